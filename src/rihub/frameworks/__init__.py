@@ -1,0 +1,104 @@
+"""Framework vocabularies (SDG goals + targets, WSIS action lines, GDC objectives).
+
+The vocabularies are versioned package data (``sdg.json``, ``wsis.json``, ``gdc.json``) rather than
+free tags, so that every alignment stored in the database points at a code that exists in a known
+version of the vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "FRAMEWORKS",
+    "FrameworkItem",
+    "all_items",
+    "goals",
+    "load",
+    "version",
+    "wsis_sdg_prior",
+]
+
+FRAMEWORKS: tuple[str, ...] = ("SDG", "WSIS", "GDC")
+_FILES = {"SDG": "sdg.json", "WSIS": "wsis.json", "GDC": "gdc.json"}
+
+
+@dataclass(frozen=True)
+class FrameworkItem:
+    """One vocabulary entry; ``parent`` is the goal/objective code for targets, else ``None``."""
+
+    framework: str
+    code: str
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+    parent: str | None
+
+    @property
+    def is_top_level(self) -> bool:
+        """True for goals, action lines and objectives (the labels the classifier proposes)."""
+        return self.parent is None
+
+    @property
+    def label(self) -> str:
+        """Display label such as ``SDG 9.c`` or ``WSIS C2``."""
+        return f"{self.framework} {self.code}"
+
+
+def _canonical(framework: str) -> str:
+    key = framework.strip().upper()
+    if key not in _FILES:
+        raise KeyError(f"unknown framework {framework!r}; expected one of {', '.join(FRAMEWORKS)}")
+    return key
+
+
+@lru_cache(maxsize=None)
+def _raw(framework: str) -> dict[str, Any]:
+    text = resources.files(__name__).joinpath(_FILES[framework]).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@lru_cache(maxsize=None)
+def _items(framework: str) -> tuple[FrameworkItem, ...]:
+    return tuple(
+        FrameworkItem(
+            framework=framework,
+            code=str(row["code"]),
+            title=str(row["title"]),
+            description=str(row["description"]),
+            keywords=tuple(str(k) for k in row.get("keywords", ())),
+            parent=None if row.get("parent") is None else str(row["parent"]),
+        )
+        for row in _raw(framework)["items"]
+    )
+
+
+def load(framework: str) -> list[FrameworkItem]:
+    """All items of one framework (``"SDG"``, ``"WSIS"`` or ``"GDC"``), goals before their targets."""
+    return list(_items(_canonical(framework)))
+
+
+def goals(framework: str) -> list[FrameworkItem]:
+    """Top-level items only: the 17 goals, 11 action lines or 5 objectives."""
+    return [item for item in _items(_canonical(framework)) if item.parent is None]
+
+
+def all_items() -> list[FrameworkItem]:
+    """Every item of every framework, in ``FRAMEWORKS`` order."""
+    return [item for fw in FRAMEWORKS for item in _items(fw)]
+
+
+def version(framework: str) -> str:
+    """Vocabulary version string, to be stored with each alignment."""
+    return str(_raw(_canonical(framework))["version"])
+
+
+def wsis_sdg_prior() -> dict[str, tuple[str, ...]]:
+    """Which SDGs each WSIS action line mostly serves (data in ``wsis.json``), most direct first."""
+    prior = _raw("WSIS")["sdg_prior"]
+    return {str(k): tuple(str(v) for v in vals) for k, vals in prior.items()}

@@ -1,0 +1,444 @@
+"""Blocks → the ITU structure of an RPM outcome report.
+
+Format parsers (text, Word, PDF) all hand over the same kind of blocks, so the
+knowledge of how ITU writes these reports lives here once: region sections, the
+meetings table, officers, documents reviewed, initiatives with objectives, expected
+results, sub-items and footnotes, and the document's own framework mappings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rihub.errors import InputError
+from rihub.ingest.people import parse_officers
+from rihub.ingest.regions import CODE_ALTERNATION, RPM_REFERENCE, region_of_heading
+from rihub.ingest.text import clean
+from rihub.model import (
+    Block,
+    Conference,
+    DocumentAlignment,
+    ExpectedResult,
+    Footnote,
+    Initiative,
+    Meeting,
+    Outline,
+    ReviewedDocument,
+    SourceDocument,
+    Span,
+    SubItem,
+)
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+
+BULLET = re.compile(r"^[·•▪◦‣∙*]\s*|^[-–—]\s+")
+CODE_LINE = re.compile(
+    rf"""^(?:
+        (?P<reg>{CODE_ALTERNATION})\s*[-‐–]?\s*(?:RI\s*[-‐–]?\s*)?(?P<num>\d{{1,2}})
+      | (?:(?P<reg2>{CODE_ALTERNATION})\s+)?RI\s*[-‐–]?\s*(?P<num2>\d{{1,2}})
+    )(?![\d.]\d)\s*(?:[:.\-–—]\s*|\s+|$)(?P<rest>.*)$""",
+    re.VERBOSE,
+)
+RESULTS_HEADER = re.compile(r"^expected\s+results?\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+OBJECTIVE_LABEL = re.compile(r"^(?:objectives?|rationale)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
+OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
+NUMBERED = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<text>.*)$")
+SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<label2>[a-h])\.\s+(?P<text2>.+)$")
+CONTRIBUTES = re.compile(r"^implementation of this regional initiative will contribute", re.IGNORECASE)
+FOOTNOTE_REF = re.compile(r"\s?\[footnoteRef:(?P<n>\d+)\]")
+FOOTNOTE_BODY = re.compile(r"\s*\[(?P<n>\d+):\s*(?P<text>[^\]]*)\]")
+DOCUMENT_REF = re.compile(r"^Doc(?:ument)?s?\.?\s+(?P<num>\d+)\b[\s,:–-]*(?P<desc>.*)$", re.IGNORECASE)
+CONFERENCE_CODE = re.compile(r"\b(WTDC)[-‑–\s]?(\d{2,4})\b")
+
+
+@dataclass
+class Section:
+    region: str
+    heading: Block
+    blocks: list[Block] = field(default_factory=list)
+
+
+def section_blocks(blocks: list[Block]) -> tuple[list[Block], list[Section]]:
+    """Cut the document at its region headings; what precedes the first one is the preamble."""
+    preamble: list[Block] = []
+    sections: list[Section] = []
+    for block in blocks:
+        region = region_of_heading(block.text) if block.kind != "row" else None
+        if region:
+            sections.append(Section(region, block))
+        elif sections and block.kind == "heading" and block.level <= sections[-1].heading.level:
+            # A Word heading at the same depth that names no region closes the section.
+            preamble.append(block)
+            sections.append(Section("", block))
+        elif sections:
+            sections[-1].blocks.append(block)
+        else:
+            preamble.append(block)
+    return preamble, [s for s in sections if s.region]
+
+
+def strip_bullet(text: str) -> str:
+    return BULLET.sub("", text).strip()
+
+
+# --- conference and meetings table -------------------------------------------------------------
+
+
+def parse_conference(blocks: list[Block]) -> Conference | None:
+    for block in blocks:
+        match = CONFERENCE_CODE.search(block.text)
+        if not match:
+            continue
+        year = int(match.group(2))
+        code = f"WTDC-{year % 100:02d}" if year >= 1000 else f"WTDC-{match.group(2)}"
+        conference = Conference(code=code, title="World Telecommunication Development Conference")
+        where = re.search(
+            rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}})\s+"
+            rf"(?P<m2>{MONTH})\s+(?P<y>\d{{4}})(?:\s*,?\s+in\s+(?P<city>[^,.]+),\s*(?P<country>[^.;]+))?",
+            block.text[match.start():],
+            re.IGNORECASE,
+        )
+        if where:
+            y = int(where.group("y"))
+            m2 = MONTHS[where.group("m2").lower().rstrip(".")]
+            m1 = MONTHS[where.group("m1").lower().rstrip(".")] if where.group("m1") else m2
+            conference.start_date = _date(y, m1, int(where.group("d1")))
+            conference.end_date = _date(y, m2, int(where.group("d2")))
+            conference.city = where.group("city").strip() if where.group("city") else None
+            conference.country = where.group("country").strip() if where.group("country") else None
+        return conference
+    return None
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_dates(text: str, default_year: int | None) -> tuple[dt.date | None, dt.date | None]:
+    """"4-5 February", "28 February - 1 March 2025", "4 February" → (start, end)."""
+    text = clean(text.replace("\n", " "))
+    year_match = re.search(r"\b(19|20)\d{2}\b", text)
+    year = int(year_match.group(0)) if year_match else default_year
+    if year is None:
+        return None, None
+    pattern = rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?(?:\s*(?:-|–|—|to)\s*(?P<d2>\d{{1,2}}))?\s+(?P<m2>{MONTH})"
+    match = re.search(pattern, text, re.IGNORECASE)
+    if not match:
+        return None, None
+    m2 = MONTHS[match.group("m2").lower().rstrip(".")]
+    m1 = MONTHS[match.group("m1").lower().rstrip(".")] if match.group("m1") else m2
+    start = _date(year, m1, int(match.group("d1")))
+    end = _date(year, m2, int(match.group("d2") or match.group("d1")))
+    return start, end
+
+
+def _column(header: list[str], *words: str) -> int | None:
+    for index, cell in enumerate(header):
+        if any(word in cell.lower() for word in words):
+            return index
+    return None
+
+
+def parse_meetings_table(blocks: list[Block]) -> dict[str, Meeting]:
+    """The table of RPMs (region, dates, venue, report, video) → one Meeting per region."""
+    meetings: dict[str, Meeting] = {}
+    rows = [b for b in blocks if b.kind == "row"]
+    for index, header in enumerate(rows):
+        cells = [c.lower() for c in header.cells]
+        if not (any("region" in c or "rpm" == c.strip() for c in cells) and any("date" in c for c in cells)):
+            continue
+        year_match = re.search(r"\b(19|20)\d{2}\b", " ".join(header.cells))
+        year = int(year_match.group(0)) if year_match else None
+        col_region = _column(header.cells, "region", "rpm") or 0
+        col_dates = _column(header.cells, "date")
+        col_place = _column(header.cells, "city", "venue", "host", "place", "location")
+        col_report = _column(header.cells, "report")
+        col_video = _column(header.cells, "video")
+        for row in rows[index + 1:]:
+            if len(row.cells) <= col_region:
+                break
+            region = _region_of_cell(row.cells[col_region])
+            if region is None:
+                break
+            meeting = Meeting(region=region, span=row.span)
+            if col_dates is not None and col_dates < len(row.cells):
+                meeting.start_date, meeting.end_date = parse_dates(row.cells[col_dates], year)
+            if col_place is not None and col_place < len(row.cells):
+                place = clean(row.cells[col_place].replace("\n", " "))
+                city, _, country = place.partition(",")
+                meeting.city = city.strip() or None
+                meeting.country = country.strip() or None
+            if col_report is not None and col_report < len(row.cells):
+                meeting.report_label = clean(row.cells[col_report]) or None
+            if col_video is not None and col_video < len(row.cells):
+                meeting.video_label = clean(row.cells[col_video]) or None
+            meetings.setdefault(region, meeting)
+        if meetings:
+            break
+    return meetings
+
+
+def _region_of_cell(text: str) -> str | None:
+    match = RPM_REFERENCE.search(text)
+    if match:
+        return match.group(1)
+    return region_of_heading(text + " Region")
+
+
+# --- region sections ----------------------------------------------------------------------------
+
+
+def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footnote]) -> list[Initiative]:
+    """Fill the meeting from the section's highlights and return its initiatives."""
+    blocks = section.blocks
+    first_code = next((i for i, b in enumerate(blocks) if _code_of(b, section.region)), len(blocks))
+    highlights = blocks[:first_code]
+    in_documents = False
+    for block in highlights:
+        text = strip_bullet(block.text)
+        if re.search(r"\belected\b", text, re.IGNORECASE) and re.search(r"\bchair", text, re.IGNORECASE):
+            meeting.officers.extend(parse_officers(text, block.span))
+            in_documents = False
+            continue
+        if re.search(r"\breviewed\b.*\bdocuments?\b", text, re.IGNORECASE) and not re.search(
+            r"\ball input documents\b", text, re.IGNORECASE
+        ):
+            in_documents = True
+            continue
+        doc = DOCUMENT_REF.match(text)
+        if doc and in_documents:
+            description = re.sub(r"^(on|about|regarding)\s+", "", doc.group("desc"))
+            description = re.sub(r"(,|;|\.)?\s*(and)?\s*$", "", description).strip()
+            meeting.documents_reviewed.append(ReviewedDocument(int(doc.group("num")), description, block.span))
+            continue
+        in_documents = False
+        if re.search(r"\bcontributions?\b", text, re.IGNORECASE) and meeting.contributions is None:
+            meeting.contributions = text
+    initiatives = [
+        parse_initiative(chunk, section.region, footnotes, stage_of(highlights))
+        for chunk in _initiative_chunks(blocks[first_code:], section.region)
+    ]
+    if not initiatives:
+        initiatives = parse_priorities(highlights, section.region)
+    return initiatives
+
+
+def stage_of(highlights: list[Block]) -> str:
+    """Draft unless the section says the initiatives were adopted."""
+    for block in reversed(highlights):
+        if re.search(r"\bagreed\b|\badopted\b|\bapproved\b", block.text, re.IGNORECASE):
+            if re.search(r"\bdraft\b", block.text, re.IGNORECASE):
+                return "draft"
+            if re.search(r"\badopted\b", block.text, re.IGNORECASE):
+                return "adopted"
+    return "draft"
+
+
+def _code_of(block: Block, region: str) -> tuple[str, int, str] | None:
+    if block.kind == "row":
+        return None
+    match = CODE_LINE.match(strip_bullet(block.text))
+    if not match:
+        return None
+    reg = match.group("reg") or match.group("reg2") or region
+    num = int(match.group("num") or match.group("num2"))
+    return reg, num, match.group("rest").strip()
+
+
+def _initiative_chunks(blocks: list[Block], region: str) -> Iterator[list[Block]]:
+    chunk: list[Block] = []
+    for block in blocks:
+        if _code_of(block, region) and chunk:
+            yield chunk
+            chunk = []
+        chunk.append(block)
+    if chunk:
+        yield chunk
+
+
+def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footnote], stage: str) -> Initiative:
+    head = chunk[0]
+    code_info = _code_of(head, region)
+    assert code_info is not None
+    reg, number, rest = code_info
+    body = chunk[1:]
+    if not rest and body and not RESULTS_HEADER.match(body[0].text):
+        rest, body = body[0].text, body[1:]
+    title, objective, objective_kind = rest, None, None
+    inline = OBJECTIVE_INLINE.match(rest)
+    if inline:
+        title, objective, objective_kind = inline.group("title"), _unlabel(inline.group("objective")), "objective"
+    initiative = Initiative(
+        code=f"{reg}{number}", region=reg, title=title.strip().rstrip(":").strip(), span=head.span, stage=stage
+    )
+    state = "objective"
+    current: ExpectedResult | None = None
+    for block in body:
+        text = strip_bullet(block.text) if block.kind != "row" else block.text
+        initiative.span = initiative.span.union(block.span)
+        if block.kind == "row":
+            initiative.alignments.extend(parse_alignment_row(block))
+            state = "alignment"
+            continue
+        if CONTRIBUTES.match(text):
+            state = "alignment"
+            continue
+        header = RESULTS_HEADER.match(text)
+        if header and state == "objective":
+            state = "results"
+            lead = header.group("rest").strip()
+            if lead:
+                initiative.results_lead_in = lead
+            continue
+        if state == "objective":
+            label = OBJECTIVE_LABEL.match(text)
+            piece = label.group("rest") if label else text
+            if objective is None:
+                objective_kind = "objective" if label else "rationale"
+                objective = piece or None
+            elif piece:
+                objective = f"{objective} {piece}"
+            continue
+        if state != "results":
+            continue
+        numbered = NUMBERED.match(block.text.strip())
+        sub = SUB_ITEM.match(text)
+        if numbered and numbered.group("text"):
+            current = ExpectedResult(int(numbered.group("num")), numbered.group("text"), block.span)
+            initiative.expected_results.append(current)
+        elif sub and current is not None and not BULLET.match(block.text):
+            label_text = sub.group("label") or sub.group("label2")
+            item_text = sub.group("text") or sub.group("text2")
+            current.sub_items.append(SubItem(label_text, item_text, block.span))
+            current.span = current.span.union(block.span)
+        elif BULLET.match(block.text):
+            current = ExpectedResult(len(initiative.expected_results) + 1, text, block.span)
+            initiative.expected_results.append(current)
+        elif current is None and text.endswith(":") and initiative.results_lead_in is None:
+            initiative.results_lead_in = text
+        elif current is not None and not current.sub_items:
+            current.text = f"{current.text} {text}"
+            current.span = current.span.union(block.span)
+        elif current is not None:
+            current.sub_items[-1].text = f"{current.sub_items[-1].text} {text}"
+            current.span = current.span.union(block.span)
+    if objective:
+        initiative.objective, initiative.objective_kind = objective.strip(), objective_kind
+    for result in initiative.expected_results:
+        result.text = _detach_footnotes(result.text, result, footnotes)
+        for item in result.sub_items:
+            item.text = _detach_footnotes(item.text, result, footnotes)
+    return initiative
+
+
+def _unlabel(text: str) -> str:
+    label = OBJECTIVE_LABEL.match(text)
+    return label.group("rest") if label else text
+
+
+def _detach_footnotes(text: str, result: ExpectedResult, footnotes: dict[str, Footnote]) -> str:
+    for marker in FOOTNOTE_REF.finditer(text):
+        note = footnotes.get(marker.group("n"))
+        result.footnotes.append(note if note else Footnote(marker.group("n"), "", result.span))
+    return FOOTNOTE_REF.sub("", text).strip()
+
+
+def parse_alignment_row(row: Block) -> list[DocumentAlignment]:
+    """A row of the "will contribute to WSIS, GDC, SDGs" table → document alignments."""
+    if len(row.cells) < 2:
+        return []
+    label, value = row.cells[0].lower(), "\n".join(row.cells[1:])
+    found: list[DocumentAlignment] = []
+    if "wsis" in label or "action line" in label:
+        for code in re.findall(r"\bC\s?(\d{1,2})\b", value):
+            found.append(DocumentAlignment("WSIS", f"C{int(code)}", f"C{int(code)}", row.span))
+    elif "digital compact" in label or "gdc" in label:
+        for match in re.finditer(r"Objective\s+(\d)\.?\s*(?P<label>[^\n]*)", value, re.IGNORECASE):
+            found.append(DocumentAlignment("GDC", match.group(1), clean(match.group("label")), row.span))
+    elif "sustainable development" in label or "sdg" in label:
+        for code in re.findall(r"\bSDGs?\s?(\d{1,2})\b|(?<=,)\s*(\d{1,2})\b", value):
+            number = next(c for c in code if c)
+            found.append(DocumentAlignment("SDG", str(int(number)), f"SDG {int(number)}", row.span))
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item in found:
+        if (item.framework, item.code) not in seen:
+            seen.add((item.framework, item.code))
+            unique.append(item)
+    return unique
+
+
+def parse_priorities(highlights: list[Block], region: str) -> list[Initiative]:
+    """Regional priorities without codes ("agreed on six regional priorities … These are:")."""
+    for index, block in enumerate(highlights):
+        if not re.search(r"\b(agreed|adopted|identified|endorsed|approved)\b.*\bpriorit", block.text, re.IGNORECASE):
+            continue
+        items: list[Initiative] = []
+        for item in highlights[index + 1:]:
+            numbered = NUMBERED.match(item.text.strip())
+            text = numbered.group("text") if numbered else strip_bullet(item.text) if BULLET.match(item.text) else None
+            if not text:
+                break
+            items.append(Initiative(f"{region}{len(items) + 1}", region, text.strip(), item.span, kind="priority"))
+        if items:
+            return items
+    return []
+
+
+def collect_footnotes(blocks: list[Block]) -> dict[str, Footnote]:
+    """Lift "[1: …]" footnote bodies out of the blocks (they trail the paragraph that cites them)."""
+    notes: dict[str, Footnote] = {}
+    for block in blocks:
+        if block.kind == "row":
+            continue
+        for match in FOOTNOTE_BODY.finditer(block.text):
+            notes[match.group("n")] = Footnote(match.group("n"), clean(match.group("text")), block.span)
+        block.text = FOOTNOTE_BODY.sub("", block.text).strip()
+    return notes
+
+
+def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
+    """The whole report: conference, one meeting per region section, and its initiatives."""
+    footnotes = collect_footnotes(blocks)
+    blocks = [b for b in blocks if b.text or b.cells]
+    preamble, sections = section_blocks(blocks)
+    outline = Outline(source=source, blocks=blocks, conference=parse_conference(blocks))
+    table = parse_meetings_table(preamble) or parse_meetings_table(blocks)
+    seen: set[str] = set()
+    for section in sections:
+        if section.region in seen:
+            continue
+        seen.add(section.region)
+        meeting = table.get(section.region) or Meeting(region=section.region)
+        meeting.span = meeting.span.union(section.heading.span) if meeting.span else section.heading.span
+        outline.initiatives.extend(parse_section(section, meeting, footnotes))
+        outline.meetings.append(meeting)
+    for region, meeting in table.items():
+        if region not in seen:
+            outline.meetings.append(meeting)
+    if not outline.initiatives:
+        raise InputError(
+            f"{source.filename}: no regional initiatives found; is this an RPM outcome report? "
+            "Expected region sections (\"2.2 Europe Region\") with codes such as \"EUR1:\""
+        )
+    if outline.conference is not None:
+        source.key = source.key or f"{outline.conference.code}:{'+'.join(sorted(seen))}"
+    return outline

@@ -1,0 +1,208 @@
+"""Plain text → blocks.
+
+Two shapes of text reach us: the Word "save as text" export (one paragraph per line,
+table cells as tab-indented lines, a blank line after each table row) and text as a
+PDF extractor gives it (hard-wrapped lines, running page headers and footers). The
+second is detected and rejoined here so the structure parser sees paragraphs either way.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+
+from rihub.errors import InputError
+from rihub.model import Block
+
+ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+ZERO_WIDTH = re.compile(r"[\u200b-\u200d\ufeff]")
+SPACES = re.compile(r"[ \t]+")
+
+# What may open a paragraph in wrapped text: list markers, bullets, codes, headings, labels.
+PARAGRAPH_START = re.compile(
+    r"""^(
+        \d{1,2}[.)]\s                              # 1.  1)
+      | \(?[a-z]\)\s                               # a)  (a)
+      | [·•▪◦\-–—]\s                               # bullets
+      | (ARB|EUR|ASP|AMS|AFR|CIS)\s*[-–]?\s*(RI\s*)?\d{1,2}\b   # EUR1  AMS 1  ARB RI 1
+      | RI\s*\d{1,2}\b                             # RI 1
+      | \d+(\.\d+)+\.?\s+[A-Z]                     # 2.3 Heading
+      | Expected\s+results?\b
+      | Objectives?\s*:
+      | Implementation\s+of\s+this\s+Regional\s+Initiative
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+FUNCTION_WORDS = frozenset("and or to of the in for with on by as at nor".split())
+
+
+def clean(text: str) -> str:
+    """Normalise odd spaces and collapse runs of white space; the text is otherwise kept."""
+    text = ZERO_WIDTH.sub("", ODD_SPACES.sub(" ", text))
+    return SPACES.sub(" ", text).strip()
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes → str, refusing what is clearly not text."""
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; give an RPM outcome report (.txt, .docx or .pdf)")
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{name}: this is a binary file, not text; give a .txt, .docx or .pdf report")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 only fails on a handful of bytes
+        text = data.decode("latin-1")
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(8, len(text) // 200):
+        raise InputError(f"{name}: the file holds binary data, not text; give a .txt, .docx or .pdf report")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def text_to_blocks(text: str) -> list[Block]:
+    """Split text into paragraph and table-row blocks, rejoining hard-wrapped lines if needed."""
+    lines = text.split("\n")
+    if looks_wrapped(lines):
+        lines = drop_page_furniture(lines)
+        return _wrapped_blocks(lines)
+    return _line_blocks(lines)
+
+
+def _line_blocks(lines: list[str]) -> list[Block]:
+    """One paragraph per line; tab-indented lines are table cells (a cell may span lines)."""
+    blocks: list[Block] = []
+    row: Block | None = None
+    for number, raw in enumerate(lines, start=1):
+        line = raw.replace("\f", "")
+        if not line.strip():
+            row = None
+            continue
+        if line.startswith("\t"):
+            if row is None:
+                row = Block("row", "", number, cells=[], end_loc=number)
+                blocks.append(row)
+            row.cells.append(clean(line))
+            row.end_loc = number
+            row.text = " | ".join(row.cells)
+            continue
+        if row is not None:
+            # A line without the tab inside a row continues the previous cell.
+            row.cells[-1] = f"{row.cells[-1]}\n{clean(line)}"
+            row.end_loc = number
+            row.text = " | ".join(row.cells)
+            continue
+        blocks.append(Block("para", clean(line), number, end_loc=number))
+    return blocks
+
+
+def looks_wrapped(lines: list[str]) -> bool:
+    """Hard-wrapped text has no long lines and many lines that end near one width."""
+    lengths = [len(line.rstrip()) for line in lines if line.strip() and not line.startswith("\t")]
+    if len(lengths) < 20:
+        return False
+    width = max(lengths)
+    if width > 130:
+        return False
+    full = sum(1 for n in lengths if n >= 0.7 * width)
+    return full >= 0.3 * len(lengths)
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", clean(line).lower())
+
+
+def drop_page_furniture(lines: list[str]) -> list[str | None]:
+    """Mark running headers/footers and page numbers as ``None``, keeping line numbers stable.
+
+    A line is furniture when it is a bare page number, or when its digit-blind form recurs
+    at least three times and either its numbers change (page counters) or it recurs at a
+    steady interval (a header without a counter). Structural labels such as "Expected
+    results:" recur too, but irregularly and without counters, so they survive.
+    """
+    positions: dict[str, list[int]] = defaultdict(list)
+    variants: dict[str, set[str]] = defaultdict(set)
+    for index, line in enumerate(lines):
+        if line.strip() and not line.startswith("\t"):
+            key = _furniture_key(line)
+            positions[key].append(index)
+            variants[key].add(clean(line))
+    furniture: set[str] = set()
+    for key, where in positions.items():
+        if len(where) < 3 or len(key) > 120:
+            continue
+        if "#" in key and len(variants[key]) >= 2:
+            furniture.add(key)
+            continue
+        gaps = [b - a for a, b in zip(where, where[1:], strict=False)]
+        if len(gaps) >= 2 and statistics.pstdev(gaps) <= 2 and min(gaps) >= 10:
+            furniture.add(key)
+    out: list[str | None] = []
+    for line in lines:
+        stripped = line.replace("\f", "")
+        if stripped.strip() and (PAGE_NUMBER.match(stripped) or _furniture_key(stripped) in furniture):
+            out.append(None)
+        else:
+            out.append(stripped)
+    # Blank lines that only pad the furniture must not split the paragraph it interrupts.
+    for index, line in enumerate(out):
+        if line is not None and not line.strip():
+            before = out[index - 1] if index else ""
+            after = out[index + 1] if index + 1 < len(out) else ""
+            if before is None or after is None:
+                out[index] = None
+    return out
+
+
+def _join(previous: str, line: str) -> str:
+    """Rejoin a wrapped line: a word broken at a hyphen closes up, everything else gets a space."""
+    if re.search(r"[A-Za-z]-$", previous):
+        first = re.match(r"[A-Za-z]+", line)
+        if first and first.group(0).islower() and first.group(0) not in FUNCTION_WORDS:
+            return previous + line
+    return f"{previous} {line}"
+
+
+def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
+    widths = [len(line.rstrip()) for line in lines if line and line.strip() and not line.startswith("\t")]
+    width = max(widths) if widths else 80
+    short = 0.6 * width
+    blocks: list[Block] = []
+    current: Block | None = None
+    last_len = 0.0
+    row: Block | None = None
+    for number, raw in enumerate(lines, start=1):
+        if raw is None:
+            continue
+        if not raw.strip():
+            current, row = None, None
+            continue
+        if raw.startswith("\t"):
+            current = None
+            if row is None:
+                row = Block("row", "", number, cells=[], end_loc=number)
+                blocks.append(row)
+            row.cells.append(clean(raw))
+            row.end_loc = number
+            row.text = " | ".join(row.cells)
+            continue
+        text = clean(raw)
+        if row is not None:
+            row.cells[-1] = f"{row.cells[-1]}\n{text}"
+            row.end_loc = number
+            row.text = " | ".join(row.cells)
+            continue
+        starts_new = current is None or last_len < short or bool(PARAGRAPH_START.match(text))
+        if starts_new:
+            current = Block("para", text, number, end_loc=number)
+            blocks.append(current)
+        else:
+            assert current is not None
+            current.text = _join(current.text, text)
+            current.end_loc = number
+        last_len = len(raw.rstrip())
+    return blocks

@@ -1,0 +1,173 @@
+"""The nouns of the regional preparatory process, as plain dataclasses.
+
+Ingestion produces an :class:`Outline` of these; the store persists it and every
+row keeps a :class:`Span` back into its :class:`SourceDocument` so a reviewer can
+check the extraction against the original paragraph.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+REGIONS: dict[str, str] = {
+    "ARB": "Arab States",
+    "EUR": "Europe",
+    "ASP": "Asia and the Pacific",
+    "AMS": "Americas",
+    "AFR": "Africa",
+    "CIS": "Commonwealth of Independent States",
+}
+
+FRAMEWORKS = ("WSIS", "GDC", "SDG")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a row came from: a range of source blocks (lines for text, paragraphs for Word)."""
+
+    start: int
+    end: int
+
+    def union(self, other: Span) -> Span:
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+@dataclass
+class Block:
+    """One unit of source text after format decoding: a paragraph, heading or table row.
+
+    ``loc`` is the 1-based line (text) or paragraph (Word/PDF) number, the anchor that
+    provenance spans and lint findings point at.
+    """
+
+    kind: str  # "para" | "heading" | "row"
+    text: str
+    loc: int
+    cells: list[str] = field(default_factory=list)
+    level: int = 0
+    end_loc: int = 0
+
+    @property
+    def span(self) -> Span:
+        return Span(self.loc, max(self.loc, self.end_loc))
+
+
+@dataclass
+class SourceDocument:
+    filename: str
+    format: str  # "text" | "docx" | "pdf"
+    sha256: str
+    size: int
+    title: str = ""
+    language: str = "en"
+    key: str = ""
+
+
+@dataclass
+class Conference:
+    code: str
+    title: str = ""
+    city: str | None = None
+    country: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+@dataclass
+class Officer:
+    role: str  # "chair" | "vice-chair"
+    honorific: str | None
+    name: str
+    country: str | None
+    span: Span
+
+
+@dataclass
+class ReviewedDocument:
+    number: int
+    description: str
+    span: Span
+
+
+@dataclass
+class Meeting:
+    region: str
+    kind: str = "rpm"
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    city: str | None = None
+    country: str | None = None
+    report_label: str | None = None
+    video_label: str | None = None
+    officers: list[Officer] = field(default_factory=list)
+    documents_reviewed: list[ReviewedDocument] = field(default_factory=list)
+    contributions: str | None = None
+    span: Span | None = None
+
+
+@dataclass
+class Footnote:
+    marker: str
+    text: str
+    span: Span
+
+
+@dataclass
+class SubItem:
+    label: str
+    text: str
+    span: Span
+
+
+@dataclass
+class ExpectedResult:
+    number: int
+    text: str
+    span: Span
+    sub_items: list[SubItem] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+
+
+@dataclass
+class DocumentAlignment:
+    """A mapping the report itself states (provenance ``document``)."""
+
+    framework: str  # "WSIS" | "GDC" | "SDG"
+    code: str  # "C1" | "1" | "9"
+    label: str
+    span: Span
+
+
+@dataclass
+class Initiative:
+    code: str
+    region: str
+    title: str
+    span: Span
+    kind: str = "initiative"  # "initiative" | "priority"
+    stage: str = "draft"
+    objective: str | None = None
+    objective_kind: str | None = None  # "objective" | "rationale"
+    results_lead_in: str | None = None
+    expected_results: list[ExpectedResult] = field(default_factory=list)
+    alignments: list[DocumentAlignment] = field(default_factory=list)
+
+
+@dataclass
+class Outline:
+    """Everything one source document says, before it touches the database."""
+
+    source: SourceDocument
+    blocks: list[Block]
+    conference: Conference | None = None
+    meetings: list[Meeting] = field(default_factory=list)
+    initiatives: list[Initiative] = field(default_factory=list)
+
+    @property
+    def expected_result_count(self) -> int:
+        return sum(len(i.expected_results) for i in self.initiatives)
+
+    @property
+    def officer_count(self) -> int:
+        return sum(len(m.officers) for m in self.meetings)

@@ -1,0 +1,354 @@
+"""Writing an ingested report: one transaction, idempotent, newer versions supersede older ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from rihub.model import REGIONS, Outline, Span
+from rihub.store import schema as t
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A defect in a source document, for its editors."""
+
+    code: str
+    severity: str
+    loc: int | None
+    message: str
+    excerpt: str = ""
+    suggestion: str = ""
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    filename: str
+    action: str  # ingested | unchanged | replaced
+    source_id: int
+    initiatives: int
+    expected_results: int
+    meetings: int
+    replaced_id: int | None = None
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def seed_regions(conn: Connection) -> None:
+    existing = set(conn.scalars(select(t.regions.c.code)))
+    rows = [
+        {"code": code, "name": name, "position": index}
+        for index, (code, name) in enumerate(REGIONS.items())
+        if code not in existing
+    ]
+    if rows:
+        conn.execute(insert(t.regions), rows)
+
+
+def _span(span: Span | None) -> dict[str, int | None]:
+    return {"span_start": span.start if span else None, "span_end": span.end if span else None}
+
+
+def _ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    if not rows:
+        return []
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def _conference_id(conn: Connection, outline: Outline) -> int | None:
+    conf = outline.conference
+    if conf is None:
+        return None
+    values = {
+        "title": conf.title,
+        "city": conf.city,
+        "country": conf.country,
+        "start_date": conf.start_date,
+        "end_date": conf.end_date,
+    }
+    found = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == conf.code))
+    if found is not None:
+        conn.execute(update(t.conferences).where(t.conferences.c.id == found).values(**values))
+        return int(found)
+    return int(conn.execute(insert(t.conferences).values(code=conf.code, **values)).inserted_primary_key[0])
+
+
+def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding] = ()) -> IngestOutcome:
+    """Store one parsed report inside the caller's transaction.
+
+    The same bytes again change nothing. Another version of the same report (same key:
+    conference and regions covered) replaces the older rows; reviewed alignments that
+    people or the model added to the older rows move over to the matching new rows.
+    """
+    source = outline.source
+    seed_regions(conn)
+    current = conn.execute(
+        select(t.source_documents.c.id, t.source_documents.c.sha256).where(
+            t.source_documents.c.key == (source.key or source.filename), t.source_documents.c.status == "current"
+        )
+    ).first()
+    counts = {
+        "initiatives": len(outline.initiatives),
+        "expected_results": outline.expected_result_count,
+        "meetings": len(outline.meetings),
+    }
+    if current is not None and current.sha256 == source.sha256:
+        _event(conn, current.id, "unchanged", source.filename, source.sha256, "same content as already stored")
+        return IngestOutcome(source.filename, "unchanged", current.id, **counts)
+    conference_id = _conference_id(conn, outline)
+    source_id = int(
+        conn.execute(
+            insert(t.source_documents).values(
+                key=source.key or source.filename,
+                filename=source.filename,
+                format=source.format,
+                sha256=source.sha256,
+                size=source.size,
+                title=source.title,
+                language=source.language,
+                conference_id=conference_id,
+                status="current",
+                supersedes_id=current.id if current else None,
+                ingested_at=now(),
+            )
+        ).inserted_primary_key[0]
+    )
+    if current is None and conference_id is not None:
+        _release_codes(conn, conference_id, [i.code for i in outline.initiatives])
+    _insert_blocks(conn, source_id, outline)
+    _insert_meetings(conn, source_id, conference_id, outline)
+    result_ids = _insert_initiatives(conn, source_id, conference_id, outline)
+    _insert_findings(conn, source_id, findings)
+    if current is not None:
+        _carry_over_alignments(conn, current.id, result_ids)
+        _retire(conn, current.id, source_id)
+        _event(conn, source_id, "replaced", source.filename, source.sha256, f"supersedes source #{current.id}")
+        return IngestOutcome(source.filename, "replaced", source_id, replaced_id=current.id, **counts)
+    _event(conn, source_id, "ingested", source.filename, source.sha256, "")
+    return IngestOutcome(source.filename, "ingested", source_id, **counts)
+
+
+def _event(conn: Connection, source_id: int | None, action: str, filename: str, sha256: str, detail: str) -> None:
+    conn.execute(
+        insert(t.ingest_events).values(
+            source_id=source_id, at=now(), action=action, filename=filename, sha256=sha256, detail=detail
+        )
+    )
+
+
+def _release_codes(conn: Connection, conference_id: int, codes: list[str]) -> None:
+    """A different report restating initiatives of the same cycle takes them over."""
+    old_sources = set(
+        conn.scalars(
+            select(t.initiatives.c.source_id).where(
+                t.initiatives.c.conference_id == conference_id, t.initiatives.c.code.in_(codes)
+            )
+        )
+    )
+    for old in old_sources:
+        conn.execute(
+            delete(t.initiatives).where(
+                and_(t.initiatives.c.source_id == old, t.initiatives.c.code.in_(codes))
+            )
+        )
+
+
+def _insert_blocks(conn: Connection, source_id: int, outline: Outline) -> None:
+    rows = [
+        {
+            "source_id": source_id,
+            "position": position,
+            "loc": block.loc,
+            "end_loc": max(block.loc, block.end_loc),
+            "kind": block.kind,
+            "text": "\t".join(block.cells) if block.kind == "row" else block.text,
+        }
+        for position, block in enumerate(outline.blocks)
+    ]
+    if rows:
+        conn.execute(insert(t.source_blocks), rows)
+
+
+def _insert_meetings(conn: Connection, source_id: int, conference_id: int | None, outline: Outline) -> None:
+    meeting_rows = [
+        {
+            "source_id": source_id,
+            "conference_id": conference_id,
+            "region_code": m.region,
+            "kind": m.kind,
+            "start_date": m.start_date,
+            "end_date": m.end_date,
+            "city": m.city,
+            "country": m.country,
+            "report_label": m.report_label,
+            "video_label": m.video_label,
+            "contributions": m.contributions,
+            **_span(m.span),
+        }
+        for m in outline.meetings
+    ]
+    officer_rows: list[dict[str, Any]] = []
+    document_rows: list[dict[str, Any]] = []
+    for meeting_id, meeting in zip(_ids(conn, t.meetings, meeting_rows), outline.meetings, strict=True):
+        for position, o in enumerate(meeting.officers):
+            officer_rows.append(
+                {
+                    "meeting_id": meeting_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "role": o.role,
+                    "honorific": o.honorific,
+                    "name": o.name,
+                    "country": o.country,
+                    **_span(o.span),
+                }
+            )
+        for position, d in enumerate(meeting.documents_reviewed):
+            document_rows.append(
+                {
+                    "meeting_id": meeting_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "number": d.number,
+                    "description": d.description,
+                    **_span(d.span),
+                }
+            )
+    if officer_rows:
+        conn.execute(insert(t.officers), officer_rows)
+    if document_rows:
+        conn.execute(insert(t.reviewed_documents), document_rows)
+
+
+def _insert_initiatives(
+    conn: Connection, source_id: int, conference_id: int | None, outline: Outline
+) -> dict[tuple[str, int | None], tuple[int, int | None]]:
+    """Insert initiatives and their children; returns (code, result number) → (initiative id, result id)."""
+    stamp = now()
+    initiative_rows = [
+        {
+            "source_id": source_id,
+            "conference_id": conference_id,
+            "region_code": i.region,
+            "code": i.code,
+            "position": position,
+            "kind": i.kind,
+            "stage": i.stage,
+            "title": i.title,
+            "objective": i.objective,
+            "objective_kind": i.objective_kind,
+            "results_lead_in": i.results_lead_in,
+            **_span(i.span),
+        }
+        for position, i in enumerate(outline.initiatives)
+    ]
+    keys: dict[tuple[str, int | None], tuple[int, int | None]] = {}
+    result_rows: list[dict[str, Any]] = []
+    owners: list[tuple[int, Any]] = []
+    alignment_rows: list[dict[str, Any]] = []
+    for initiative_id, initiative in zip(_ids(conn, t.initiatives, initiative_rows), outline.initiatives, strict=True):
+        keys[(initiative.code, None)] = (initiative_id, None)
+        for position, r in enumerate(initiative.expected_results):
+            result_rows.append(
+                {
+                    "initiative_id": initiative_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "number": r.number,
+                    "text": r.text,
+                    **_span(r.span),
+                }
+            )
+            owners.append((initiative_id, r))
+        for a in initiative.alignments:
+            alignment_rows.append(
+                {
+                    "initiative_id": initiative_id,
+                    "result_id": None,
+                    "framework": a.framework,
+                    "code": a.code,
+                    "label": a.label,
+                    "provenance": "document",
+                    "status": "accepted",
+                    "score": None,
+                    "evidence": {"source": "the report's own mapping table"},
+                    "created_by": "ingest",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    **_span(a.span),
+                }
+            )
+    sub_rows: list[dict[str, Any]] = []
+    note_rows: list[dict[str, Any]] = []
+    codes = {iid: i.code for iid, i in zip((k[0] for k in keys.values()), outline.initiatives, strict=True)}
+    for result_id, (initiative_id, r) in zip(_ids(conn, t.expected_results, result_rows), owners, strict=True):
+        keys[(codes[initiative_id], r.number)] = (initiative_id, result_id)
+        for position, s in enumerate(r.sub_items):
+            sub_rows.append(
+                {"result_id": result_id, "source_id": source_id, "position": position, "label": s.label,
+                 "text": s.text, **_span(s.span)}
+            )
+        for n in r.footnotes:
+            note_rows.append(
+                {"result_id": result_id, "source_id": source_id, "marker": n.marker, "text": n.text, **_span(n.span)}
+            )
+    for table, rows in ((t.sub_items, sub_rows), (t.footnotes, note_rows), (t.alignments, alignment_rows)):
+        if rows:
+            conn.execute(insert(table), rows)
+    return keys
+
+
+def _insert_findings(conn: Connection, source_id: int, findings: Sequence[Finding]) -> None:
+    rows = [
+        {
+            "source_id": source_id,
+            "code": f.code,
+            "severity": f.severity,
+            "loc": f.loc,
+            "message": f.message,
+            "excerpt": f.excerpt,
+            "suggestion": f.suggestion,
+        }
+        for f in findings
+    ]
+    if rows:
+        conn.execute(insert(t.findings), rows)
+
+
+def _carry_over_alignments(
+    conn: Connection, old_source_id: int, new_keys: dict[tuple[str, int | None], tuple[int, int | None]]
+) -> None:
+    """Re-point model and person alignments of the old version at the new rows (same code, number)."""
+    rows = conn.execute(
+        select(t.alignments.c.id, t.initiatives.c.code, t.expected_results.c.number)
+        .join(t.initiatives, t.initiatives.c.id == t.alignments.c.initiative_id)
+        .outerjoin(t.expected_results, t.expected_results.c.id == t.alignments.c.result_id)
+        .where(t.initiatives.c.source_id == old_source_id, t.alignments.c.provenance != "document")
+    ).all()
+    for alignment_id, code, number in rows:
+        target = new_keys.get((code, number))
+        if target is not None:
+            conn.execute(
+                update(t.alignments)
+                .where(t.alignments.c.id == alignment_id)
+                .values(initiative_id=target[0], result_id=target[1])
+            )
+
+
+def _retire(conn: Connection, old_source_id: int, new_source_id: int) -> None:
+    """Mark the older version superseded and drop the rows extracted from it (its record stays)."""
+    for table in (t.initiatives, t.meetings, t.findings, t.source_blocks):
+        conn.execute(delete(table).where(table.c.source_id == old_source_id))
+    conn.execute(update(t.source_documents).where(t.source_documents.c.id == old_source_id).values(status="superseded"))
+    conn.execute(
+        update(t.ingest_events)
+        .where(t.ingest_events.c.source_id == old_source_id, t.ingest_events.c.action == "ingested")
+        .values(detail=func.coalesce(t.ingest_events.c.detail, "") + f" (superseded by source #{new_source_id})")
+    )
