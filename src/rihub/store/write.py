@@ -253,7 +253,9 @@ def _insert_initiatives(
     result_rows: list[dict[str, Any]] = []
     owners: list[tuple[int, Any]] = []
     alignment_rows: list[dict[str, Any]] = []
-    for initiative_id, initiative in zip(_ids(conn, t.initiatives, initiative_rows), outline.initiatives, strict=True):
+    initiative_ids = _ids(conn, t.initiatives, initiative_rows)
+    code_of = {iid: i.code for iid, i in zip(initiative_ids, outline.initiatives, strict=True)}
+    for initiative_id, initiative in zip(initiative_ids, outline.initiatives, strict=True):
         keys[(initiative.code, None)] = (initiative_id, None)
         for position, r in enumerate(initiative.expected_results):
             result_rows.append(
@@ -287,9 +289,8 @@ def _insert_initiatives(
             )
     sub_rows: list[dict[str, Any]] = []
     note_rows: list[dict[str, Any]] = []
-    codes = {iid: i.code for iid, i in zip((k[0] for k in keys.values()), outline.initiatives, strict=True)}
     for result_id, (initiative_id, r) in zip(_ids(conn, t.expected_results, result_rows), owners, strict=True):
-        keys[(codes[initiative_id], r.number)] = (initiative_id, result_id)
+        keys[(code_of[initiative_id], r.number)] = (initiative_id, result_id)
         for position, s in enumerate(r.sub_items):
             sub_rows.append(
                 {"result_id": result_id, "source_id": source_id, "position": position, "label": s.label,

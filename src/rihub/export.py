@@ -1,0 +1,194 @@
+"""Open-data export: one nested JSON document, or one CSV per table with a Frictionless descriptor.
+
+The JSON shape is the public contract documented in docs/data-model.md; CSV tables are
+flattened from it so both downloads always say the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection
+
+from rihub import __version__
+from rihub.store import read
+
+Row = dict[str, Any]
+
+
+def export_document(conn: Connection) -> dict[str, Any]:
+    """The whole registry in the stable export shape."""
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("id", "span", "region_name")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    sources = [
+        {k: s[k] for k in ("id", "filename", "format", "sha256", "size", "title", "conference", "status",
+                           "ingested_at", "supersedes_id")}
+        for s in read.source_documents(conn)
+    ]
+    meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn)]
+    initiatives = []
+    for item in read.initiatives(conn):
+        clean = strip(item)
+        clean["span"] = {k: item["span"][k] for k in ("source_id", "start", "end")}
+        for result, raw in zip(clean["expected_results"], item["expected_results"], strict=True):
+            result["span"] = {k: raw["span"][k] for k in ("start", "end")}
+        initiatives.append(clean)
+    return {
+        "rihub_version": __version__,
+        "conferences": [strip(c) for c in read.conferences(conn)],
+        "source_documents": sources,
+        "meetings": meetings,
+        "initiatives": initiatives,
+    }
+
+
+def _flat(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+# Each table: (name, description, field names with Frictionless types, primary key, row producer).
+Table = tuple[str, str, list[tuple[str, str]], list[str], Callable[[dict[str, Any]], Iterator[Row]]]
+
+
+def _meeting_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for m in doc["meetings"]:
+        yield {k: m[k] for k in ("region", "conference", "kind", "city", "country", "start_date", "end_date",
+                                 "report_label", "video_label", "contributions", "source_id")}
+
+
+def _officer_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for m in doc["meetings"]:
+        for position, o in enumerate(m["officers"], start=1):
+            yield {"region": m["region"], "position": position, **o}
+
+
+def _document_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for m in doc["meetings"]:
+        for position, d in enumerate(m["documents_reviewed"], start=1):
+            yield {"region": m["region"], "position": position, **d}
+
+
+def _initiative_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        yield {k: i[k] for k in ("code", "conference", "region", "kind", "stage", "title", "objective",
+                                 "objective_kind", "results_lead_in")} | {
+            "expected_results": len(i["expected_results"]),
+            "source_id": i["span"]["source_id"],
+            "span_start": i["span"]["start"],
+            "span_end": i["span"]["end"],
+        }
+
+
+def _result_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        for r in i["expected_results"]:
+            yield {"initiative": i["code"], "number": r["number"], "text": r["text"],
+                   "sub_items": len(r["sub_items"]), "footnotes": len(r["footnotes"]),
+                   "span_start": r["span"]["start"], "span_end": r["span"]["end"]}
+
+
+def _sub_item_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        for r in i["expected_results"]:
+            for s in r["sub_items"]:
+                yield {"initiative": i["code"], "result": r["number"], "label": s["label"], "text": s["text"]}
+
+
+def _footnote_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        for r in i["expected_results"]:
+            for n in r["footnotes"]:
+                yield {"initiative": i["code"], "result": r["number"], "marker": n["marker"], "text": n["text"]}
+
+
+def _alignment_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        subjects = [(None, i["alignments"])] + [(r["number"], r["alignments"]) for r in i["expected_results"]]
+        for number, links in subjects:
+            for a in links:
+                yield {"initiative": i["code"], "result": number, "framework": a["framework"], "code": a["code"],
+                       "label": a["label"], "provenance": a["provenance"], "status": a["status"],
+                       "score": a["score"], "evidence": _flat(a["evidence"])}
+
+
+def _source_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    yield from doc["source_documents"]
+
+
+TABLES: list[Table] = [
+    ("source_documents", "Reports ingested, with checksum and version status",
+     [("id", "integer"), ("filename", "string"), ("format", "string"), ("sha256", "string"), ("size", "integer"),
+      ("title", "string"), ("conference", "string"), ("status", "string"), ("ingested_at", "datetime"),
+      ("supersedes_id", "integer")], ["id"], _source_rows),
+    ("meetings", "Regional Preparatory Meetings",
+     [("region", "string"), ("conference", "string"), ("kind", "string"), ("city", "string"), ("country", "string"),
+      ("start_date", "date"), ("end_date", "date"), ("report_label", "string"), ("video_label", "string"),
+      ("contributions", "string"), ("source_id", "integer")], ["conference", "region"], _meeting_rows),
+    ("officers", "Chairs and vice-chairs elected by each meeting",
+     [("region", "string"), ("position", "integer"), ("role", "string"), ("honorific", "string"), ("name", "string"),
+      ("country", "string")], ["region", "position"], _officer_rows),
+    ("documents_reviewed", "Input documents each meeting reviewed, in the order listed",
+     [("region", "string"), ("position", "integer"), ("number", "integer"), ("description", "string")],
+     ["region", "position"], _document_rows),
+    ("initiatives", "Regional Initiatives and regional priorities",
+     [("code", "string"), ("conference", "string"), ("region", "string"), ("kind", "string"), ("stage", "string"),
+      ("title", "string"), ("objective", "string"), ("objective_kind", "string"), ("results_lead_in", "string"),
+      ("expected_results", "integer"), ("source_id", "integer"), ("span_start", "integer"),
+      ("span_end", "integer")], ["conference", "code"], _initiative_rows),
+    ("expected_results", "Numbered expected results of each initiative",
+     [("initiative", "string"), ("number", "integer"), ("text", "string"), ("sub_items", "integer"),
+      ("footnotes", "integer"), ("span_start", "integer"), ("span_end", "integer")],
+     ["initiative", "number"], _result_rows),
+    ("sub_items", "Lettered sub-items under an expected result",
+     [("initiative", "string"), ("result", "integer"), ("label", "string"), ("text", "string")],
+     ["initiative", "result", "label"], _sub_item_rows),
+    ("footnotes", "Footnotes attached to expected results",
+     [("initiative", "string"), ("result", "integer"), ("marker", "string"), ("text", "string")],
+     ["initiative", "result", "marker"], _footnote_rows),
+    ("alignments", "Links to WSIS Action Lines, GDC objectives and SDGs, with provenance and review status",
+     [("initiative", "string"), ("result", "integer"), ("framework", "string"), ("code", "string"),
+      ("label", "string"), ("provenance", "string"), ("status", "string"), ("score", "number"),
+      ("evidence", "string")], [], _alignment_rows),
+]
+
+
+def write_csv(conn: Connection, directory: Path) -> list[Path]:
+    """Write one CSV per table and a ``datapackage.json`` describing them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    doc = export_document(conn)
+    written = []
+    resources = []
+    for name, description, fields, key, produce in TABLES:
+        path = directory / f"{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=[f for f, _ in fields], extrasaction="ignore")
+            writer.writeheader()
+            for row in produce(doc):
+                writer.writerow({k: _flat(v) for k, v in row.items()})
+        written.append(path)
+        schema: dict[str, Any] = {"fields": [{"name": f, "type": kind} for f, kind in fields]}
+        if key:
+            schema["primaryKey"] = key
+        resources.append({"name": name, "path": path.name, "format": "csv", "mediatype": "text/csv",
+                          "encoding": "utf-8", "description": description, "schema": schema})
+    package = {
+        "profile": "tabular-data-package",
+        "name": "rihub-regional-initiatives",
+        "title": "ITU-D Regional Initiatives and Regional Preparatory Meetings",
+        "version": __version__,
+        "resources": resources,
+    }
+    target = directory / "datapackage.json"
+    target.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [*written, target]

@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled report parsed once and ingested once per test session."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from rihub.hub import DEMO_REPORT, Hub
+from rihub.ingest import parse_file
+from rihub.model import Outline
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def report_path() -> Path:
+    """The bundled WTDC-25 coordination report, as installed with the package."""
+    return Path(str(resources.files("rihub.data").joinpath(DEMO_REPORT)))
+
+
+@pytest.fixture(scope="session")
+def report_text(report_path: Path) -> str:
+    return report_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def outline(report_path: Path) -> Outline:
+    return parse_file(report_path)
+
+
+@pytest.fixture(scope="session")
+def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """A SQLite registry holding the bundled report; tests must not write to it."""
+    path = tmp_path_factory.mktemp("demo") / "rihub.db"
+    hub = Hub(f"sqlite:///{path}")
+    hub.ingest_demo()
+    return hub
+
+
+@pytest.fixture()
+def empty_hub(tmp_path: Path) -> Hub:
+    return Hub(f"sqlite:///{tmp_path / 'rihub.db'}")
