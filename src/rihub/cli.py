@@ -180,6 +180,26 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
                   f"· {data['source_documents']} source document(s)")
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on [env: RIHUB_HOST; default 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env: RIHUB_PORT; default 8000]")] = None,
+) -> None:
+    """Serve the web pages and JSON API (read-only) for browsing, searching and comparing."""
+    import uvicorn
+
+    from rihub.config import Settings
+    from rihub.web.app import create_app
+
+    settings = Settings.from_env()
+    host = host or settings.host
+    port = port if port is not None else settings.port
+    application = create_app(hub())
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"rihub: serving http://{shown}:{port}/  (API at /api, docs at /docs; Ctrl+C stops)", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
 def main() -> None:
     """Entry point: every rihub error becomes one line on stderr and a non-zero exit."""
     try:

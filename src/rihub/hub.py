@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from rihub.store.db import open_engine
 from rihub.store.write import Finding, IngestOutcome, save_outline
 
 DEMO_REPORT = "rpm-coordination-wtdc25.txt"
+PARALLEL_FROM = 16  # files per worker process before parsing in parallel pays off
 
 
 def demo_report_bytes() -> bytes:
@@ -36,6 +39,12 @@ def findings_for(outline: Outline, data: bytes | None = None) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.loc or 0, f.code))
 
 
+def parse_and_lint(path: str | Path) -> tuple[Outline, list[Finding]]:
+    """One file → its outline and findings (top-level so worker processes can run it)."""
+    outline = parse_file(path)
+    return outline, findings_for(outline, Path(path).read_bytes())
+
+
 class Hub:
     """A registry in one database: ingest reports, query them, export them."""
 
@@ -48,15 +57,26 @@ class Hub:
     def ingest(
         self, paths: Sequence[str | Path], progress: Callable[[str], None] | None = None
     ) -> list[IngestOutcome]:
-        """Parse every file first, then store them all in one transaction: all or nothing."""
+        """Parse every file first, then store them all in one transaction: all or nothing.
+
+        Many files are parsed in worker processes (parsing is CPU-bound and the
+        database write is one short transaction at the end).
+        """
         if not paths:
             raise InputError("no files given; name one or more reports (.txt, .docx, .pdf)")
-        parsed = []
-        for path in paths:
-            outline = parse_file(path)
-            parsed.append((outline, findings_for(outline, Path(path).read_bytes())))
-            if progress:
-                progress(str(path))
+        parsed: list[tuple[Outline, list[Finding]]] = []
+        workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
+        if workers > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for path, item in zip(paths, pool.map(parse_and_lint, paths, chunksize=8), strict=True):
+                    parsed.append(item)
+                    if progress:
+                        progress(str(path))
+        else:
+            for path in paths:
+                parsed.append(parse_and_lint(path))
+                if progress:
+                    progress(str(path))
         return self._store(parsed)
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestOutcome:
@@ -75,7 +95,7 @@ class Hub:
     @staticmethod
     def lint(path: str | Path) -> list[Finding]:
         """Defects in a report, without storing anything."""
-        return findings_for(parse_file(path), Path(path).read_bytes())
+        return parse_and_lint(path)[1]
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -122,6 +142,15 @@ class Hub:
     def ingest_events(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return read.ingest_events(conn)
+
+    def search(self, q: str, region: str | None = None, kind: str | None = None, framework: str | None = None,
+               limit: int = 20, offset: int = 0, mode: str = "fulltext") -> dict[str, Any]:
+        """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts."""
+        from rihub.search.fulltext import search
+
+        with self.engine.connect() as conn:
+            return search(conn, q, region=region, kind=kind, framework=framework, limit=limit, offset=offset,
+                          mode=mode)
 
     # --- exporting ---------------------------------------------------------------------------
 

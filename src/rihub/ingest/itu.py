@@ -104,8 +104,9 @@ def parse_conference(blocks: list[Block]) -> Conference | None:
         match = CONFERENCE_CODE.search(block.text)
         if not match:
             continue
-        year = int(match.group(2))
-        code = f"WTDC-{year % 100:02d}" if year >= 1000 else f"WTDC-{match.group(2)}"
+        digits = match.group(2)
+        # "WTDC 2025" and "WTDC-25" name the same conference; other numbers are kept as written.
+        code = f"WTDC-{digits[2:]}" if len(digits) == 4 and digits[:2] in ("19", "20") else f"WTDC-{digits}"
         conference = Conference(code=code, title="World Telecommunication Development Conference")
         where = re.search(
             rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}})\s+"
@@ -312,7 +313,9 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
             label = OBJECTIVE_LABEL.match(text)
             piece = label.group("rest") if label else text
             if objective is None:
-                objective_kind = "objective" if label else "rationale"
+                # "Objective:" alone on its line labels the paragraph that follows it.
+                if label or objective_kind is None:
+                    objective_kind = "objective" if label else "rationale"
                 objective = piece or None
             elif piece:
                 objective = f"{objective} {piece}"

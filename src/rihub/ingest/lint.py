@@ -7,6 +7,7 @@ They never change what ingestion stores: the report stays as its authors wrote i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -147,20 +148,26 @@ def _misspellings(block: Block, text: str, vocabulary: Counter[str]) -> Iterator
         word = match.group(0)
         for part in word.split("-"):
             lowered = part.lower()
-            if len(lowered) < 6 or lowered in KNOWN_TERMS or vocabulary[lowered] > 2:
+            if len(lowered) < 6 or vocabulary[lowered] > 2:
                 continue
-            near = next((term for term in KNOWN_TERMS if _one_edit(lowered, term)), None)
+            near = _nearest(lowered, KNOWN_TERMS)
             if near and not (near + "s" == lowered or lowered + "s" == near):
                 yield Finding("misspelling", "warning", block.loc, f"\"{part}\" looks like a misspelling of \"{near}\"",
                               _excerpt(text, match.start()), f"write \"{_like(part, near)}\"")
     for match in re.finditer(r"\b[A-Z]{2,}s\b", text):
         acronym = match.group(0)
-        if acronym in KNOWN_ACRONYMS:
-            continue
-        near = next((a for a in KNOWN_ACRONYMS if _one_edit(acronym, a)), None)
+        near = _nearest(acronym, KNOWN_ACRONYMS)
         if near:
             yield Finding("misspelling", "warning", block.loc, f"\"{acronym}\" looks like a misspelling of \"{near}\"",
                           _excerpt(text, match.start()), f"write \"{near}\"")
+
+
+@functools.cache
+def _nearest(word: str, terms: frozenset[str]) -> str | None:
+    """The known term one edit away from ``word`` (None if ``word`` is itself known)."""
+    if word in terms:
+        return None
+    return next((term for term in sorted(terms) if abs(len(term) - len(word)) <= 1 and _one_edit(word, term)), None)
 
 
 def _like(original: str, term: str) -> str:

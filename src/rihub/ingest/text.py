@@ -8,6 +8,7 @@ second is detected and rejoined here so the structure parser sees paragraphs eit
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import defaultdict
@@ -18,6 +19,7 @@ from rihub.model import Block
 ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 ZERO_WIDTH = re.compile(r"[\u200b-\u200d\ufeff]")
 SPACES = re.compile(r"[ \t]+")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 # What may open a paragraph in wrapped text: list markers, bullets, codes, headings, labels.
 PARAGRAPH_START = re.compile(
@@ -34,8 +36,9 @@ PARAGRAPH_START = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+DASH_ITEM = re.compile(r"^[-–—]\s")
 PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
-FUNCTION_WORDS = frozenset("and or to of the in for with on by as at nor".split())
+FUNCTION_WORDS = frozenset(["and", "or", "to", "of", "the", "in", "for", "with", "on", "by", "as", "at", "nor"])
 
 
 def clean(text: str) -> str:
@@ -58,7 +61,7 @@ def decode(data: bytes, name: str) -> str:
             continue
     else:  # pragma: no cover - cp1252 only fails on a handful of bytes
         text = data.decode("latin-1")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    controls = len(CONTROL.findall(text))
     if controls > max(8, len(text) // 200):
         raise InputError(f"{name}: the file holds binary data, not text; give a .txt, .docx or .pdf report")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -68,8 +71,7 @@ def text_to_blocks(text: str) -> list[Block]:
     """Split text into paragraph and table-row blocks, rejoining hard-wrapped lines if needed."""
     lines = text.split("\n")
     if looks_wrapped(lines):
-        lines = drop_page_furniture(lines)
-        return _wrapped_blocks(lines)
+        return _wrapped_blocks(drop_page_furniture(lines))
     return _line_blocks(lines)
 
 
@@ -102,7 +104,7 @@ def _line_blocks(lines: list[str]) -> list[Block]:
 
 def looks_wrapped(lines: list[str]) -> bool:
     """Hard-wrapped text has no long lines and many lines that end near one width."""
-    lengths = [len(line.rstrip()) for line in lines if line.strip() and not line.startswith("\t")]
+    lengths = _running_lengths(lines)
     if len(lengths) < 20:
         return False
     width = max(lengths)
@@ -125,20 +127,23 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     results:" recur too, but irregularly and without counters, so they survive.
     """
     positions: dict[str, list[int]] = defaultdict(list)
-    variants: dict[str, set[str]] = defaultdict(set)
+    counters: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for index, line in enumerate(lines):
         if line.strip() and not line.startswith("\t"):
             key = _furniture_key(line)
             positions[key].append(index)
-            variants[key].add(clean(line))
+            counters[key].append(tuple(int(n) for n in re.findall(r"\d+", line)))
     furniture: set[str] = set()
     for key, where in positions.items():
         if len(where) < 3 or len(key) > 120:
             continue
-        if "#" in key and len(variants[key]) >= 2:
+        numbers = counters[key]
+        if "#" in key and len(set(numbers)) >= 2 and numbers == sorted(numbers):
+            # A page counter: the numbers change and only go up ("Document 4 on …" recurring
+            # in every region section keeps its number and is text).
             furniture.add(key)
             continue
-        gaps = [b - a for a, b in zip(where, where[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(where)]
         if len(gaps) >= 2 and statistics.pstdev(gaps) <= 2 and min(gaps) >= 10:
             furniture.add(key)
     out: list[str | None] = []
@@ -149,27 +154,69 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
         else:
             out.append(stripped)
     # Blank lines that only pad the furniture must not split the paragraph it interrupts.
-    for index, line in enumerate(out):
-        if line is not None and not line.strip():
-            before = out[index - 1] if index else ""
-            after = out[index + 1] if index + 1 < len(out) else ""
+    # Decide on the unmodified marks: dropping one padding line must not cascade into a
+    # run of real blank lines (they end table rows and paragraphs).
+    marks = list(out)
+    for index, mark in enumerate(marks):
+        if mark is not None and not mark.strip():
+            before = marks[index - 1] if index else ""
+            after = marks[index + 1] if index + 1 < len(marks) else ""
             if before is None or after is None:
                 out[index] = None
     return out
 
 
-def _join(previous: str, line: str) -> str:
-    """Rejoin a wrapped line: a word broken at a hyphen closes up, everything else gets a space."""
+def join_wrapped(previous: str, line: str) -> str:
+    """Rejoin a wrapped line: after a hyphen the word closes up, everything else gets a space.
+
+    The hyphen is kept ("multi-" + "stakeholder", "Asia-" + "Pacific", "WTDC-" + "25"):
+    word processors rarely hyphenate reports automatically, so a hyphen at a line end is
+    almost always part of the word. "small- and medium-sized" keeps its space.
+    """
     if re.search(r"[A-Za-z]-$", previous):
-        first = re.match(r"[A-Za-z]+", line)
-        if first and first.group(0).islower() and first.group(0) not in FUNCTION_WORDS:
+        first = re.match(r"[A-Za-z0-9]+", line)
+        if first and first.group(0).lower() not in FUNCTION_WORDS:
             return previous + line
     return f"{previous} {line}"
 
 
+def _running_lengths(lines: list[str] | list[str | None]) -> list[int]:
+    """Lengths of the running-text lines: tab-indented table cells and their continuation lines
+    (a table cell is never wrapped by the extractor) would skew the wrap width."""
+    lengths: list[int] = []
+    in_row = False
+    for line in lines:
+        if line is None:
+            continue
+        if line.startswith("\t"):
+            in_row = True
+        elif not line.strip():
+            in_row = False
+        elif not in_row:
+            lengths.append(len(line.rstrip()))
+    return lengths
+
+
+def _wrap_width(lines: list[str | None]) -> int:
+    """The wrap width of the running text."""
+    return max(_running_lengths(lines), default=80)
+
+
+def opens_paragraph(line: str, paragraph: str) -> bool:
+    """Whether a marker opens ``line`` as a new paragraph after a full line of ``paragraph``.
+
+    A dash is also ordinary punctuation ("'Accessible Europe – ICT for All'" may wrap before
+    the dash), so a dash line opens a paragraph only after a sentence end or another dash item.
+    """
+    if not PARAGRAPH_START.match(line):
+        return False
+    if DASH_ITEM.match(line):
+        return bool(DASH_ITEM.match(paragraph) or re.search(r"[.;:!?]$", paragraph))
+    return True
+
+
 def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
-    widths = [len(line.rstrip()) for line in lines if line and line.strip() and not line.startswith("\t")]
-    width = max(widths) if widths else 80
+    width = _wrap_width(lines)
     short = 0.6 * width
     blocks: list[Block] = []
     current: Block | None = None
@@ -196,13 +243,16 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
             row.end_loc = number
             row.text = " | ".join(row.cells)
             continue
-        starts_new = current is None or last_len < short or bool(PARAGRAPH_START.match(text))
+        # A short line ends its paragraph only if the next word would have fitted on it;
+        # otherwise the wrapper moved a long word ("telecommunications/information…") down.
+        ended = last_len < short and last_len + 1 + len(text.split(" ", 1)[0]) <= width
+        starts_new = current is None or ended or opens_paragraph(text, current.text)
         if starts_new:
             current = Block("para", text, number, end_loc=number)
             blocks.append(current)
         else:
             assert current is not None
-            current.text = _join(current.text, text)
+            current.text = join_wrapped(current.text, text)
             current.end_loc = number
         last_len = len(raw.rstrip())
     return blocks

@@ -12,6 +12,8 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from rihub.model import REGIONS, Outline, Span
 from rihub.store import schema as t
 
+Row = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -120,15 +122,18 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
             )
         ).inserted_primary_key[0]
     )
-    if current is None and conference_id is not None:
+    reviewed: list[tuple[Row, list[Row]]] = []
+    if current is not None:
+        reviewed = _reviewed_alignments(conn, current.id)
+        _retire(conn, current.id, source_id)
+    elif conference_id is not None:
         _release_codes(conn, conference_id, [i.code for i in outline.initiatives])
     _insert_blocks(conn, source_id, outline)
     _insert_meetings(conn, source_id, conference_id, outline)
-    result_ids = _insert_initiatives(conn, source_id, conference_id, outline)
+    keys = _insert_initiatives(conn, source_id, conference_id, outline)
     _insert_findings(conn, source_id, findings)
     if current is not None:
-        _carry_over_alignments(conn, current.id, result_ids)
-        _retire(conn, current.id, source_id)
+        _restore_alignments(conn, reviewed, keys)
         _event(conn, source_id, "replaced", source.filename, source.sha256, f"supersedes source #{current.id}")
         return IngestOutcome(source.filename, "replaced", source_id, replaced_id=current.id, **counts)
     _event(conn, source_id, "ingested", source.filename, source.sha256, "")
@@ -323,24 +328,37 @@ def _insert_findings(conn: Connection, source_id: int, findings: Sequence[Findin
         conn.execute(insert(t.findings), rows)
 
 
-def _carry_over_alignments(
-    conn: Connection, old_source_id: int, new_keys: dict[tuple[str, int | None], tuple[int, int | None]]
-) -> None:
-    """Re-point model and person alignments of the old version at the new rows (same code, number)."""
-    rows = conn.execute(
-        select(t.alignments.c.id, t.initiatives.c.code, t.expected_results.c.number)
+def _reviewed_alignments(conn: Connection, old_source_id: int) -> list[tuple[Row, list[Row]]]:
+    """Model and person alignments of the old version, with their review history."""
+    found = conn.execute(
+        select(t.alignments, t.initiatives.c.code.label("initiative_code"), t.expected_results.c.number.label("number"))
         .join(t.initiatives, t.initiatives.c.id == t.alignments.c.initiative_id)
         .outerjoin(t.expected_results, t.expected_results.c.id == t.alignments.c.result_id)
         .where(t.initiatives.c.source_id == old_source_id, t.alignments.c.provenance != "document")
     ).all()
-    for alignment_id, code, number in rows:
-        target = new_keys.get((code, number))
-        if target is not None:
-            conn.execute(
-                update(t.alignments)
-                .where(t.alignments.c.id == alignment_id)
-                .values(initiative_id=target[0], result_id=target[1])
-            )
+    out = []
+    for row in found:
+        events = conn.execute(
+            select(t.alignment_events).where(t.alignment_events.c.alignment_id == row.id).order_by(t.alignment_events.c.id)
+        ).all()
+        out.append((dict(row._mapping), [dict(e._mapping) for e in events]))
+    return out
+
+
+def _restore_alignments(
+    conn: Connection, reviewed: list[tuple[Row, list[Row]]], keys: dict[tuple[str, int | None], tuple[int, int | None]]
+) -> None:
+    """Re-attach reviewed links to the new rows with the same code and number; history comes along."""
+    for link, events in reviewed:
+        target = keys.get((link["initiative_code"], link["number"]))
+        if target is None:
+            continue
+        values = {k: v for k, v in link.items() if k not in ("id", "initiative_code", "number")}
+        values.update(initiative_id=target[0], result_id=target[1])
+        new_id = conn.execute(insert(t.alignments).values(**values)).inserted_primary_key[0]
+        for event in events:
+            conn.execute(insert(t.alignment_events).values(**({k: v for k, v in event.items() if k != "id"}
+                                                              | {"alignment_id": new_id})))
 
 
 def _retire(conn: Connection, old_source_id: int, new_source_id: int) -> None:

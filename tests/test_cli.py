@@ -1,0 +1,80 @@
+"""The CLI as a person uses it: real processes, one-line errors, non-zero exits, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RIHUB = [sys.executable, "-m", "rihub.cli"]
+
+
+def run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RIHUB_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+    return subprocess.run([*RIHUB, *args], capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+def test_ingest_show_stats(tmp_path: Path, report_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    result = run("ingest", str(report_path), db=db)
+    assert result.returncode == 0, result.stderr
+    assert "ingested" in result.stdout and "167" in result.stdout
+    stats = json.loads(run("stats", "--json", db=db).stdout)
+    assert (stats["initiatives"], stats["expected_results"], stats["officers"]) == (25, 167, 25)
+    shown = run("show", "AMS4", db=db)
+    assert "a) The development of national cybersecurity strategies" in shown.stdout
+    listing = json.loads(run("show", "--region", "CIS", "--json", db=db).stdout)
+    assert [i["code"] for i in listing] == ["CIS1", "CIS2", "CIS3", "CIS4", "CIS5"]
+    again = run("ingest", str(report_path), db=db)
+    assert "unchanged" in again.stdout
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "empty": tmp_path / "empty.txt",
+        "junk": tmp_path / "junk.bin",
+        "notzip": tmp_path / "report.docx",
+        "textless": tmp_path / "scan.pdf",
+        "unrelated": tmp_path / "letter.txt",
+        "missing": tmp_path / "does-not-exist.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["junk"].write_bytes(bytes(range(256)) * 8)
+    files["notzip"].write_bytes(b"this is plain text pretending to be Word")
+    files["textless"].write_bytes(b"%PDF-1.4\n%%EOF\n")
+    files["unrelated"].write_text("Dear colleague,\nthank you for your letter of 3 May.\n" * 5)
+    return files
+
+
+@pytest.mark.parametrize("kind", ["empty", "junk", "notzip", "textless", "unrelated", "missing"])
+def test_bad_input_is_one_line_and_changes_nothing(tmp_path: Path, report_path: Path, kind: str) -> None:
+    db = tmp_path / "cli.db"
+    assert run("ingest", str(report_path), db=db).returncode == 0
+    before = run("export", db=db).stdout
+    bad = _bad_inputs(tmp_path)[kind]
+    result = run("ingest", str(bad), db=db)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and bad.name in lines[0]
+    assert "Traceback" not in result.stderr
+    assert run("export", db=db).stdout == before
+
+
+def test_lint_command(report_path: Path, tmp_path: Path) -> None:
+    result = run("lint", str(report_path), "--json", db=tmp_path / "x.db")
+    assert result.returncode == 0
+    found = json.loads(result.stdout)[str(report_path)]
+    assert {"wrong-region", "doubled-honorific", "glued-footnote-digit", "missing-space", "misspelling"} <= {
+        f["code"] for f in found}
+    strict = run("lint", str(report_path), "--strict", db=tmp_path / "x.db")
+    assert strict.returncode == 1  # the report has errors (wrong region, doubled honorific)
+
+
+def test_export_csv_needs_a_folder(tmp_path: Path) -> None:
+    result = run("export", "--format", "csv", db=tmp_path / "x.db")
+    assert result.returncode == 1 and "--output" in result.stderr

@@ -1,0 +1,174 @@
+"""The bundled WTDC-25 coordination report parses to exactly what it says."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+
+import pytest
+
+from rihub.ingest import parse_bytes
+from rihub.ingest.itu import parse_dates
+from rihub.ingest.people import split_person
+from rihub.model import Outline
+
+
+def by_code(outline: Outline) -> dict[str, object]:
+    return {i.code: i for i in outline.initiatives}
+
+
+def test_conference_is_read_from_the_introduction(outline: Outline) -> None:
+    assert outline.conference is not None
+    assert outline.conference.code == "WTDC-25"
+    assert (outline.conference.city, outline.conference.country) == ("Baku", "Azerbaijan")
+    assert outline.conference.start_date == dt.date(2025, 11, 17)
+    assert outline.conference.end_date == dt.date(2025, 11, 28)
+
+
+def test_six_meetings_with_iso_dates_and_venues(outline: Outline) -> None:
+    got = {m.region: (m.start_date, m.end_date, m.city, m.country) for m in outline.meetings}
+    assert got == {
+        "ARB": (dt.date(2025, 2, 4), dt.date(2025, 2, 5), "Amman", "Jordan"),
+        "EUR": (dt.date(2025, 2, 25), dt.date(2025, 2, 26), "Budapest", "Hungary"),
+        "ASP": (dt.date(2025, 3, 20), dt.date(2025, 3, 21), "Bangkok", "Thailand"),
+        "AMS": (dt.date(2025, 4, 1), dt.date(2025, 4, 2), "Asuncion", "Paraguay"),
+        "AFR": (dt.date(2025, 4, 8), dt.date(2025, 4, 9), "Nairobi", "Kenya"),
+        "CIS": (dt.date(2025, 4, 24), dt.date(2025, 4, 25), "Bishkek", "Kyrgyzstan"),
+    }
+    # The odd narrow space after "Report" in the CIS row is normalised away.
+    assert {m.report_label for m in outline.meetings} == {"Report"}
+    assert {m.video_label for m in outline.meetings} == {"Video"}
+
+
+def test_officers(outline: Outline) -> None:
+    officers = [(m.region, o) for m in outline.meetings for o in m.officers]
+    assert len(officers) == 25
+    assert Counter(o.role for _, o in officers) == {"chair": 6, "vice-chair": 19}
+    chairs = {region: (o.honorific, o.name, o.country) for region, o in officers if o.role == "chair"}
+    assert chairs["ARB"] == ("H.E. Dr", "Nooh Alshyab", None)  # the text gives no country: none invented
+    assert chairs["EUR"] == ("Dr", "Péter Vári", "Hungary")
+    assert chairs["AFR"] == ("Mr", "David Mugonyi", "Kenya")  # "Mr. Mr" in the source
+    assert chairs["CIS"] == ("H.E. Mr", "Azamat Zhamangulov", "Kyrgyz Republic")
+    vice = {o.name: o.country for _, o in officers if o.role == "vice-chair"}
+    assert vice["Muath S. Alrumayh"] == "Kingdom of Saudi Arabia"
+    assert vice["Abdulla Bin Khadiya"] == "United Arab Emirates (UAE)"
+    assert vice["Kim Mallalieu"] == "Trinidad and Tobago"
+    assert vice["Milan B. Radulović"] == "Montenegro"
+    assert vice["Jahongir Shukurov"] == "Republic of Uzbekistan"
+    per_region = Counter(region for region, o in officers if o.role == "vice-chair")
+    assert per_region == {"ARB": 4, "EUR": 3, "ASP": 3, "AMS": 3, "AFR": 4, "CIS": 2}
+
+
+def test_documents_reviewed_in_order(outline: Outline) -> None:
+    for meeting in outline.meetings:
+        assert [d.number for d in meeting.documents_reviewed] == [2, 3, 4, 8, 5, 7, 6]
+    eur = next(m for m in outline.meetings if m.region == "EUR")
+    assert eur.documents_reviewed[1].description == "the state of digital development and trends in Europe"
+    assert sum(len(m.documents_reviewed) for m in outline.meetings) == 42
+    assert all(m.contributions and "contributions from Membership" in m.contributions for m in outline.meetings)
+
+
+def test_arab_states_priorities(outline: Outline) -> None:
+    priorities = [i for i in outline.initiatives if i.kind == "priority"]
+    assert [p.code for p in priorities] == [f"ARB{n}" for n in range(1, 7)]
+    assert priorities[4].title == "Advancing Cyber Resilience in the Arab World"
+    assert all(not p.expected_results for p in priorities)
+
+
+def test_coded_initiatives_and_expected_results(outline: Outline) -> None:
+    coded = [i for i in outline.initiatives if i.kind == "initiative"]
+    assert [i.code for i in coded] == [f"{r}{n}" for r in ("EUR", "ASP", "AMS", "AFR", "CIS") for n in range(1, 6)]
+    assert outline.expected_result_count == 167
+    counts = {i.code: len(i.expected_results) for i in coded}
+    assert (counts["AFR1"], counts["ASP5"], counts["CIS1"], counts["AMS4"]) == (17, 10, 3, 4)
+    for initiative in coded:
+        assert [r.number for r in initiative.expected_results] == list(range(1, len(initiative.expected_results) + 1))
+
+
+def test_titles_and_objectives_in_each_layout(outline: Outline) -> None:
+    items = by_code(outline)
+    eur1 = items["EUR1"]
+    assert eur1.title == "Digital infrastructure development"  # type: ignore[attr-defined]
+    assert eur1.objective.startswith("Objective of this initiative is to facilitate")  # type: ignore[attr-defined]
+    assert eur1.results_lead_in == "Assistance to the countries in need in the following areas:"  # type: ignore[attr-defined]
+    asp5 = items["ASP5"]
+    assert asp5.objective.startswith("To assist Member States in developing and maintaining")  # type: ignore[attr-defined]
+    cis1 = items["CIS1"]
+    assert cis1.objective_kind == "rationale"  # type: ignore[attr-defined]
+    assert cis1.objective.startswith("The need to bridge the digital divide")  # type: ignore[attr-defined]
+    eur4 = items["EUR4"]
+    assert eur4.title == (  # type: ignore[attr-defined]
+        "Trust and confidence in the use of telecommunications/ information and communication technologies"
+    )
+
+
+def test_sub_items_and_footnotes(outline: Outline) -> None:
+    items = by_code(outline)
+    ams4 = items["AMS4"]
+    first = ams4.expected_results[0]  # type: ignore[attr-defined]
+    assert [s.label for s in first.sub_items] == ["a", "b"]
+    assert first.sub_items[0].text.startswith("The development of national cybersecurity strategies")
+    assert first.text.endswith("support for:")
+    ams1 = items["AMS1"]
+    result = ams1.expected_results[0]  # type: ignore[attr-defined]
+    assert "[footnote" not in result.text and "[1:" not in result.text
+    assert result.text.endswith("including access to spectrum and high-speed networks.")
+    assert len(result.footnotes) == 1
+    assert result.footnotes[0].text.startswith("These include the least developed countries")
+
+
+def test_document_alignment_tables(outline: Outline) -> None:
+    items = by_code(outline)
+    def codes(code: str, framework: str) -> list[str]:
+        return [a.code for a in items[code].alignments if a.framework == framework]  # type: ignore[attr-defined]
+
+    assert codes("EUR1", "WSIS") == ["C1", "C2", "C6", "C11"]
+    assert codes("EUR2", "GDC") == ["4", "5"]  # one cell holding two objectives
+    assert codes("EUR2", "SDG") == ["2", "3", "4", "9", "11"]  # "SDG 11" with a space
+    assert codes("EUR5", "WSIS") == ["C1", "C4", "C5", "C7", "C6", "C11"]  # kept in the source's order
+    assert codes("EUR4", "SDG") == ["9", "16"]
+    assert all(not i.alignments for i in outline.initiatives if i.region != "EUR")
+
+
+def test_every_row_points_back_to_its_source_lines(outline: Outline, report_text: str) -> None:
+    lines = report_text.split("\n")
+    for initiative in outline.initiatives:
+        for result in initiative.expected_results:
+            source_line = lines[result.span.start - 1]
+            assert result.text[:40] in source_line.replace("\u00a0", " ").replace("  ", " ")
+
+
+def test_parse_is_fast(report_text: str) -> None:
+    data = report_text.encode()
+    start = time.perf_counter()
+    parse_bytes(data, "report.txt")
+    # A generous ceiling only to catch pathological regressions; bench/ingest.py measures.
+    assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("4-5 February", dt.date(2025, 2, 4), dt.date(2025, 2, 5)),
+        ("28 February - 1 March", dt.date(2025, 2, 28), dt.date(2025, 3, 1)),
+        ("24–25 April 2024", dt.date(2024, 4, 24), dt.date(2024, 4, 25)),
+        ("9 Sept.", dt.date(2025, 9, 9), dt.date(2025, 9, 9)),
+    ],
+)
+def test_meeting_dates(text: str, start: dt.date, end: dt.date) -> None:
+    assert parse_dates(text, 2025) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("H.E Dr. Nooh Alshyab", ("H.E. Dr", "Nooh Alshyab", None)),
+        ("Mr. Mr David Mugonyi from Kenya,", ("Mr", "David Mugonyi", "Kenya")),
+        ("Ms Inga Rimkevičienė from Lithuania", ("Ms", "Inga Rimkevičienė", "Lithuania")),
+        ("Mr Ahmed Said, Republic of Egypt.", ("Mr", "Ahmed Said", "Republic of Egypt")),
+        ("Prof. Ana Silva", ("Prof", "Ana Silva", None)),
+    ],
+)
+def test_person_phrases(phrase: str, expected: tuple[str | None, str, str | None]) -> None:
+    assert split_person(phrase) == expected

@@ -1,0 +1,121 @@
+"""Storing reports: counts, provenance, idempotence, versions and all-or-nothing ingest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.exc import IntegrityError
+
+from rihub.errors import InputError, StoreError
+from rihub.hub import Hub
+from rihub.store import schema as t
+from rihub.store.db import migrate
+
+
+def table_counts(hub: Hub) -> dict[str, int]:
+    with hub.engine.connect() as conn:
+        return {name: conn.scalar(select(func.count()).select_from(table)) or 0
+                for name, table in t.metadata.tables.items()}
+
+
+def test_demo_counts(demo_hub: Hub) -> None:
+    stats = demo_hub.stats()
+    assert (stats["meetings"], stats["officers"], stats["chairs"], stats["vice_chairs"]) == (6, 25, 6, 19)
+    assert (stats["documents_reviewed"], stats["initiatives"], stats["priorities"]) == (42, 25, 6)
+    assert (stats["expected_results"], stats["sub_items"], stats["footnotes"]) == (167, 2, 1)
+    per_region = {r["region"]: r["expected_results"] for r in stats["regions"]}
+    assert per_region == {"ARB": 0, "EUR": 28, "ASP": 35, "AMS": 24, "AFR": 60, "CIS": 20}
+
+
+def test_document_alignments_are_stored_with_provenance(demo_hub: Hub) -> None:
+    eur2 = demo_hub.initiative("EUR2")
+    links = [(a["framework"], a["code"], a["provenance"], a["status"]) for a in eur2["alignments"]]
+    assert ("GDC", "5", "document", "accepted") in links
+    assert sum(1 for a in links if a[0] == "SDG") == 5
+    # EUR1..EUR5: WSIS + GDC + SDG cells of the five tables.
+    assert demo_hub.stats()["document_alignments"] == (4 + 1 + 1) + (3 + 2 + 5) + (4 + 1 + 4) + (3 + 1 + 2) + (6 + 1 + 1)
+
+
+def test_rows_carry_spans_into_stored_source_blocks(demo_hub: Hub) -> None:
+    item = demo_hub.initiative("ASP3")
+    source = demo_hub.source_document(item["span"]["source_id"])
+    by_loc = {b["loc"]: b["text"] for b in source["blocks"]}
+    third = item["expected_results"][2]
+    assert by_loc[third["span"]["start"]].startswith("3. Development of capacity to review")
+
+
+def test_reingesting_the_same_file_changes_nothing(empty_hub: Hub, report_path: Path) -> None:
+    first = empty_hub.ingest([report_path])[0]
+    before = table_counts(empty_hub)
+    again = empty_hub.ingest([report_path])[0]
+    after = table_counts(empty_hub)
+    assert (first.action, again.action) == ("ingested", "unchanged")
+    assert again.source_id == first.source_id
+    before.pop("ingest_events")
+    assert {k: v for k, v in after.items() if k != "ingest_events"} == before
+
+
+def test_a_newer_version_replaces_the_rows_and_records_it(empty_hub: Hub, report_text: str, tmp_path: Path) -> None:
+    old = tmp_path / "report.txt"
+    old.write_text(report_text, encoding="utf-8")
+    empty_hub.ingest([old])
+    newer = tmp_path / "report-rev1.txt"
+    newer.write_text(report_text.replace("4. Formation of a regional branch of the AI for Good platform.",
+                                         "4. Formation of a regional branch of the AI for Good platform.\n"
+                                         "5. Regional observatory of AI adoption."), encoding="utf-8")
+    outcome = empty_hub.ingest([newer])[0]
+    assert outcome.action == "replaced" and outcome.replaced_id is not None
+    assert len(empty_hub.initiative("CIS5")["expected_results"]) == 5
+    assert empty_hub.stats()["expected_results"] == 168
+    sources = {s["filename"]: s["status"] for s in empty_hub.source_documents()}
+    assert sources == {"report.txt": "superseded", "report-rev1.txt": "current"}
+    events = [e["action"] for e in empty_hub.ingest_events()]
+    assert events[:2] == ["replaced", "ingested"]
+
+
+def test_bad_file_in_a_batch_writes_nothing(empty_hub: Hub, report_path: Path, tmp_path: Path) -> None:
+    empty_hub.ingest([report_path])
+    before = table_counts(empty_hub)
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"not a zip at all")
+    with pytest.raises(InputError, match="broken.docx"):
+        empty_hub.ingest([report_path, bad])
+    assert table_counts(empty_hub) == before
+
+
+def test_failure_while_writing_rolls_back(empty_hub: Hub, report_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash half-way through the writes leaves the database as it was."""
+    from rihub.store import write
+
+    def explode(*_args: object, **_kwargs: object) -> None:
+        raise IntegrityError("insert", {}, Exception("simulated failure"))
+
+    monkeypatch.setattr(write, "_insert_findings", explode)
+    with pytest.raises(IntegrityError):
+        empty_hub.ingest([report_path])
+    counts = table_counts(empty_hub)
+    assert counts["initiatives"] == counts["source_documents"] == counts["expected_results"] == 0
+
+
+def test_unusable_database_url_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="folder does not exist"):
+        Hub(f"sqlite:///{tmp_path}/missing/dir/rihub.db")
+    with pytest.raises(StoreError, match="cannot use database URL"):
+        Hub("nosuchdialect://x")
+
+
+def test_migrations_match_the_schema(tmp_path: Path) -> None:
+    """Alembic's head revision builds exactly the tables schema.py declares (plus the FTS5 index)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    migrate(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("search_fts"))}
+        )
+        diff = compare_metadata(context, t.metadata)
+    assert diff == []
