@@ -5,6 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import shutil
+import sys
+
 import pytest
 
 from rihub.hub import DEMO_REPORT, Hub
@@ -12,6 +15,8 @@ from rihub.ingest import parse_file
 from rihub.model import Outline
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+sys.path.insert(0, str(Path(__file__).parent))
+from variants import write_docx, write_pdf  # noqa: E402  (test support module beside this file)
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +47,17 @@ def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
 @pytest.fixture()
 def empty_hub(tmp_path: Path) -> Hub:
     return Hub(f"sqlite:///{tmp_path / 'rihub.db'}")
+
+
+@pytest.fixture(scope="session")
+def docx_path(report_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled report as a real Word file (headings, tables, automatic numbering, footnote)."""
+    return write_docx(report_path, tmp_path_factory.mktemp("docx") / "rpm-coordination-wtdc25.docx")
+
+
+@pytest.fixture(scope="session")
+def pdf_path(docx_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """That Word file rendered to PDF by LibreOffice, as ITU publishes it."""
+    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
+        pytest.skip("LIBREOFFICE (soffice) IS NOT INSTALLED: the PDF layout is NOT tested; run 'make system-packages'")
+    return write_pdf(docx_path, tmp_path_factory.mktemp("pdf"))

@@ -8,7 +8,6 @@ text with other code/heading/list layouts are generated from the bundled text ex
 from __future__ import annotations
 
 import io
-import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -29,8 +28,6 @@ from variants import (
     relabelled_text,
     set_numbering,
     wrapped_text,
-    write_docx,
-    write_pdf,
 )
 
 REPORT = Path(__file__).resolve().parents[1] / "src" / "rihub" / "data" / "rpm-coordination-wtdc25.txt"
@@ -115,18 +112,6 @@ def assert_same(expected: dict[str, Any], actual: dict[str, Any]) -> None:
 @pytest.fixture(scope="session")
 def plain() -> Outline:
     return parse_file(REPORT)
-
-
-@pytest.fixture(scope="session")
-def docx_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_docx(REPORT, tmp_path_factory.mktemp("docx") / "rpm-coordination-wtdc25.docx")
-
-
-@pytest.fixture(scope="session")
-def pdf_path(docx_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
-        pytest.skip("LIBREOFFICE (soffice) IS NOT INSTALLED: the PDF layout is NOT tested; run 'make system-packages'")
-    return write_pdf(docx_path, tmp_path_factory.mktemp("pdf"))
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -119,3 +121,54 @@ def test_migrations_match_the_schema(tmp_path: Path) -> None:
         )
         diff = compare_metadata(context, t.metadata)
     assert diff == []
+
+
+@pytest.fixture(scope="module")
+def scratch_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('scratch') / 'rihub.db'}")
+    hub.ingest_demo()
+    return hub
+
+
+def _mutations() -> st.SearchStrategy[bytes]:
+    from rihub.hub import demo_report_bytes
+
+    lines = demo_report_bytes().split(b"\n")
+
+    @st.composite
+    def mutate(draw: st.DrawFn) -> bytes:
+        out = list(lines)
+        for _ in range(draw(st.integers(1, 6))):
+            op = draw(st.sampled_from(["drop", "dup", "garble", "cut"]))
+            i = draw(st.integers(0, len(out) - 1))
+            if op == "drop":
+                del out[i]
+            elif op == "dup":
+                out.insert(i, out[i])
+            elif op == "garble":
+                out[i] = draw(st.binary(max_size=40))
+            else:
+                out = out[:i]
+            if not out:
+                break
+        return b"\n".join(out)
+
+    return st.one_of(mutate(), st.binary(max_size=300), st.just(b""))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_mutations(), name=st.sampled_from(["r.txt", "r.docx", "r.pdf", "r"]))
+def test_mutated_input_is_stored_whole_or_not_at_all(scratch_hub: Hub, data: bytes, name: str) -> None:
+    before = table_counts(scratch_hub)
+    try:
+        outcome = scratch_hub.ingest_bytes(data, name)
+    except InputError:
+        assert table_counts(scratch_hub) == before
+        return
+    after = table_counts(scratch_hub)
+    with scratch_hub.engine.connect() as conn:
+        stored = conn.scalar(
+            select(func.count()).select_from(t.expected_results).where(t.expected_results.c.source_id == outcome.source_id)
+        )
+    assert stored == outcome.expected_results
+    assert after["ingest_events"] == before["ingest_events"] + 1

@@ -163,6 +163,7 @@ class Outline:
     conference: Conference | None = None
     meetings: list[Meeting] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
+    duplicates: list[Initiative] = field(default_factory=list)  # later initiatives reusing a code
 
     @property
     def expected_result_count(self) -> int:

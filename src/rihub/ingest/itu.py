@@ -432,7 +432,11 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
         seen.add(section.region)
         meeting = table.get(section.region) or Meeting(region=section.region)
         meeting.span = meeting.span.union(section.heading.span) if meeting.span else section.heading.span
-        outline.initiatives.extend(parse_section(section, meeting, footnotes))
+        for initiative in parse_section(section, meeting, footnotes):
+            if any(i.code == initiative.code for i in outline.initiatives):
+                outline.duplicates.append(initiative)  # the first one stands; lint tells the editors
+            else:
+                outline.initiatives.append(initiative)
         outline.meetings.append(meeting)
     for region, meeting in table.items():
         if region not in seen:

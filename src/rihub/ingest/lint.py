@@ -79,6 +79,10 @@ def _structure(outline: Outline) -> Iterator[Finding]:
                         _excerpt(block.text, announced.start()),
                         "check the list of vice-chairs",
                     )
+    for duplicate in outline.duplicates:
+        yield Finding("duplicate-code", "error", duplicate.span.start,
+                      f"{duplicate.code} is used twice; only the first is kept", duplicate.title,
+                      f"give this initiative its own code or remove the repeated {duplicate.code}")
     for initiative in outline.initiatives:
         if initiative.kind != "initiative":
             continue

@@ -126,7 +126,7 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
     if current is not None:
         reviewed = _reviewed_alignments(conn, current.id)
         _retire(conn, current.id, source_id)
-    elif conference_id is not None:
+    if conference_id is not None:
         _release_codes(conn, conference_id, [i.code for i in outline.initiatives])
     _insert_blocks(conn, source_id, outline)
     _insert_meetings(conn, source_id, conference_id, outline)
