@@ -45,8 +45,10 @@ def main() -> None:
         start = time.perf_counter()
         parse_bytes(data, "report.txt")
         timings.append(time.perf_counter() - start)
-    print(f"parse bundled report: median {statistics.median(timings) * 1000:.1f} ms, "
-          f"min {min(timings) * 1000:.1f} ms (target < 100 ms)")
+    print(
+        f"parse bundled report: median {statistics.median(timings) * 1000:.1f} ms, "
+        f"min {min(timings) * 1000:.1f} ms (target < 100 ms)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = corpus(folder, args.reports)
@@ -55,9 +57,11 @@ def main() -> None:
         outcomes = hub.ingest(paths)
         elapsed = time.perf_counter() - start
         stats = hub.stats()
-        print(f"ingest {len(outcomes)} reports: {elapsed:.1f} s ({elapsed / len(outcomes) * 1000:.1f} ms/report; "
-              f"{stats['expected_results']} expected results, {stats['initiatives'] + stats['priorities']} "
-              f"initiatives stored; target < 60 s)")
+        print(
+            f"ingest {len(outcomes)} reports: {elapsed:.1f} s ({elapsed / len(outcomes) * 1000:.1f} ms/report; "
+            f"{stats['expected_results']} expected results, {stats['initiatives'] + stats['priorities']} "
+            f"initiatives stored; target < 60 s)"
+        )
 
 
 if __name__ == "__main__":

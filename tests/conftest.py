@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 import shutil
 import sys
+from importlib import resources
+from pathlib import Path
 
 import pytest
 

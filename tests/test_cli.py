@@ -70,7 +70,8 @@ def test_lint_command(report_path: Path, tmp_path: Path) -> None:
     assert result.returncode == 0
     found = json.loads(result.stdout)[str(report_path)]
     assert {"wrong-region", "doubled-honorific", "glued-footnote-digit", "missing-space", "misspelling"} <= {
-        f["code"] for f in found}
+        f["code"] for f in found
+    }
     strict = run("lint", str(report_path), "--strict", db=tmp_path / "x.db")
     assert strict.returncode == 1  # the report has errors (wrong region, doubled honorific)
 

@@ -14,10 +14,16 @@ def test_json_shape(demo_hub: Hub) -> None:
     assert {"source_documents", "meetings", "initiatives"} <= doc.keys()
     eur = next(m for m in doc["meetings"] if m["region"] == "EUR")
     assert (eur["city"], eur["country"], eur["start_date"], eur["end_date"]) == (
-        "Budapest", "Hungary", "2025-02-25", "2025-02-26")
+        "Budapest",
+        "Hungary",
+        "2025-02-25",
+        "2025-02-26",
+    )
     assert eur["officers"][0] == {"role": "chair", "honorific": "Dr", "name": "Péter Vári", "country": "Hungary"}
-    assert eur["documents_reviewed"][0] == {"number": 2, "description": "the implementation of the WTDC-22 Kigali "
-                                                                        "Action Plan"}
+    assert eur["documents_reviewed"][0] == {
+        "number": 2,
+        "description": "the implementation of the WTDC-22 Kigali Action Plan",
+    }
     codes = [i["code"] for i in doc["initiatives"]]
     assert len(codes) == 31 and codes[:7] == ["ARB1", "ARB2", "ARB3", "ARB4", "ARB5", "ARB6", "EUR1"]
     ams4 = next(i for i in doc["initiatives"] if i["code"] == "AMS4")
@@ -25,7 +31,8 @@ def test_json_shape(demo_hub: Hub) -> None:
     assert ams4["expected_results"][0]["sub_items"][1]["label"] == "b"
     eur1 = next(i for i in doc["initiatives"] if i["code"] == "EUR1")
     assert {"framework": "WSIS", "code": "C2", "provenance": "document", "status": "accepted"}.items() <= (
-        eur1["alignments"][1].items())
+        eur1["alignments"][1].items()
+    )
     json.dumps(doc)  # serialisable as is
 
 
@@ -45,8 +52,17 @@ def test_csv_tables_and_datapackage(demo_hub: Hub, tmp_path: Path) -> None:
     package = json.loads((tmp_path / "csv" / "datapackage.json").read_text())
     assert package["profile"] == "tabular-data-package"
     names = {r["name"] for r in package["resources"]}
-    assert {"meetings", "officers", "documents_reviewed", "initiatives", "expected_results", "sub_items",
-            "footnotes", "alignments", "source_documents"} == names
+    assert {
+        "meetings",
+        "officers",
+        "documents_reviewed",
+        "initiatives",
+        "expected_results",
+        "sub_items",
+        "footnotes",
+        "alignments",
+        "source_documents",
+    } == names
     assert len(written) == len(names) + 1
     sizes = {}
     for resource in package["resources"]:

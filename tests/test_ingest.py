@@ -120,6 +120,7 @@ def test_sub_items_and_footnotes(outline: Outline) -> None:
 
 def test_document_alignment_tables(outline: Outline) -> None:
     items = by_code(outline)
+
     def codes(code: str, framework: str) -> list[str]:
         return [a.code for a in items[code].alignments if a.framework == framework]  # type: ignore[attr-defined]
 

@@ -27,7 +27,10 @@ def line_of(report_text: str, needle: str, after: str | None = None) -> int:
 def test_defects_named_in_the_issue_are_found_with_their_line(report_path: Path, report_text: str) -> None:
     found = Hub.lint(report_path)
     by = codes_at(found, report_text)
-    assert (line_of(report_text, "RPM-AMS reviewed several", after="Commonwealth of Independent"), "the CIS section names RPM-AMS") in by["wrong-region"]
+    assert (
+        line_of(report_text, "RPM-AMS reviewed several", after="Commonwealth of Independent"),
+        "the CIS section names RPM-AMS",
+    ) in by["wrong-region"]
     assert by["doubled-honorific"] == [(line_of(report_text, "Mr. Mr David"), 'doubled honorific "Mr. Mr"')]
     assert by["glued-footnote-digit"][0][0] == line_of(report_text, "vulnerable situations3")
     assert by["missing-space"][0][0] == line_of(report_text, "Zhamangulov,from")
@@ -39,14 +42,17 @@ def test_defects_named_in_the_issue_are_found_with_their_line(report_path: Path,
 
 
 def test_numbering_gaps_and_missing_parts(report_text: str) -> None:
-    broken = report_text.replace("3. Development of capacity to review and revise",
-                                 "4. Development of capacity to review and revise")
+    broken = report_text.replace(
+        "3. Development of capacity to review and revise", "4. Development of capacity to review and revise"
+    )
     broken = broken.replace("Objective: To promote an enabling environment for a safe and secure connectivity.\n", "")
     cut = broken.index("CIS5: Development")
     broken = broken[:cut] + "CIS5: Development and Implementation of Artificial Intelligence Technologies\n"
     found = lint_outline(parse_bytes(broken.encode(), "broken.txt"))
     numbering = [f for f in found if f.code == "numbering"]
-    assert len(numbering) == 1 and numbering[0].message.startswith("ASP3: the numbering of expected results repeats [4]")
+    assert len(numbering) == 1 and numbering[0].message.startswith(
+        "ASP3: the numbering of expected results repeats [4]"
+    )
     assert any(f.code == "no-objective" and f.message == "AMS4 has no objective" for f in found)
     assert any(f.code == "no-expected-results" and f.message == "CIS5 has no expected results" for f in found)
 

@@ -18,8 +18,9 @@ from rihub.store.db import migrate
 
 def table_counts(hub: Hub) -> dict[str, int]:
     with hub.engine.connect() as conn:
-        return {name: conn.scalar(select(func.count()).select_from(table)) or 0
-                for name, table in t.metadata.tables.items()}
+        return {
+            name: conn.scalar(select(func.count()).select_from(table)) or 0 for name, table in t.metadata.tables.items()
+        }
 
 
 def test_demo_counts(demo_hub: Hub) -> None:
@@ -37,7 +38,9 @@ def test_document_alignments_are_stored_with_provenance(demo_hub: Hub) -> None:
     assert ("GDC", "5", "document", "accepted") in links
     assert sum(1 for a in links if a[0] == "SDG") == 5
     # EUR1..EUR5: WSIS + GDC + SDG cells of the five tables.
-    assert demo_hub.stats()["document_alignments"] == (4 + 1 + 1) + (3 + 2 + 5) + (4 + 1 + 4) + (3 + 1 + 2) + (6 + 1 + 1)
+    assert demo_hub.stats()["document_alignments"] == (4 + 1 + 1) + (3 + 2 + 5) + (4 + 1 + 4) + (3 + 1 + 2) + (
+        6 + 1 + 1
+    )
 
 
 def test_rows_carry_spans_into_stored_source_blocks(demo_hub: Hub) -> None:
@@ -64,9 +67,13 @@ def test_a_newer_version_replaces_the_rows_and_records_it(empty_hub: Hub, report
     old.write_text(report_text, encoding="utf-8")
     empty_hub.ingest([old])
     newer = tmp_path / "report-rev1.txt"
-    newer.write_text(report_text.replace("4. Formation of a regional branch of the AI for Good platform.",
-                                         "4. Formation of a regional branch of the AI for Good platform.\n"
-                                         "5. Regional observatory of AI adoption."), encoding="utf-8")
+    newer.write_text(
+        report_text.replace(
+            "4. Formation of a regional branch of the AI for Good platform.",
+            "4. Formation of a regional branch of the AI for Good platform.\n5. Regional observatory of AI adoption.",
+        ),
+        encoding="utf-8",
+    )
     outcome = empty_hub.ingest([newer])[0]
     assert outcome.action == "replaced" and outcome.replaced_id is not None
     assert len(empty_hub.initiative("CIS5")["expected_results"]) == 5
@@ -82,7 +89,7 @@ def test_bad_file_in_a_batch_writes_nothing(empty_hub: Hub, report_path: Path, t
     before = table_counts(empty_hub)
     bad = tmp_path / "broken.docx"
     bad.write_bytes(b"not a zip at all")
-    with pytest.raises(InputError, match="broken.docx"):
+    with pytest.raises(InputError, match=r"broken\.docx"):
         empty_hub.ingest([report_path, bad])
     assert table_counts(empty_hub) == before
 
@@ -102,7 +109,7 @@ def test_failure_while_writing_rolls_back(empty_hub: Hub, report_path: Path, mon
 
 
 def test_unusable_database_url_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="folder does not exist"):
+    with pytest.raises(StoreError, match=r"folder does not exist"):
         Hub(f"sqlite:///{tmp_path}/missing/dir/rihub.db")
     with pytest.raises(StoreError, match="cannot use database URL"):
         Hub("nosuchdialect://x")
@@ -117,7 +124,8 @@ def test_migrations_match_the_schema(tmp_path: Path) -> None:
     migrate(engine)
     with engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("search_fts"))}
+            conn,
+            opts={"include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("search_fts"))},
         )
         diff = compare_metadata(context, t.metadata)
     assert diff == []
@@ -168,7 +176,9 @@ def test_mutated_input_is_stored_whole_or_not_at_all(scratch_hub: Hub, data: byt
     after = table_counts(scratch_hub)
     with scratch_hub.engine.connect() as conn:
         stored = conn.scalar(
-            select(func.count()).select_from(t.expected_results).where(t.expected_results.c.source_id == outcome.source_id)
+            select(func.count())
+            .select_from(t.expected_results)
+            .where(t.expected_results.c.source_id == outcome.source_id)
         )
     assert stored == outcome.expected_results
     assert after["ingest_events"] == before["ingest_events"] + 1

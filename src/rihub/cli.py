@@ -182,7 +182,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on [env: RIHUB_HOST; default 127.0.0.1]")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface [env: RIHUB_HOST; default 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [env: RIHUB_PORT; default 8000]")] = None,
 ) -> None:
     """Serve the web pages and JSON API (read-only) for browsing, searching and comparing."""
@@ -209,7 +209,7 @@ def main() -> None:
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no tracebacks for users
+    except Exception as exc:
         if os.environ.get("RIHUB_DEBUG"):
             raise
         err.print(f"error: unexpected {type(exc).__name__}: {exc} (set RIHUB_DEBUG=1 for details)", highlight=False)

@@ -22,6 +22,7 @@ Row = dict[str, Any]
 
 def export_document(conn: Connection) -> dict[str, Any]:
     """The whole registry in the stable export shape."""
+
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items() if k not in ("id", "span", "region_name")}
@@ -30,8 +31,21 @@ def export_document(conn: Connection) -> dict[str, Any]:
         return value
 
     sources = [
-        {k: s[k] for k in ("id", "filename", "format", "sha256", "size", "title", "conference", "status",
-                           "ingested_at", "supersedes_id")}
+        {
+            k: s[k]
+            for k in (
+                "id",
+                "filename",
+                "format",
+                "sha256",
+                "size",
+                "title",
+                "conference",
+                "status",
+                "ingested_at",
+                "supersedes_id",
+            )
+        }
         for s in read.source_documents(conn)
     ]
     meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn)]
@@ -63,8 +77,22 @@ Table = tuple[str, str, list[tuple[str, str]], list[str], Callable[[dict[str, An
 
 def _meeting_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for m in doc["meetings"]:
-        yield {k: m[k] for k in ("region", "conference", "kind", "city", "country", "start_date", "end_date",
-                                 "report_label", "video_label", "contributions", "source_id")}
+        yield {
+            k: m[k]
+            for k in (
+                "region",
+                "conference",
+                "kind",
+                "city",
+                "country",
+                "start_date",
+                "end_date",
+                "report_label",
+                "video_label",
+                "contributions",
+                "source_id",
+            )
+        }
 
 
 def _officer_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -81,8 +109,20 @@ def _document_rows(doc: dict[str, Any]) -> Iterator[Row]:
 
 def _initiative_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for i in doc["initiatives"]:
-        yield {k: i[k] for k in ("code", "conference", "region", "kind", "stage", "title", "objective",
-                                 "objective_kind", "results_lead_in")} | {
+        yield {
+            k: i[k]
+            for k in (
+                "code",
+                "conference",
+                "region",
+                "kind",
+                "stage",
+                "title",
+                "objective",
+                "objective_kind",
+                "results_lead_in",
+            )
+        } | {
             "expected_results": len(i["expected_results"]),
             "source_id": i["span"]["source_id"],
             "span_start": i["span"]["start"],
@@ -93,9 +133,15 @@ def _initiative_rows(doc: dict[str, Any]) -> Iterator[Row]:
 def _result_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for i in doc["initiatives"]:
         for r in i["expected_results"]:
-            yield {"initiative": i["code"], "number": r["number"], "text": r["text"],
-                   "sub_items": len(r["sub_items"]), "footnotes": len(r["footnotes"]),
-                   "span_start": r["span"]["start"], "span_end": r["span"]["end"]}
+            yield {
+                "initiative": i["code"],
+                "number": r["number"],
+                "text": r["text"],
+                "sub_items": len(r["sub_items"]),
+                "footnotes": len(r["footnotes"]),
+                "span_start": r["span"]["start"],
+                "span_end": r["span"]["end"],
+            }
 
 
 def _sub_item_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -117,9 +163,17 @@ def _alignment_rows(doc: dict[str, Any]) -> Iterator[Row]:
         subjects = [(None, i["alignments"])] + [(r["number"], r["alignments"]) for r in i["expected_results"]]
         for number, links in subjects:
             for a in links:
-                yield {"initiative": i["code"], "result": number, "framework": a["framework"], "code": a["code"],
-                       "label": a["label"], "provenance": a["provenance"], "status": a["status"],
-                       "score": a["score"], "evidence": _flat(a["evidence"])}
+                yield {
+                    "initiative": i["code"],
+                    "result": number,
+                    "framework": a["framework"],
+                    "code": a["code"],
+                    "label": a["label"],
+                    "provenance": a["provenance"],
+                    "status": a["status"],
+                    "score": a["score"],
+                    "evidence": _flat(a["evidence"]),
+                }
 
 
 def _source_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -127,39 +181,131 @@ def _source_rows(doc: dict[str, Any]) -> Iterator[Row]:
 
 
 TABLES: list[Table] = [
-    ("source_documents", "Reports ingested, with checksum and version status",
-     [("id", "integer"), ("filename", "string"), ("format", "string"), ("sha256", "string"), ("size", "integer"),
-      ("title", "string"), ("conference", "string"), ("status", "string"), ("ingested_at", "datetime"),
-      ("supersedes_id", "integer")], ["id"], _source_rows),
-    ("meetings", "Regional Preparatory Meetings",
-     [("region", "string"), ("conference", "string"), ("kind", "string"), ("city", "string"), ("country", "string"),
-      ("start_date", "date"), ("end_date", "date"), ("report_label", "string"), ("video_label", "string"),
-      ("contributions", "string"), ("source_id", "integer")], ["conference", "region"], _meeting_rows),
-    ("officers", "Chairs and vice-chairs elected by each meeting",
-     [("region", "string"), ("position", "integer"), ("role", "string"), ("honorific", "string"), ("name", "string"),
-      ("country", "string")], ["region", "position"], _officer_rows),
-    ("documents_reviewed", "Input documents each meeting reviewed, in the order listed",
-     [("region", "string"), ("position", "integer"), ("number", "integer"), ("description", "string")],
-     ["region", "position"], _document_rows),
-    ("initiatives", "Regional Initiatives and regional priorities",
-     [("code", "string"), ("conference", "string"), ("region", "string"), ("kind", "string"), ("stage", "string"),
-      ("title", "string"), ("objective", "string"), ("objective_kind", "string"), ("results_lead_in", "string"),
-      ("expected_results", "integer"), ("source_id", "integer"), ("span_start", "integer"),
-      ("span_end", "integer")], ["conference", "code"], _initiative_rows),
-    ("expected_results", "Numbered expected results of each initiative",
-     [("initiative", "string"), ("number", "integer"), ("text", "string"), ("sub_items", "integer"),
-      ("footnotes", "integer"), ("span_start", "integer"), ("span_end", "integer")],
-     ["initiative", "number"], _result_rows),
-    ("sub_items", "Lettered sub-items under an expected result",
-     [("initiative", "string"), ("result", "integer"), ("label", "string"), ("text", "string")],
-     ["initiative", "result", "label"], _sub_item_rows),
-    ("footnotes", "Footnotes attached to expected results",
-     [("initiative", "string"), ("result", "integer"), ("marker", "string"), ("text", "string")],
-     ["initiative", "result", "marker"], _footnote_rows),
-    ("alignments", "Links to WSIS Action Lines, GDC objectives and SDGs, with provenance and review status",
-     [("initiative", "string"), ("result", "integer"), ("framework", "string"), ("code", "string"),
-      ("label", "string"), ("provenance", "string"), ("status", "string"), ("score", "number"),
-      ("evidence", "string")], [], _alignment_rows),
+    (
+        "source_documents",
+        "Reports ingested, with checksum and version status",
+        [
+            ("id", "integer"),
+            ("filename", "string"),
+            ("format", "string"),
+            ("sha256", "string"),
+            ("size", "integer"),
+            ("title", "string"),
+            ("conference", "string"),
+            ("status", "string"),
+            ("ingested_at", "datetime"),
+            ("supersedes_id", "integer"),
+        ],
+        ["id"],
+        _source_rows,
+    ),
+    (
+        "meetings",
+        "Regional Preparatory Meetings",
+        [
+            ("region", "string"),
+            ("conference", "string"),
+            ("kind", "string"),
+            ("city", "string"),
+            ("country", "string"),
+            ("start_date", "date"),
+            ("end_date", "date"),
+            ("report_label", "string"),
+            ("video_label", "string"),
+            ("contributions", "string"),
+            ("source_id", "integer"),
+        ],
+        ["conference", "region"],
+        _meeting_rows,
+    ),
+    (
+        "officers",
+        "Chairs and vice-chairs elected by each meeting",
+        [
+            ("region", "string"),
+            ("position", "integer"),
+            ("role", "string"),
+            ("honorific", "string"),
+            ("name", "string"),
+            ("country", "string"),
+        ],
+        ["region", "position"],
+        _officer_rows,
+    ),
+    (
+        "documents_reviewed",
+        "Input documents each meeting reviewed, in the order listed",
+        [("region", "string"), ("position", "integer"), ("number", "integer"), ("description", "string")],
+        ["region", "position"],
+        _document_rows,
+    ),
+    (
+        "initiatives",
+        "Regional Initiatives and regional priorities",
+        [
+            ("code", "string"),
+            ("conference", "string"),
+            ("region", "string"),
+            ("kind", "string"),
+            ("stage", "string"),
+            ("title", "string"),
+            ("objective", "string"),
+            ("objective_kind", "string"),
+            ("results_lead_in", "string"),
+            ("expected_results", "integer"),
+            ("source_id", "integer"),
+            ("span_start", "integer"),
+            ("span_end", "integer"),
+        ],
+        ["conference", "code"],
+        _initiative_rows,
+    ),
+    (
+        "expected_results",
+        "Numbered expected results of each initiative",
+        [
+            ("initiative", "string"),
+            ("number", "integer"),
+            ("text", "string"),
+            ("sub_items", "integer"),
+            ("footnotes", "integer"),
+            ("span_start", "integer"),
+            ("span_end", "integer"),
+        ],
+        ["initiative", "number"],
+        _result_rows,
+    ),
+    (
+        "sub_items",
+        "Lettered sub-items under an expected result",
+        [("initiative", "string"), ("result", "integer"), ("label", "string"), ("text", "string")],
+        ["initiative", "result", "label"],
+        _sub_item_rows,
+    ),
+    (
+        "footnotes",
+        "Footnotes attached to expected results",
+        [("initiative", "string"), ("result", "integer"), ("marker", "string"), ("text", "string")],
+        ["initiative", "result", "marker"],
+        _footnote_rows,
+    ),
+    (
+        "alignments",
+        "Links to WSIS Action Lines, GDC objectives and SDGs, with provenance and review status",
+        [
+            ("initiative", "string"),
+            ("result", "integer"),
+            ("framework", "string"),
+            ("code", "string"),
+            ("label", "string"),
+            ("provenance", "string"),
+            ("status", "string"),
+            ("score", "number"),
+            ("evidence", "string"),
+        ],
+        [],
+        _alignment_rows,
+    ),
 ]
 
 
@@ -180,8 +326,17 @@ def write_csv(conn: Connection, directory: Path) -> list[Path]:
         schema: dict[str, Any] = {"fields": [{"name": f, "type": kind} for f, kind in fields]}
         if key:
             schema["primaryKey"] = key
-        resources.append({"name": name, "path": path.name, "format": "csv", "mediatype": "text/csv",
-                          "encoding": "utf-8", "description": description, "schema": schema})
+        resources.append(
+            {
+                "name": name,
+                "path": path.name,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": description,
+                "schema": schema,
+            }
+        )
     package = {
         "profile": "tabular-data-package",
         "name": "rihub-regional-initiatives",

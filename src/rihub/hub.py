@@ -54,9 +54,7 @@ class Hub:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def ingest(
-        self, paths: Sequence[str | Path], progress: Callable[[str], None] | None = None
-    ) -> list[IngestOutcome]:
+    def ingest(self, paths: Sequence[str | Path], progress: Callable[[str], None] | None = None) -> list[IngestOutcome]:
         """Parse every file first, then store them all in one transaction: all or nothing.
 
         Many files are parsed in worker processes (parsing is CPU-bound and the
@@ -113,8 +111,13 @@ class Hub:
             raise NotFoundError(f"no meeting for region {region!r}")
         return found[0]
 
-    def initiatives(self, region: str | None = None, kind: str | None = None, nested: bool = True,
-                    codes: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    def initiatives(
+        self,
+        region: str | None = None,
+        kind: str | None = None,
+        nested: bool = True,
+        codes: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return read.initiatives(conn, region=region, kind=kind, nested=nested, codes=codes)
 
@@ -143,14 +146,21 @@ class Hub:
         with self.engine.connect() as conn:
             return read.ingest_events(conn)
 
-    def search(self, q: str, region: str | None = None, kind: str | None = None, framework: str | None = None,
-               limit: int = 20, offset: int = 0, mode: str = "fulltext") -> dict[str, Any]:
+    def search(
+        self,
+        q: str,
+        region: str | None = None,
+        kind: str | None = None,
+        framework: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        mode: str = "fulltext",
+    ) -> dict[str, Any]:
         """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts."""
         from rihub.search.fulltext import search
 
         with self.engine.connect() as conn:
-            return search(conn, q, region=region, kind=kind, framework=framework, limit=limit, offset=offset,
-                          mode=mode)
+            return search(conn, q, region=region, kind=kind, framework=framework, limit=limit, offset=offset, mode=mode)
 
     # --- exporting ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from rihub.frameworks import FRAMEWORKS, load
 
@@ -73,9 +73,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         # Longest terms first so that "digital skills" is reported rather than only "skills".
-        self._compiled = [
-            (t, _first_stem(t), _pattern(t)) for t in sorted(self.terms, key=len, reverse=True)
-        ]
+        self._compiled = [(t, _first_stem(t), _pattern(t)) for t in sorted(self.terms, key=len, reverse=True)]
 
     def hits(self, text: str) -> list[LexiconHit]:
         """Distinct terms found in ``text``.
@@ -121,7 +119,7 @@ def _build(frameworks: Iterable[str]) -> Lexicon:
     return Lexicon({t: tuple(sorted(v)) for t, v in mapping.items()})
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_lexicon() -> Lexicon:
     """The shared lexicon over all frameworks (compiled once per process)."""
     return _build(FRAMEWORKS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -56,14 +56,14 @@ def _canonical(framework: str) -> str:
     return key
 
 
-@lru_cache(maxsize=None)
+@cache
 def _raw(framework: str) -> dict[str, Any]:
     text = resources.files(__name__).joinpath(_FILES[framework]).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def _items(framework: str) -> tuple[FrameworkItem, ...]:
     return tuple(
         FrameworkItem(

@@ -45,6 +45,4 @@ def read_blocks(data: bytes, name: str) -> tuple[str, list[Block]]:
 
 
 def source_document(data: bytes, name: str, fmt: str) -> SourceDocument:
-    return SourceDocument(
-        filename=Path(name).name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data)
-    )
+    return SourceDocument(filename=Path(name).name, format=fmt, sha256=hashlib.sha256(data).hexdigest(), size=len(data))

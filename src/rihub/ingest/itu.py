@@ -28,7 +28,6 @@ from rihub.model import (
     Outline,
     ReviewedDocument,
     SourceDocument,
-    Span,
     SubItem,
 )
 
@@ -36,9 +35,18 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ],
         start=1,
     )
@@ -111,7 +119,7 @@ def parse_conference(blocks: list[Block]) -> Conference | None:
         where = re.search(
             rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}})\s+"
             rf"(?P<m2>{MONTH})\s+(?P<y>\d{{4}})(?:\s*,?\s+in\s+(?P<city>[^,.]+),\s*(?P<country>[^.;]+))?",
-            block.text[match.start():],
+            block.text[match.start() :],
             re.IGNORECASE,
         )
         if where:
@@ -134,7 +142,7 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def parse_dates(text: str, default_year: int | None) -> tuple[dt.date | None, dt.date | None]:
-    """"4-5 February", "28 February - 1 March 2025", "4 February" → (start, end)."""
+    """ "4-5 February", "28 February - 1 March 2025", "4 February" → (start, end)."""
     text = clean(text.replace("\n", " "))
     year_match = re.search(r"\b(19|20)\d{2}\b", text)
     year = int(year_match.group(0)) if year_match else default_year
@@ -164,7 +172,7 @@ def parse_meetings_table(blocks: list[Block]) -> dict[str, Meeting]:
     rows = [b for b in blocks if b.kind == "row"]
     for index, header in enumerate(rows):
         cells = [c.lower() for c in header.cells]
-        if not (any("region" in c or "rpm" == c.strip() for c in cells) and any("date" in c for c in cells)):
+        if not (any("region" in c or c.strip() == "rpm" for c in cells) and any("date" in c for c in cells)):
             continue
         year_match = re.search(r"\b(19|20)\d{2}\b", " ".join(header.cells))
         year = int(year_match.group(0)) if year_match else None
@@ -173,7 +181,7 @@ def parse_meetings_table(blocks: list[Block]) -> dict[str, Meeting]:
         col_place = _column(header.cells, "city", "venue", "host", "place", "location")
         col_report = _column(header.cells, "report")
         col_video = _column(header.cells, "video")
-        for row in rows[index + 1:]:
+        for row in rows[index + 1 :]:
             if len(row.cells) <= col_region:
                 break
             region = _region_of_cell(row.cells[col_region])
@@ -395,7 +403,7 @@ def parse_priorities(highlights: list[Block], region: str) -> list[Initiative]:
         if not re.search(r"\b(agreed|adopted|identified|endorsed|approved)\b.*\bpriorit", block.text, re.IGNORECASE):
             continue
         items: list[Initiative] = []
-        for item in highlights[index + 1:]:
+        for item in highlights[index + 1 :]:
             numbered = NUMBERED.match(item.text.strip())
             text = numbered.group("text") if numbered else strip_bullet(item.text) if BULLET.match(item.text) else None
             if not text:
@@ -444,7 +452,7 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
     if not outline.initiatives:
         raise InputError(
             f"{source.filename}: no regional initiatives found; is this an RPM outcome report? "
-            "Expected region sections (\"2.2 Europe Region\") with codes such as \"EUR1:\""
+            'Expected region sections ("2.2 Europe Region") with codes such as "EUR1:"'
         )
     if outline.conference is not None:
         source.key = source.key or f"{outline.conference.code}:{'+'.join(sorted(seen))}"

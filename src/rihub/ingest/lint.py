@@ -28,20 +28,117 @@ WORD = re.compile(r"[A-Za-z][A-Za-z-]{4,}[A-Za-z]")
 
 # Terms of the trade whose misspellings are worth an editor's attention.
 KNOWN_TERMS = frozenset(
-    """
-    terrestrial telecommunication telecommunications cybersecurity infrastructure infrastructures connectivity
-    broadband development developing regional initiative initiatives emergency governance artificial intelligence
-    sustainable sustainability resilience resilient innovation ecosystem ecosystems digital inclusion capacity
-    building strategies strategy regulatory framework frameworks spectrum satellite accessibility disabilities
-    programme programmes entrepreneurship preparedness connectivity interoperability transformation technologies
-    technology environment environmental affordable affordability literacy stakeholders multistakeholder
-    partnerships cooperation international national meaningful universal underserved unserved vulnerable
-    communities community cyberthreats cybercrime cybercrimes protection privacy children online standards
-    standardization monitoring recovery rehabilitation implementation assessment mechanisms mechanism financing
-    investment investments incubators accelerators metaverse commonwealth independent pacific americas
-    """.split()
+    [
+        "terrestrial",
+        "telecommunication",
+        "telecommunications",
+        "cybersecurity",
+        "infrastructure",
+        "infrastructures",
+        "connectivity",
+        "broadband",
+        "development",
+        "developing",
+        "regional",
+        "initiative",
+        "initiatives",
+        "emergency",
+        "governance",
+        "artificial",
+        "intelligence",
+        "sustainable",
+        "sustainability",
+        "resilience",
+        "resilient",
+        "innovation",
+        "ecosystem",
+        "ecosystems",
+        "digital",
+        "inclusion",
+        "capacity",
+        "building",
+        "strategies",
+        "strategy",
+        "regulatory",
+        "framework",
+        "frameworks",
+        "spectrum",
+        "satellite",
+        "accessibility",
+        "disabilities",
+        "programme",
+        "programmes",
+        "entrepreneurship",
+        "preparedness",
+        "connectivity",
+        "interoperability",
+        "transformation",
+        "technologies",
+        "technology",
+        "environment",
+        "environmental",
+        "affordable",
+        "affordability",
+        "literacy",
+        "stakeholders",
+        "multistakeholder",
+        "partnerships",
+        "cooperation",
+        "international",
+        "national",
+        "meaningful",
+        "universal",
+        "underserved",
+        "unserved",
+        "vulnerable",
+        "communities",
+        "community",
+        "cyberthreats",
+        "cybercrime",
+        "cybercrimes",
+        "protection",
+        "privacy",
+        "children",
+        "online",
+        "standards",
+        "standardization",
+        "monitoring",
+        "recovery",
+        "rehabilitation",
+        "implementation",
+        "assessment",
+        "mechanisms",
+        "mechanism",
+        "financing",
+        "investment",
+        "investments",
+        "incubators",
+        "accelerators",
+        "metaverse",
+        "commonwealth",
+        "independent",
+        "pacific",
+        "americas",
+    ]
 )
-KNOWN_ACRONYMS = frozenset("SMEs MSMEs SMMEs LDCs LLDCs SIDS CIRTs CSIRTs CERTs ICTs NTNs IXPs USFs IPRs".split())
+KNOWN_ACRONYMS = frozenset(
+    [
+        "SMEs",
+        "MSMEs",
+        "SMMEs",
+        "LDCs",
+        "LLDCs",
+        "SIDS",
+        "CIRTs",
+        "CSIRTs",
+        "CERTs",
+        "ICTs",
+        "NTNs",
+        "IXPs",
+        "USFs",
+        "IPRs",
+    ]
+)
 
 
 def lint_outline(outline: Outline) -> list[Finding]:
@@ -64,8 +161,9 @@ def _structure(outline: Outline) -> Iterator[Finding]:
                         _excerpt(block.text, match.start()),
                         f"replace RPM-{match.group(1)} with RPM-{section.region}",
                     )
-            announced = re.search(r"\b(one|two|three|four|five|six|seven|eight|nine)\s+Vice[-\s]?Chairs?", block.text,
-                                  re.IGNORECASE)
+            announced = re.search(
+                r"\b(one|two|three|four|five|six|seven|eight|nine)\s+Vice[-\s]?Chairs?", block.text, re.IGNORECASE
+            )
             if announced:
                 meeting = next((m for m in outline.meetings if m.region == section.region), None)
                 expected = NUMBER_WORDS[announced.group(1).lower()]
@@ -80,43 +178,80 @@ def _structure(outline: Outline) -> Iterator[Finding]:
                         "check the list of vice-chairs",
                     )
     for duplicate in outline.duplicates:
-        yield Finding("duplicate-code", "error", duplicate.span.start,
-                      f"{duplicate.code} is used twice; only the first is kept", duplicate.title,
-                      f"give this initiative its own code or remove the repeated {duplicate.code}")
+        yield Finding(
+            "duplicate-code",
+            "error",
+            duplicate.span.start,
+            f"{duplicate.code} is used twice; only the first is kept",
+            duplicate.title,
+            f"give this initiative its own code or remove the repeated {duplicate.code}",
+        )
     for initiative in outline.initiatives:
         if initiative.kind != "initiative":
             continue
         loc = initiative.span.start
         if not initiative.objective:
-            yield Finding("no-objective", "warning", loc, f"{initiative.code} has no objective", initiative.title,
-                          "add an \"Objective:\" paragraph after the title")
+            yield Finding(
+                "no-objective",
+                "warning",
+                loc,
+                f"{initiative.code} has no objective",
+                initiative.title,
+                'add an "Objective:" paragraph after the title',
+            )
         elif initiative.objective_kind == "rationale":
-            yield Finding("unlabelled-objective", "info", loc,
-                          f"{initiative.code} gives its objective as an unlabelled paragraph", initiative.objective[:80],
-                          "start the paragraph with \"Objective:\" as the other initiatives do")
+            yield Finding(
+                "unlabelled-objective",
+                "info",
+                loc,
+                f"{initiative.code} gives its objective as an unlabelled paragraph",
+                initiative.objective[:80],
+                'start the paragraph with "Objective:" as the other initiatives do',
+            )
         if not initiative.expected_results:
-            yield Finding("no-expected-results", "error", loc, f"{initiative.code} has no expected results",
-                          initiative.title, "add the numbered list of expected results")
+            yield Finding(
+                "no-expected-results",
+                "error",
+                loc,
+                f"{initiative.code} has no expected results",
+                initiative.title,
+                "add the numbered list of expected results",
+            )
         numbers = [r.number for r in initiative.expected_results]
         wanted = list(range(1, len(numbers) + 1))
         if numbers and numbers != wanted:
             repeated = [n for n, c in Counter(numbers).items() if c > 1]
             missing = sorted(set(wanted) - set(numbers))
             what = f"repeats {repeated}" if repeated else f"skips {missing}" if missing else "is out of order"
-            yield Finding("numbering", "error", loc,
-                          f"{initiative.code}: the numbering of expected results {what} ({numbers})",
-                          initiative.title, f"renumber the expected results 1–{len(numbers)}")
+            yield Finding(
+                "numbering",
+                "error",
+                loc,
+                f"{initiative.code}: the numbering of expected results {what} ({numbers})",
+                initiative.title,
+                f"renumber the expected results 1–{len(numbers)}",
+            )
         for result in initiative.expected_results:
             labels = [s.label for s in result.sub_items]
             if labels and labels != [chr(ord("a") + i) for i in range(len(labels))]:
-                yield Finding("numbering", "warning", result.span.start,
-                              f"{initiative.code}.{result.number}: sub-items are labelled {labels}",
-                              result.text[:80], "label the sub-items a), b), c)…")
+                yield Finding(
+                    "numbering",
+                    "warning",
+                    result.span.start,
+                    f"{initiative.code}.{result.number}: sub-items are labelled {labels}",
+                    result.text[:80],
+                    "label the sub-items a), b), c)…",
+                )
             for note in result.footnotes:
                 if not note.text:
-                    yield Finding("footnote-missing", "error", result.span.start,
-                                  f"{initiative.code}.{result.number} cites footnote {note.marker} but its text is "
-                                  "missing", result.text[:80], "add the footnote text or remove the reference")
+                    yield Finding(
+                        "footnote-missing",
+                        "error",
+                        result.span.start,
+                        f"{initiative.code}.{result.number} cites footnote {note.marker} but its text is missing",
+                        result.text[:80],
+                        "add the footnote text or remove the reference",
+                    )
 
 
 def _wording(blocks: list[Block]) -> Iterator[Finding]:
@@ -124,8 +259,14 @@ def _wording(blocks: list[Block]) -> Iterator[Finding]:
     for block in blocks:
         text = strip_bullet(block.text) if block.kind != "row" else " ".join(block.cells)
         for match in DOUBLED_HONORIFIC.finditer(text):
-            yield Finding("doubled-honorific", "error", block.loc, f"doubled honorific \"{match.group(0)}\"",
-                          _excerpt(text, match.start()), f"write \"{match.group(1)}\" once")
+            yield Finding(
+                "doubled-honorific",
+                "error",
+                block.loc,
+                f'doubled honorific "{match.group(0)}"',
+                _excerpt(text, match.start()),
+                f'write "{match.group(1)}" once',
+            )
         for match in GLUED_DIGIT.finditer(text):
             if match.group("word").lower() in ("sdg", "sdgs", "wtdc"):
                 continue
@@ -133,17 +274,28 @@ def _wording(blocks: list[Block]) -> Iterator[Finding]:
                 "glued-footnote-digit",
                 "warning",
                 block.loc,
-                f"stray digit glued to \"{match.group('word')}\": a footnote reference lost its formatting",
+                f'stray digit glued to "{match.group("word")}": a footnote reference lost its formatting',
                 _excerpt(text, match.start()),
-                f"make \"{match.group('digit')}\" a real footnote reference or remove it",
+                f'make "{match.group("digit")}" a real footnote reference or remove it',
             )
         for match in NO_SPACE_AFTER_COMMA.finditer(text):
-            yield Finding("missing-space", "warning", block.loc, "missing space after a comma",
-                          _excerpt(text, match.start()), f"write \"{match.group('before')}, {match.group('after')}\"")
+            yield Finding(
+                "missing-space",
+                "warning",
+                block.loc,
+                "missing space after a comma",
+                _excerpt(text, match.start()),
+                f'write "{match.group("before")}, {match.group("after")}"',
+            )
         for match in SPACE_BEFORE_PUNCT.finditer(text):
-            yield Finding("space-before-punctuation", "info", block.loc,
-                          f"space before \"{match.group('p')}\"", _excerpt(text, match.start()),
-                          f"remove the space before \"{match.group('p')}\"")
+            yield Finding(
+                "space-before-punctuation",
+                "info",
+                block.loc,
+                f'space before "{match.group("p")}"',
+                _excerpt(text, match.start()),
+                f'remove the space before "{match.group("p")}"',
+            )
         yield from _misspellings(block, text, vocabulary)
 
 
@@ -156,14 +308,26 @@ def _misspellings(block: Block, text: str, vocabulary: Counter[str]) -> Iterator
                 continue
             near = _nearest(lowered, KNOWN_TERMS)
             if near and not (near + "s" == lowered or lowered + "s" == near):
-                yield Finding("misspelling", "warning", block.loc, f"\"{part}\" looks like a misspelling of \"{near}\"",
-                              _excerpt(text, match.start()), f"write \"{_like(part, near)}\"")
+                yield Finding(
+                    "misspelling",
+                    "warning",
+                    block.loc,
+                    f'"{part}" looks like a misspelling of "{near}"',
+                    _excerpt(text, match.start()),
+                    f'write "{_like(part, near)}"',
+                )
     for match in re.finditer(r"\b[A-Z]{2,}s\b", text):
         acronym = match.group(0)
         near = _nearest(acronym, KNOWN_ACRONYMS)
         if near:
-            yield Finding("misspelling", "warning", block.loc, f"\"{acronym}\" looks like a misspelling of \"{near}\"",
-                          _excerpt(text, match.start()), f"write \"{near}\"")
+            yield Finding(
+                "misspelling",
+                "warning",
+                block.loc,
+                f'"{acronym}" looks like a misspelling of "{near}"',
+                _excerpt(text, match.start()),
+                f'write "{near}"',
+            )
 
 
 @functools.cache
@@ -191,7 +355,7 @@ def _one_edit(a: str, b: str) -> bool:
     i = 0
     while i < len(short) and short[i] == long_[i]:
         i += 1
-    return short[i:] == long_[i + 1:]
+    return short[i:] == long_[i + 1 :]
 
 
 def lint_raw_text(text: str) -> list[Finding]:
@@ -199,18 +363,33 @@ def lint_raw_text(text: str) -> list[Finding]:
     findings = []
     for number, line in enumerate(text.split("\n"), start=1):
         if ODD_SPACE.search(line):
-            findings.append(Finding("odd-space", "info", number, "non-breaking or narrow space in running text",
-                                    _excerpt(line, ODD_SPACE.search(line).start()),  # type: ignore[union-attr]
-                                    "replace it with an ordinary space"))
+            findings.append(
+                Finding(
+                    "odd-space",
+                    "info",
+                    number,
+                    "non-breaking or narrow space in running text",
+                    _excerpt(line, ODD_SPACE.search(line).start()),  # type: ignore[union-attr]
+                    "replace it with an ordinary space",
+                )
+            )
         body = FOOTNOTE_BODY.sub("", line).strip()
         gap = DOUBLE_SPACE.search(body)
         if gap:
-            findings.append(Finding("double-space", "info", number, "two spaces between words",
-                                    _excerpt(body, gap.start()), "use a single space"))
+            findings.append(
+                Finding(
+                    "double-space",
+                    "info",
+                    number,
+                    "two spaces between words",
+                    _excerpt(body, gap.start()),
+                    "use a single space",
+                )
+            )
     return findings
 
 
 def _excerpt(text: str, at: int, width: int = 60) -> str:
     start = max(0, at - 20)
-    snippet = text[start:start + width].replace("\n", " ")
+    snippet = text[start : start + width].replace("\n", " ")
     return ("…" if start else "") + snippet + ("…" if start + width < len(text) else "")

@@ -19,7 +19,7 @@ VICE_CHAIRS = re.compile(r"Vice[-\s]?Chair(?:s|men|persons|women)?\b\s*[:,]?\s*(
 
 
 def normalise_honorific(raw: str) -> str:
-    """"H.E Dr." → "H.E. Dr"; a doubled "Mr. Mr" collapses to "Mr" (lint reports the doubling)."""
+    """ "H.E Dr." → "H.E. Dr"; a doubled "Mr. Mr" collapses to "Mr" (lint reports the doubling)."""
     words: list[str] = []
     for token in re.findall(HONORIFIC, raw):
         token = re.sub(r"\s", "", token)
@@ -37,7 +37,7 @@ def split_person(chunk: str) -> tuple[str | None, str, str | None]:
     honorific = None
     if match:
         honorific = normalise_honorific(match.group(1))
-        chunk = chunk[match.end():]
+        chunk = chunk[match.end() :]
     country = None
     parts = re.split(r",?\s*\bfrom\s+", chunk, maxsplit=1)
     if len(parts) == 2:

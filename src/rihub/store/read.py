@@ -232,6 +232,7 @@ def ingest_events(conn: Connection) -> list[Row]:
 
 def stats(conn: Connection) -> dict[str, Any]:
     """Counts per region and totals: what `rihub stats` and the home page show."""
+
     def count(table: Any, *where: Any) -> int:
         return int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
 
@@ -244,10 +245,12 @@ def stats(conn: Connection) -> dict[str, Any]:
             {
                 "region": code,
                 "name": region["name"],
-                "initiatives": count(t.initiatives, t.initiatives.c.region_code == code,
-                                     t.initiatives.c.kind == "initiative"),
-                "priorities": count(t.initiatives, t.initiatives.c.region_code == code,
-                                    t.initiatives.c.kind == "priority"),
+                "initiatives": count(
+                    t.initiatives, t.initiatives.c.region_code == code, t.initiatives.c.kind == "initiative"
+                ),
+                "priorities": count(
+                    t.initiatives, t.initiatives.c.region_code == code, t.initiatives.c.kind == "priority"
+                ),
                 "expected_results": count(t.expected_results, t.expected_results.c.initiative_id.in_(init_ids)),
                 "officers": count(t.officers, t.officers.c.meeting_id.in_(meeting_ids)),
                 "documents_reviewed": count(t.reviewed_documents, t.reviewed_documents.c.meeting_id.in_(meeting_ids)),

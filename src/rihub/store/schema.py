@@ -37,7 +37,9 @@ def _span() -> list[Column[int]]:
 
 
 def _source() -> Column[int]:
-    return Column("source_id", Integer, ForeignKey("source_documents.id", ondelete="CASCADE"), nullable=False, index=True)
+    return Column(
+        "source_id", Integer, ForeignKey("source_documents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
 
 
 regions = Table(

@@ -57,6 +57,12 @@ def _span(span: Span | None) -> dict[str, int | None]:
     return {"span_start": span.start if span else None, "span_end": span.end if span else None}
 
 
+def _insert_one(conn: Connection, table: Any, **values: Any) -> int:
+    key = conn.execute(insert(table).values(**values)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 def _ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
     if not rows:
         return []
@@ -79,7 +85,7 @@ def _conference_id(conn: Connection, outline: Outline) -> int | None:
     if found is not None:
         conn.execute(update(t.conferences).where(t.conferences.c.id == found).values(**values))
         return int(found)
-    return int(conn.execute(insert(t.conferences).values(code=conf.code, **values)).inserted_primary_key[0])
+    return _insert_one(conn, t.conferences, code=conf.code, **values)
 
 
 def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding] = ()) -> IngestOutcome:
@@ -105,22 +111,20 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
         _event(conn, current.id, "unchanged", source.filename, source.sha256, "same content as already stored")
         return IngestOutcome(source.filename, "unchanged", current.id, **counts)
     conference_id = _conference_id(conn, outline)
-    source_id = int(
-        conn.execute(
-            insert(t.source_documents).values(
-                key=source.key or source.filename,
-                filename=source.filename,
-                format=source.format,
-                sha256=source.sha256,
-                size=source.size,
-                title=source.title,
-                language=source.language,
-                conference_id=conference_id,
-                status="current",
-                supersedes_id=current.id if current else None,
-                ingested_at=now(),
-            )
-        ).inserted_primary_key[0]
+    source_id = _insert_one(
+        conn,
+        t.source_documents,
+        key=source.key or source.filename,
+        filename=source.filename,
+        format=source.format,
+        sha256=source.sha256,
+        size=source.size,
+        title=source.title,
+        language=source.language,
+        conference_id=conference_id,
+        status="current",
+        supersedes_id=current.id if current else None,
+        ingested_at=now(),
     )
     reviewed: list[tuple[Row, list[Row]]] = []
     if current is not None:
@@ -159,9 +163,7 @@ def _release_codes(conn: Connection, conference_id: int, codes: list[str]) -> No
     )
     for old in old_sources:
         conn.execute(
-            delete(t.initiatives).where(
-                and_(t.initiatives.c.source_id == old, t.initiatives.c.code.in_(codes))
-            )
+            delete(t.initiatives).where(and_(t.initiatives.c.source_id == old, t.initiatives.c.code.in_(codes)))
         )
 
 
@@ -298,8 +300,14 @@ def _insert_initiatives(
         keys[(code_of[initiative_id], r.number)] = (initiative_id, result_id)
         for position, s in enumerate(r.sub_items):
             sub_rows.append(
-                {"result_id": result_id, "source_id": source_id, "position": position, "label": s.label,
-                 "text": s.text, **_span(s.span)}
+                {
+                    "result_id": result_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "label": s.label,
+                    "text": s.text,
+                    **_span(s.span),
+                }
             )
         for n in r.footnotes:
             note_rows.append(
@@ -339,7 +347,9 @@ def _reviewed_alignments(conn: Connection, old_source_id: int) -> list[tuple[Row
     out = []
     for row in found:
         events = conn.execute(
-            select(t.alignment_events).where(t.alignment_events.c.alignment_id == row.id).order_by(t.alignment_events.c.id)
+            select(t.alignment_events)
+            .where(t.alignment_events.c.alignment_id == row.id)
+            .order_by(t.alignment_events.c.id)
         ).all()
         out.append((dict(row._mapping), [dict(e._mapping) for e in events]))
     return out
@@ -355,10 +365,13 @@ def _restore_alignments(
             continue
         values = {k: v for k, v in link.items() if k not in ("id", "initiative_code", "number")}
         values.update(initiative_id=target[0], result_id=target[1])
-        new_id = conn.execute(insert(t.alignments).values(**values)).inserted_primary_key[0]
+        new_id = _insert_one(conn, t.alignments, **values)
         for event in events:
-            conn.execute(insert(t.alignment_events).values(**({k: v for k, v in event.items() if k != "id"}
-                                                              | {"alignment_id": new_id})))
+            conn.execute(
+                insert(t.alignment_events).values(
+                    **({k: v for k, v in event.items() if k != "id"} | {"alignment_id": new_id})
+                )
+            )
 
 
 def _retire(conn: Connection, old_source_id: int, new_source_id: int) -> None:
