@@ -29,7 +29,9 @@ $(STAMP): pyproject.toml | system-packages
 
 demo: install
 	$(BIN)/rihub --db sqlite:///rihub.db ingest --demo
+	$(BIN)/rihub --db sqlite:///rihub.db align
 	$(BIN)/rihub --db sqlite:///rihub.db stats
+	$(BIN)/rihub --db sqlite:///rihub.db serve
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -120,13 +120,12 @@ def test_migrations_match_the_schema(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from rihub.store.db import ours as _ours
+
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     migrate(engine)
     with engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn,
-            opts={"include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("search_fts"))},
-        )
+        context = MigrationContext.configure(conn, opts={"include_name": _ours})
         diff = compare_metadata(context, t.metadata)
     assert diff == []
 

@@ -111,8 +111,9 @@ def show(
         console.print(f"[bold]{item['code']}[/bold] ({item['region_name']}, {item['kind']}, {item['stage']})")
         console.print(f"[bold]{item['title']}[/bold]", highlight=False)
         if item["objective"]:
-            console.print(f"\n[italic]{item['objective_kind'].capitalize()}:[/italic] {item['objective']}",
-                          highlight=False)
+            console.print(
+                f"\n[italic]{item['objective_kind'].capitalize()}:[/italic] {item['objective']}", highlight=False
+            )
         if item["expected_results"]:
             console.print("\n[bold]Expected results[/bold]")
             if item["results_lead_in"]:
@@ -167,17 +168,41 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
     if as_json:
         emit_json(data)
         return
-    table = Table("region", "name", "initiatives", "priorities", "expected results", "officers", "documents",
-                  title="rihub registry")
+    table = Table(
+        "region",
+        "name",
+        "initiatives",
+        "priorities",
+        "expected results",
+        "officers",
+        "documents",
+        title="rihub registry",
+    )
     for r in data["regions"]:
-        table.add_row(r["region"], r["name"], str(r["initiatives"]), str(r["priorities"]), str(r["expected_results"]),
-                      str(r["officers"]), str(r["documents_reviewed"]))
+        table.add_row(
+            r["region"],
+            r["name"],
+            str(r["initiatives"]),
+            str(r["priorities"]),
+            str(r["expected_results"]),
+            str(r["officers"]),
+            str(r["documents_reviewed"]),
+        )
     table.add_section()
-    table.add_row("all", "", str(data["initiatives"]), str(data["priorities"]), str(data["expected_results"]),
-                  str(data["officers"]), str(data["documents_reviewed"]))
+    table.add_row(
+        "all",
+        "",
+        str(data["initiatives"]),
+        str(data["priorities"]),
+        str(data["expected_results"]),
+        str(data["officers"]),
+        str(data["documents_reviewed"]),
+    )
     console.print(table)
-    console.print(f"{data['meetings']} meetings · {data['alignments']} alignments · {data['findings']} lint findings "
-                  f"· {data['source_documents']} source document(s)")
+    console.print(
+        f"{data['meetings']} meetings · {data['alignments']} alignments · {data['findings']} lint findings "
+        f"· {data['source_documents']} source document(s)"
+    )
 
 
 @app.command()
@@ -198,6 +223,175 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     err.print(f"rihub: serving http://{shown}:{port}/  (API at /api, docs at /docs; Ctrl+C stops)", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+align_app = typer.Typer(help="Propose and evaluate SDG / WSIS / GDC links.", invoke_without_command=True)
+review_app = typer.Typer(help="Accept, reject or add framework links; every change is recorded.", no_args_is_help=True)
+app.add_typer(align_app, name="align")
+app.add_typer(review_app, name="review")
+
+
+@app.command()
+def frameworks(
+    framework: Annotated[str | None, typer.Argument(help="SDG, WSIS or GDC; omit for all")] = None,
+    targets: Annotated[bool, typer.Option("--targets", help="Include SDG targets")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List the framework vocabularies links may point at (no free-text tags)."""
+    from rihub import frameworks as vocab
+
+    try:
+        names = [framework.upper()] if framework else list(vocab.FRAMEWORKS)
+        items = [i for name in names for i in vocab.load(name) if targets or i.parent is None]
+    except KeyError as exc:
+        raise RihubError(str(exc.args[0])) from exc
+    if as_json:
+        emit_json(
+            [
+                {
+                    "framework": i.framework,
+                    "code": i.code,
+                    "title": i.title,
+                    "parent": i.parent,
+                    "version": vocab.version(i.framework),
+                }
+                for i in items
+            ]
+        )
+        return
+    table = Table("framework", "code", "title", title="Framework vocabularies")
+    for i in items:
+        table.add_row(i.framework, i.code, i.title)
+    console.print(table)
+
+
+@align_app.callback()
+def align(ctx: typer.Context) -> None:
+    """Without a sub-command: propose links for every initiative and expected result."""
+    if ctx.invoked_subcommand is not None:
+        return
+    h = hub()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("loading model", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, description="classifying", completed=done, total=total)
+
+        counts = h.align(progress=advance)
+    console.print(
+        f"aligned {counts['initiatives']} initiatives and {counts['expected_results']} expected results: "
+        f"{counts['added']} new proposals, {counts['updated']} refreshed, {counts['withdrawn']} withdrawn, "
+        f"{counts['kept_reviewed']} reviewed links kept, {counts['skipped_document']} already in the document"
+    )
+
+
+@align_app.command("evaluate")
+def align_evaluate(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as one JSON object")] = False,
+    benchmark: Annotated[Path | None, typer.Option(help="Benchmark CSV (id,text,sdg,label)")] = None,
+    speed: Annotated[bool, typer.Option("--speed/--no-speed", help="Also measure throughput")] = True,
+) -> None:
+    """SDG benchmark (out of fold, beside published systems), EUR hold-out, throughput."""
+    from rihub.align.report import evaluation, render
+
+    data = evaluation(benchmark, measure_speed=speed)
+    if as_json:
+        emit_json(data)
+    else:
+        render(data, console)
+
+
+@align_app.command("predict-benchmark")
+def align_predict_benchmark(
+    input_csv: Annotated[Path, typer.Argument(help="CSV with columns id,text,sdg[,label]")],
+    output_csv: Annotated[Path, typer.Argument(help="Where to write the benchmark results format")],
+) -> None:
+    """Score benchmark rows with the shipped model and write the benchmark's results format."""
+    from rihub.align.evaluate import predict_benchmark
+
+    if not input_csv.exists():
+        raise RihubError(f"{input_csv}: no such file")
+    count = predict_benchmark(input_csv, output_csv)
+    err.print(f"wrote {count} rows to {output_csv}")
+
+
+@review_app.command("list")
+def review_list(
+    code: Annotated[str | None, typer.Option(help="Only this initiative")] = None,
+    status: Annotated[str | None, typer.Option(help="proposed, accepted or rejected")] = "proposed",
+    provenance: Annotated[str | None, typer.Option(help="document, model or person")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """The review queue: links with their score and evidence."""
+    links = hub().alignments(status=status or None, provenance=provenance, code=code)
+    if as_json:
+        emit_json(links)
+        return
+    table = Table("id", "subject", "link", "score", "status", "evidence", title=f"{len(links)} links")
+    for a in links:
+        subject = a["initiative"] + (f".{a['result']}" if a["result"] is not None else "")
+        evidence = a["evidence"] or {}
+        terms = ", ".join(str(t) for t in evidence.get("terms", [])[:4]) if isinstance(evidence, dict) else ""
+        table.add_row(
+            str(a["id"]),
+            subject,
+            f"{a['framework']} {a['code']}",
+            "" if a["score"] is None else f"{a['score']:.2f}",
+            f"{a['status']} ({a['provenance']})",
+            terms,
+        )
+    console.print(table)
+
+
+def _reviewed(a: dict[str, Any]) -> None:
+    subject = a["initiative"] + (f".{a['result']}" if a["result"] is not None else "")
+    console.print(f"#{a['id']} {subject} → {a['framework']} {a['code']}: {a['status']} ({a['provenance']})")
+
+
+@review_app.command("accept")
+def review_accept(
+    alignment_id: Annotated[int, typer.Argument(help="Alignment id (see `rihub review list`)")],
+    by: Annotated[str, typer.Option("--by", help="Who is reviewing")],
+    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+) -> None:
+    """Confirm a proposed link."""
+    _reviewed(hub().review(alignment_id, "accept", by, reason))
+
+
+@review_app.command("reject")
+def review_reject(
+    alignment_id: Annotated[int, typer.Argument(help="Alignment id (see `rihub review list`)")],
+    by: Annotated[str, typer.Option("--by", help="Who is reviewing")],
+    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+) -> None:
+    """Reject a proposed link (it stays, marked rejected, so the model does not propose it again)."""
+    _reviewed(hub().review(alignment_id, "reject", by, reason))
+
+
+@review_app.command("add")
+def review_add(
+    subject: Annotated[str, typer.Argument(help="EUR1, or EUR1.3 for its expected result 3")],
+    link: Annotated[str, typer.Argument(help="FRAMEWORK:CODE such as SDG:9, WSIS:C5, GDC:3")],
+    by: Annotated[str, typer.Option("--by", help="Who is adding it")],
+    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+) -> None:
+    """Add a link the model did not propose."""
+    framework, sep, code = link.partition(":")
+    if not sep or not code:
+        raise RihubError(f"write the link as FRAMEWORK:CODE (SDG:9, WSIS:C5, GDC:3), not {link!r}")
+    _reviewed(hub().add_link(subject, framework, code, by, reason))
+
+
+@review_app.command("history")
+def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment id")]) -> None:
+    """Every change to one link: who, when, before, after, why."""
+    table = Table("when", "who", "action", "before", "after", "reason")
+    for e in hub().alignment_history(alignment_id):
+        table.add_row(
+            str(e["at"]), e["actor"], e["action"], json.dumps(e["before"]), json.dumps(e["after"]), e["reason"] or ""
+        )
+    console.print(table)
 
 
 def main() -> None:

@@ -171,3 +171,129 @@ class Hub:
     def export_csv(self, directory: str | Path) -> list[Path]:
         with self.engine.connect() as conn:
             return write_csv(conn, Path(directory))
+
+    # --- framework alignment -----------------------------------------------------------------
+
+    def sync_frameworks(self) -> int:
+        """Load the shipped SDG / WSIS / GDC vocabulary into ``framework_items``."""
+        from rihub import frameworks
+        from rihub.store.alignments import VocabularyItem, sync_vocabulary
+
+        items = [
+            VocabularyItem(i.framework, i.code, i.title, i.description, i.parent, frameworks.version(i.framework))
+            for i in frameworks.all_items()
+        ]
+        with self.engine.begin() as conn:
+            return sync_vocabulary(conn, items)
+
+    def align(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Propose links for every initiative and expected result, and store their embeddings.
+
+        Each expected result is classified on its own; an initiative's links are the roll-up of
+        its results and of its own title and objective (see ``rihub.align.roll_up``). Priorities
+        without results are classified from their title. Document links are never touched.
+        """
+        from rihub.align import Aligner, roll_up
+        from rihub.search.semantic import EMBEDDING_MODEL
+        from rihub.store.alignments import LinkProposal, store_embeddings, store_proposals
+
+        self.sync_frameworks()
+        items = self.initiatives()
+        result_texts: list[str] = []
+        result_owners: list[tuple[int, int | None]] = []
+        for item in items:
+            for r in item["expected_results"]:
+                result_texts.append(result_text(r))
+                result_owners.append((item["id"], r["id"]))
+        head_texts = [initiative_text(item) for item in items]
+        aligner = Aligner.load()
+        texts = head_texts + result_texts
+        classified: list[list[Any]] = []
+        batch = 32
+        for start in range(0, len(texts), batch):
+            classified.extend(aligner.classify(texts[start : start + batch]))
+            if progress:
+                progress(min(start + batch, len(texts)), len(texts))
+        vectors = aligner.embed(texts)
+        heads, results = classified[: len(items)], classified[len(items) :]
+        by_initiative: dict[int, list[list[Any]]] = {}
+        proposals: list[LinkProposal] = []
+        for (initiative_id, result_id), found in zip(result_owners, results, strict=True):
+            by_initiative.setdefault(initiative_id, []).append(found)
+            proposals.extend(
+                LinkProposal(initiative_id, result_id, p.framework, p.code, p.score, _jsonable(p.evidence))
+                for p in found
+            )
+        for item, head in zip(items, heads, strict=True):
+            for p in roll_up([head, *by_initiative.get(item["id"], [])]):
+                proposals.append(LinkProposal(item["id"], None, p.framework, p.code, p.score, _jsonable(p.evidence)))
+        with self.engine.begin() as conn:
+            counts = store_proposals(conn, proposals)
+            store_embeddings(conn, EMBEDDING_MODEL, [(i["id"], None) for i in items] + result_owners, vectors)
+        return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
+
+    def alignments(
+        self, status: str | None = None, provenance: str | None = None, code: str | None = None
+    ) -> list[dict[str, Any]]:
+        from rihub.store.alignments import alignments
+
+        with self.engine.connect() as conn:
+            return alignments(conn, status=status, provenance=provenance, code=code)
+
+    def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+        """Accept or reject a proposed link; recorded with who, when, before, after and why."""
+        from rihub.store.alignments import review
+
+        with self.engine.begin() as conn:
+            return review(conn, alignment_id, action, actor, reason)
+
+    def add_link(
+        self, subject: str, framework: str, code: str, actor: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        """Link ``EUR1`` or ``EUR1.3`` (its expected result 3) to a framework item by hand."""
+        from rihub.store.alignments import add_link
+
+        initiative_code, _, number = subject.partition(".")
+        item = self.initiative(initiative_code)
+        result_id = None
+        if number:
+            match = [r for r in item["expected_results"] if str(r["number"]) == number]
+            if not match:
+                raise NotFoundError(f"{item['code']} has no expected result {number}")
+            result_id = match[0]["id"]
+        framework = framework.upper()
+        code = code.upper() if framework == "WSIS" else code.removeprefix("SDG").strip()
+        with self.engine.begin() as conn:
+            return add_link(conn, item["id"], result_id, framework, code, actor, reason)
+
+    def alignment_history(self, alignment_id: int) -> list[dict[str, Any]]:
+        from rihub.store.alignments import alignment, history
+
+        with self.engine.connect() as conn:
+            alignment(conn, alignment_id)
+            return history(conn, alignment_id)
+
+    def similar_results(self, code: str, number: int, limit: int = 5) -> list[dict[str, Any]]:
+        """Expected results of other regions closest in meaning (stored vectors; no model load)."""
+        from rihub.search.semantic import similar_results
+
+        item = self.initiative(code)
+        with self.engine.connect() as conn:
+            return similar_results(conn, item["code"], number, limit=limit)
+
+
+def result_text(result: dict[str, Any]) -> str:
+    """What an expected result says, sub-items included (they carry much of the meaning)."""
+    parts = [result["text"], *(s["text"] for s in result.get("sub_items", []))]
+    return " ".join(parts)
+
+
+def initiative_text(item: dict[str, Any]) -> str:
+    return " ".join(p for p in (item["title"], item.get("objective") or "") if p)
+
+
+def _jsonable(value: Any) -> Any:
+    """Evidence as plain JSON (numpy scalars and tuples become numbers and lists)."""
+    import json
+
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))

@@ -24,6 +24,11 @@ def alembic_config(connection: Any = None) -> Config:
     return config
 
 
+def ours(name: str | None, kind: str, _parent: object) -> bool:
+    """Schema comparison filter: leave the FTS5 shadow tables (made by migration 0002) to SQLite."""
+    return not (kind == "table" and name is not None and name.startswith("search_fts"))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

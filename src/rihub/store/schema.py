@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -176,7 +177,6 @@ expected_results = Table(
     Column("position", Integer, nullable=False),
     Column("number", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("embedding", JSON),
     *_span(),
 )
 
@@ -246,6 +246,19 @@ alignment_events = Table(
     Column("before", JSON),
     Column("after", JSON),
     Column("reason", Text),
+)
+
+# Sentence embeddings of initiatives and expected results (float32 bytes), for semantic search
+# and "similar results in other regions"; written by `rihub align`, read without loading the model.
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("result_id", Integer, ForeignKey("expected_results.id", ondelete="CASCADE"), index=True),
+    Column("model", String(100), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )
 
 findings = Table(

@@ -1,0 +1,488 @@
+"""Full-text search over titles, objectives, expected results (with sub-items, footnotes) and contributions.
+
+SQLite uses the FTS5 table ``search_fts`` (porter stemming, bm25 ranking) that migration 0002
+creates and keeps in step through triggers; PostgreSQL matches ``to_tsvector('english', …)``
+expressions backed by GIN indexes. Both go through one small query language parsed here, so a
+person's typing can never produce an FTS syntax error: words, ``"phrases"``, ``prefix*``,
+``OR``, ``NOT``/``-word``; anything else is treated as plain text.
+
+Hits are grouped per initiative (or per meeting, for contributions) because people look for
+initiatives, not paragraphs: an initiative scores the weighted sum of its matching rows' scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import DBAPIError
+
+from rihub.errors import InputError
+from rihub.store import schema as t
+
+MODES = ("fulltext",)
+"""Search modes this build answers; a semantic mode will join once embeddings are stored."""
+
+OPEN, CLOSE = "\ue000", "\ue001"  # private-use markers: cannot clash with text, escaped HTML is built after
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 32
+MAX_ROWS = 2000
+KIND_WEIGHT = {"initiative": 2.0, "result": 1.0, "sub_item": 1.0, "footnote": 0.5, "contribution": 1.0}
+ROW_KINDS = {1: "initiative", 2: "result", 3: "sub_item", 4: "footnote", 5: "contribution"}
+FACETS = ("region", "kind", "framework")
+
+Row = dict[str, Any]
+
+_PIECE = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One phrase (a single word is a phrase of one) and how it joins the clause before it."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    op: str = "AND"  # AND | OR | NOT
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    clauses: tuple[Clause, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+    @property
+    def has_prefix(self) -> bool:
+        return any(c.prefix for c in self.clauses)
+
+    def fts5(self) -> str:
+        """The FTS5 MATCH expression: every word quoted, so no user text is ever read as syntax."""
+        parts: list[str] = []
+        for c in self.clauses:
+            phrase = '"' + " ".join(c.words) + '"' + ("*" if c.prefix else "")
+            parts.append(phrase if not parts else f"{c.op} {phrase}")
+        return " ".join(parts)
+
+    def tsquery(self) -> str:
+        """The same query for PostgreSQL's ``to_tsquery`` (used when a prefix term needs ``:*``)."""
+        out = ""
+        for c in self.clauses:
+            words = list(c.words)
+            if c.prefix:
+                words[-1] += ":*"
+            phrase = "(" + " <-> ".join(words) + ")"
+            joiner = {"AND": " & ", "OR": " | ", "NOT": " & !"}[c.op]
+            out = phrase if not out else out + joiner + phrase
+        return out
+
+    def websearch(self) -> str:
+        """The same query for PostgreSQL's ``websearch_to_tsquery`` (no prefix terms)."""
+        parts: list[str] = []
+        for c in self.clauses:
+            phrase = '"' + " ".join(c.words) + '"' if len(c.words) > 1 else c.words[0]
+            if parts and c.op == "OR":
+                parts.append("or")
+            parts.append("-" + phrase if c.op == "NOT" else phrase)
+        return " ".join(parts)
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Read words, "phrases", prefix*, OR, NOT and -word; drop stray operators and punctuation."""
+    clauses: list[Clause] = []
+    pending = "AND"
+    budget = MAX_WORDS
+    for match in _PIECE.finditer(q[:MAX_QUERY_CHARS]):
+        phrase, raw = match.group(1), match.group(2)
+        prefix = False
+        if raw is not None:
+            if raw in ("AND", "OR", "NOT"):
+                if clauses:
+                    pending = raw if raw != "AND" or pending == "AND" else pending
+                continue
+            if raw.startswith("-") and len(raw) > 1:
+                pending = "NOT"
+            words = _WORD.findall(raw)
+            prefix = raw.endswith("*") and bool(words)
+        else:
+            words = _WORD.findall(phrase)
+        words = words[:budget]
+        if not words:
+            continue
+        if not clauses and pending == "NOT":  # a query cannot start with an exclusion
+            pending = "AND"
+            continue
+        clauses.append(Clause(tuple(words), prefix, pending if clauses else "AND"))
+        budget -= len(words)
+        pending = "AND"
+        if budget <= 0:
+            break
+    return ParsedQuery(tuple(clauses))
+
+
+def highlight_html(value: str | None) -> str:
+    """Escape text for HTML, then turn the match markers into ``<mark>`` elements."""
+    return escape(value or "").replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
+
+
+def _empty(q: str, mode: str, error: str | None = None) -> Row:
+    return {
+        "query": q,
+        "mode": mode,
+        "match": None,
+        "count": 0,
+        "data": [],
+        "facets": {name: [] for name in FACETS},
+        "error": error,
+    }
+
+
+def search(
+    conn: Connection,
+    q: str,
+    region: str | None = None,
+    kind: str | None = None,
+    framework: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    mode: str = "fulltext",
+) -> Row:
+    """Ranked hits (initiatives and meetings) with highlighted snippets and facet counts.
+
+    A query that cannot run (empty, only punctuation, or refused by the database) gives an
+    empty result with ``error`` set rather than an exception, so pages never fail on input.
+    """
+    if mode not in MODES:
+        raise InputError(f"unknown search mode {mode!r}; available: {', '.join(MODES)}")
+    q = q or ""
+    parsed = parse_query(q)
+    if parsed.empty:
+        return _empty(q, mode, "type a word or a phrase to search for" if q.strip() else None)
+    try:
+        backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
+        raw = backend(conn, parsed)
+    except DBAPIError as exc:
+        if conn.dialect.name == "postgresql" and conn.in_transaction():
+            conn.rollback()
+        return _empty(q, mode, f"the search could not run this query ({type(exc.orig).__name__})")
+    hits = _group(conn, raw)
+    wanted = {
+        "region": (region or "").upper() or None,
+        "kind": kind or None,
+        "framework": (framework or "").upper() or None,
+    }
+    facets = _facets(hits, wanted)
+    kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
+    out = _empty(q, mode)
+    out.update(match=parsed.fts5(), count=len(kept), data=kept[offset : offset + limit], facets=facets)
+    return out
+
+
+def _has(hit: Row, facet: str, value: str | None) -> bool:
+    if value is None:
+        return True
+    if facet == "framework":
+        return value in hit["frameworks"]
+    return bool(hit[facet] == value)
+
+
+def _facets(hits: list[Row], wanted: dict[str, str | None]) -> dict[str, list[Row]]:
+    """Counts per facet value, each facet under the other facets' filters (so choices stay visible)."""
+    out: dict[str, list[Row]] = {}
+    for name in FACETS:
+        others = {k: v for k, v in wanted.items() if k != name}
+        counts: dict[str, int] = defaultdict(int)
+        for h in hits:
+            if all(_has(h, k, v) for k, v in others.items()):
+                for value in h["frameworks"] if name == "framework" else [h[name]]:
+                    counts[value] += 1
+        out[name] = [
+            {"value": value, "count": n, "selected": value == wanted[name]}
+            for value, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+    return out
+
+
+# --- backends: each returns rows (rowid, kind, owner, score, title_marked, body_marked) ------------
+
+
+def _sqlite_rows(conn: Connection, parsed: ParsedQuery) -> list[tuple[int, str, int, float, str, str]]:
+    query = text(
+        "SELECT rowid, kind, owner, -bm25(search_fts, 4.0, 1.0) AS score, "
+        f"highlight(search_fts, 0, '{OPEN}', '{CLOSE}'), "
+        f"snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 24) "
+        "FROM search_fts WHERE search_fts MATCH :match ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT :limit"
+    )
+    result = conn.execute(query, {"match": parsed.fts5(), "limit": MAX_ROWS})
+    return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
+
+
+_PG_SOURCES = [
+    # (k, kind, owner, from, title, body)
+    (
+        1,
+        "initiative",
+        "x.id",
+        "initiatives x",
+        "x.title",
+        "coalesce(x.title, '') || ' ' || coalesce(x.objective, '')",
+        "coalesce(x.objective, '')",
+    ),
+    (2, "result", "x.initiative_id", "expected_results x", "''", "x.text", "x.text"),
+    (
+        3,
+        "sub_item",
+        "r.initiative_id",
+        "sub_items x JOIN expected_results r ON r.id = x.result_id",
+        "''",
+        "x.text",
+        "x.text",
+    ),
+    (
+        4,
+        "footnote",
+        "r.initiative_id",
+        "footnotes x JOIN expected_results r ON r.id = x.result_id",
+        "''",
+        "x.text",
+        "x.text",
+    ),
+    (5, "contribution", "x.id", "meetings x", "''", "coalesce(x.contributions, '')", "coalesce(x.contributions, '')"),
+]
+
+
+def _postgres_rows(conn: Connection, parsed: ParsedQuery) -> list[tuple[int, str, int, float, str, str]]:
+    function, value = (
+        ("to_tsquery", parsed.tsquery()) if parsed.has_prefix else ("websearch_to_tsquery", parsed.websearch())
+    )
+    whole = f"StartSel={OPEN}, StopSel={CLOSE}, HighlightAll=true"
+    short = f'StartSel={OPEN}, StopSel={CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+    selects = []
+    for k, kind, owner, source, title, vector, body in _PG_SOURCES:
+        selects.append(
+            f"SELECT x.id * 8 + {k} AS rowid, '{kind}' AS kind, {owner} AS owner, "
+            f"ts_rank(to_tsvector('english', {vector}), q.query) AS score, "
+            f"ts_headline('english', {title}, q.query, :whole) AS title_hl, "
+            f"ts_headline('english', {body}, q.query, :short) AS body_hl "
+            f"FROM {source}, q WHERE to_tsvector('english', {vector}) @@ q.query"
+        )
+    sql = (
+        f"WITH q AS (SELECT {function}('english', :value) AS query) "
+        + " UNION ALL ".join(selects)
+        + " ORDER BY score DESC LIMIT :limit"
+    )
+    result = conn.execute(text(sql), {"value": value, "whole": whole, "short": short, "limit": MAX_ROWS})
+    return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
+
+
+# --- grouping rows into hits -------------------------------------------------------------------
+
+
+def _span(source_id: int | None, start: int | None, end: int | None) -> Row:
+    return {"source_id": source_id, "start": start, "end": end}
+
+
+def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {r.id: r for r in conn.execute(query(ids))}
+
+
+def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]]) -> list[Row]:
+    ids: dict[str, set[int]] = defaultdict(set)
+    owners: set[int] = set()
+    meeting_ids: set[int] = set()
+    for rowid, kind, owner, *_ in raw:
+        ids[kind].add(rowid // 8)
+        (meeting_ids if kind == "contribution" else owners).add(owner)
+    i, r, s, f, m = t.initiatives, t.expected_results, t.sub_items, t.footnotes, t.meetings
+    initiatives = _by_id(
+        conn,
+        lambda v: (
+            select(
+                i.c.id,
+                i.c.code,
+                i.c.region_code,
+                i.c.kind,
+                i.c.title,
+                i.c.objective_kind,
+                i.c.source_id,
+                i.c.span_start,
+                i.c.span_end,
+                t.regions.c.name.label("region_name"),
+            )
+            .join(t.regions, t.regions.c.code == i.c.region_code)
+            .where(i.c.id.in_(v))
+        ),
+        owners,
+    )
+    results = _by_id(
+        conn,
+        lambda v: select(r.c.id, r.c.number, r.c.source_id, r.c.span_start, r.c.span_end).where(r.c.id.in_(v)),
+        ids["result"],
+    )
+    subs = _by_id(
+        conn,
+        lambda v: (
+            select(s.c.id, s.c.label, r.c.number, s.c.source_id, s.c.span_start, s.c.span_end)
+            .join(r, r.c.id == s.c.result_id)
+            .where(s.c.id.in_(v))
+        ),
+        ids["sub_item"],
+    )
+    notes = _by_id(
+        conn,
+        lambda v: (
+            select(f.c.id, f.c.marker, r.c.number, f.c.source_id, f.c.span_start, f.c.span_end)
+            .join(r, r.c.id == f.c.result_id)
+            .where(f.c.id.in_(v))
+        ),
+        ids["footnote"],
+    )
+    meetings = _by_id(
+        conn,
+        lambda v: (
+            select(
+                m.c.id,
+                m.c.region_code,
+                m.c.city,
+                m.c.source_id,
+                m.c.span_start,
+                m.c.span_end,
+                t.regions.c.name.label("region_name"),
+            )
+            .join(t.regions, t.regions.c.code == m.c.region_code)
+            .where(m.c.id.in_(v))
+        ),
+        meeting_ids,
+    )
+    frameworks: dict[int, set[str]] = defaultdict(set)
+    if owners:
+        query = select(t.alignments.c.initiative_id, t.alignments.c.framework).where(
+            t.alignments.c.initiative_id.in_(sorted(owners)), t.alignments.c.status != "rejected"
+        )
+        for owner, name in conn.execute(query):
+            frameworks[owner].add(name)
+
+    hits: dict[tuple[str, int], Row] = {}
+    for rowid, kind, owner, score, title_marked, body_marked in raw:
+        ref = rowid // 8
+        if kind == "contribution":
+            meeting = meetings.get(owner)
+            if meeting is None:
+                continue
+            hit = hits.setdefault(
+                ("meeting", owner),
+                {
+                    "type": "meeting",
+                    "code": f"RPM-{meeting.region_code}",
+                    "region": meeting.region_code,
+                    "region_name": meeting.region_name,
+                    "kind": "contribution",
+                    "title": f"Regional Preparatory Meeting for {meeting.region_name}",
+                    "title_html": escape(f"Regional Preparatory Meeting for {meeting.region_name}"),
+                    "frameworks": [],
+                    "url": f"/regions/{meeting.region_code}#contributions",
+                    "score": 0.0,
+                    "matches": [],
+                },
+            )
+            hit["matches"].append(
+                {
+                    "field": "contributions",
+                    "label": "Contributions",
+                    "number": None,
+                    "snippet": highlight_html(body_marked),
+                    "url": hit["url"],
+                    "span": _span(meeting.source_id, meeting.span_start, meeting.span_end),
+                }
+            )
+        else:
+            init = initiatives.get(owner)
+            if init is None:
+                continue
+            url = f"/initiatives/{init.code}"
+            hit = hits.setdefault(
+                ("initiative", owner),
+                {
+                    "type": "initiative",
+                    "code": init.code,
+                    "region": init.region_code,
+                    "region_name": init.region_name,
+                    "kind": init.kind,
+                    "title": init.title,
+                    "title_html": escape(init.title),
+                    "frameworks": sorted(frameworks[owner]),
+                    "url": url,
+                    "score": 0.0,
+                    "matches": [],
+                },
+            )
+            match = _match(kind, ref, url, body_marked, init, results, subs, notes)
+            if kind == "initiative" and OPEN in title_marked:
+                hit["title_html"] = highlight_html(title_marked)
+                if match is None:
+                    match = {
+                        "field": "title",
+                        "label": "Title",
+                        "number": None,
+                        "snippet": hit["title_html"],
+                        "url": url,
+                        "span": _span(init.source_id, init.span_start, init.span_end),
+                    }
+            if match is not None:
+                hit["matches"].append(match)
+        hit["score"] += KIND_WEIGHT[kind] * score
+    ranked = sorted(hits.values(), key=lambda h: (-h["score"], h["code"]))
+    for h in ranked:
+        h["score"] = round(h["score"], 4)
+    return ranked
+
+
+def _match(
+    kind: str,
+    ref: int,
+    url: str,
+    body: str,
+    init: Any,
+    results: dict[int, Any],
+    subs: dict[int, Any],
+    notes: dict[int, Any],
+) -> Row | None:
+    """Where in the initiative the row matched, with its snippet and a link to that place."""
+    if kind == "initiative":
+        if OPEN not in body:
+            return None
+        field = init.objective_kind or "objective"
+        return {
+            "field": field,
+            "label": field.capitalize(),
+            "number": None,
+            "snippet": highlight_html(body),
+            "url": url,
+            "span": _span(init.source_id, init.span_start, init.span_end),
+        }
+    row = {"result": results, "sub_item": subs, "footnote": notes}[kind].get(ref)
+    if row is None:
+        return None
+    label = f"Expected result {row.number}"
+    if kind == "sub_item":
+        label += f", item {row.label})"
+    elif kind == "footnote":
+        label += f", footnote {row.marker}"
+    return {
+        "field": kind,
+        "label": label,
+        "number": row.number,
+        "snippet": highlight_html(body),
+        "url": f"{url}/results/{row.number}",
+        "span": _span(row.source_id, row.span_start, row.span_end),
+    }

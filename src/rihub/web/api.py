@@ -1,0 +1,209 @@
+"""The JSON API under /api: the same hub queries as the pages, as open data.
+
+Lists answer ``{"data": [...], "count": n, "next": url|null}`` and, with ``?_format=csv`` or a
+``.csv`` suffix, CSV. Route functions are plain ``def``: FastAPI runs them in its thread pool, so
+blocking database calls never stall the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from rihub.search.fulltext import MODES
+from rihub.web import data
+from rihub.web.output import Paging, format_of, json_response, list_response, paging
+
+router = APIRouter(prefix="/api", tags=["api"])
+REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$", description="ARB, EUR, ASP, AMS, AFR or CIS")
+FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$", description="SDG, WSIS or GDC")
+Kind = Literal["initiative", "priority"]
+FormatParam = Query(None, alias="_format", description="`csv` for a CSV download of the whole list")
+
+
+def _list(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a list endpoint at ``path`` plus its ``.json``/``.csv`` twins (twins hidden from OpenAPI)."""
+
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        router.add_api_route(path, func, methods=["GET"], summary=summary, name=name)
+        for suffix in (".json", ".csv"):
+            router.add_api_route(
+                path + suffix, func, methods=["GET"], include_in_schema=False, name=f"{name}{suffix.replace('.', '_')}"
+            )
+        return func
+
+    return wrap
+
+
+def _get(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        router.add_api_route(path, func, methods=["GET"], summary=summary, name=name)
+        return func
+
+    return wrap
+
+
+def _fmt(request: Request) -> Literal["json", "csv"]:
+    return "csv" if format_of(request, "json") == "csv" else "json"
+
+
+@_get("", "api_index", "Endpoints of this API")
+def index(request: Request) -> Response:
+    """Every list and record endpoint, so a client can start here and follow links."""
+    base = str(request.base_url).rstrip("/")
+    names = [
+        "stats",
+        "regions",
+        "meetings",
+        "officers",
+        "initiatives",
+        "expected-results",
+        "alignments",
+        "sources",
+        "findings",
+        "search",
+        "compare",
+    ]
+    return json_response(
+        {"endpoints": {n: f"{base}/api/{n}" for n in names}, "openapi": f"{base}/openapi.json", "docs": f"{base}/docs"}
+    )
+
+
+@_get("/stats", "api_stats", "Counts per region and in total")
+def stats(request: Request) -> Response:
+    return json_response(data.hub_of(request).stats())
+
+
+@_list("/regions", "api_regions", "The six regions with their meeting and counts")
+def regions(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
+    return list_response(request, data.regions(data.hub_of(request)), page, "regions", _fmt(request))
+
+
+@_get("/regions/{code}", "api_region", "One region: its meeting, officers, documents and initiatives")
+def region(request: Request, code: str = Path(description="ARB, EUR, ASP, AMS, AFR or CIS")) -> Response:
+    return json_response(data.region(data.hub_of(request), code))
+
+
+@_list("/meetings", "api_meetings", "Regional Preparatory Meetings, in date order")
+def meetings(
+    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    return list_response(request, data.hub_of(request).meetings(region), page, "meetings", _fmt(request))
+
+
+@_list("/officers", "api_officers", "Chairs and vice-chairs elected by each meeting")
+def officers(
+    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    return list_response(request, data.officers(data.hub_of(request), region), page, "officers", _fmt(request))
+
+
+@_list("/initiatives", "api_initiatives", "Regional initiatives and priorities")
+def initiatives(
+    request: Request,
+    region: str | None = REGION,
+    kind: Kind | None = None,
+    codes: str | None = Query(None, description="Comma-separated codes, e.g. EUR1,ASP2"),
+    nested: bool = Query(False, description="Include expected results, sub-items, footnotes and alignments"),
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+) -> Response:
+    wanted = data.parse_codes([codes]) if codes else None
+    items = data.hub_of(request).initiatives(region=region, kind=kind, nested=nested, codes=wanted)
+    return list_response(request, items, page, "initiatives", _fmt(request))
+
+
+@_get("/initiatives/{code}", "api_initiative", "One initiative in full")
+def initiative(request: Request, code: str = Path(description="e.g. EUR1")) -> Response:
+    return json_response(data.hub_of(request).initiative(code))
+
+
+@_list("/initiatives/{code}/results", "api_initiative_results", "The expected results of one initiative")
+def initiative_results(
+    request: Request, code: str, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    item = data.hub_of(request).initiative(code)
+    return list_response(request, item["expected_results"], page, f"{item['code']}-results", _fmt(request))
+
+
+@_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative")
+def result(request: Request, code: str, number: int = Path(ge=1)) -> Response:
+    return json_response(data.result(data.hub_of(request), code, number))
+
+
+@_list("/expected-results", "api_expected_results", "Every expected result, with its initiative code")
+def expected_results(
+    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    items = data.expected_results(data.hub_of(request), region)
+    return list_response(request, items, page, "expected-results", _fmt(request))
+
+
+@_list("/alignments", "api_alignments", "Links to SDG, WSIS and GDC items, with provenance and status")
+def alignments(
+    request: Request,
+    region: str | None = REGION,
+    framework: str | None = FRAMEWORK,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+) -> Response:
+    items = data.alignments(data.hub_of(request), region, framework)
+    return list_response(request, items, page, "alignments", _fmt(request))
+
+
+@_list("/search", "api_search", "Full-text search, ranked, with highlighted snippets and facets")
+def search(
+    request: Request,
+    q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
+    region: str | None = REGION,
+    kind: Literal["initiative", "priority", "contribution"] | None = None,
+    framework: str | None = FRAMEWORK,
+    mode: str = Query("fulltext", description=f"Search mode: {', '.join(MODES)}"),
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+) -> Response:
+    found = data.hub_of(request).search(
+        q, region=region, kind=kind, framework=framework, limit=page.size, offset=page.offset, mode=mode
+    )
+    extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
+    return list_response(request, found["data"], page, "search", _fmt(request), count=found["count"], **extra)
+
+
+@_get("/compare", "api_compare", "Two to six initiatives side by side, expected results aligned by similarity")
+def compare_(request: Request, codes: list[str] = Query(description="e.g. EUR4,ASP5,AMS4")) -> Response:
+    return json_response(data.comparison(data.hub_of(request), data.parse_codes(codes)))
+
+
+@_list("/sources", "api_sources", "Source documents (reports) ingested")
+def sources(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
+    return list_response(request, data.hub_of(request).source_documents(), page, "sources", _fmt(request))
+
+
+@_get("/sources/{source_id}", "api_source", "One source document with its paragraphs (blocks)")
+def source(request: Request, source_id: int) -> Response:
+    return json_response(data.source(data.hub_of(request), source_id))
+
+
+@_list("/sources/{source_id}/blocks", "api_source_blocks", "The paragraphs of one source document")
+def source_blocks(
+    request: Request, source_id: int, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    blocks = data.source(data.hub_of(request), source_id)["blocks"]
+    return list_response(request, blocks, page, f"source-{source_id}-blocks", _fmt(request))
+
+
+@_list("/sources/{source_id}/findings", "api_source_findings", "Lint findings on one source document")
+def source_findings(
+    request: Request, source_id: int, page: Paging = Depends(paging), _format: str | None = FormatParam
+) -> Response:
+    hub = data.hub_of(request)
+    hub.source_document(source_id)  # 404 for an unknown document rather than an empty list
+    return list_response(request, hub.findings(source_id), page, f"source-{source_id}-findings", _fmt(request))
+
+
+@_list("/findings", "api_findings", "Lint findings on every source document")
+def findings(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
+    return list_response(request, data.hub_of(request).findings(), page, "findings", _fmt(request))

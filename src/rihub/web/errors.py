@@ -1,0 +1,87 @@
+"""One error handler for every failure: HTML pages for people, JSON for /api and JSON clients."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
+
+from rihub.errors import InputError, NotFoundError, RihubError
+from rihub.web.security import HEADERS, is_data_path
+
+log = logging.getLogger("rihub.web")
+
+
+def wants_json(request: Request) -> bool:
+    """JSON for the API, the .json/.csv twins and clients that ask for JSON rather than HTML."""
+    if is_data_path(request.url.path) or request.query_params.get("_format") in ("json", "csv"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
+    if isinstance(exc, StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return exc.status_code, detail, []
+    if isinstance(exc, RequestValidationError):
+        problems = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        names = ", ".join(p["loc"][-1] for p in problems if p["loc"]) or "request"
+        return 422, f"invalid value for {names}", problems
+    if isinstance(exc, NotFoundError):
+        return 404, str(exc), []
+    if isinstance(exc, InputError):
+        return 422, str(exc), []
+    if isinstance(exc, RihubError):
+        return 400, str(exc), []
+    return 500, "something went wrong on our side; the error has been logged", []
+
+
+def error_response(request: Request, exc: Exception) -> Response:
+    status, detail, problems = _status_of(exc)
+    if status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    title = HTTPStatus(status).phrase
+    headers = dict(HEADERS)
+    if isinstance(exc, StarletteHTTPException) and exc.headers:
+        headers.update(exc.headers)
+    if wants_json(request):
+        body: dict[str, Any] = {"error": {"status": status, "title": title, "detail": detail}}
+        if problems:
+            body["error"]["errors"] = problems
+        return JSONResponse(body, status_code=status, headers=headers)
+    templates = request.app.state.templates
+    html = templates.get_template("error.html").render(
+        request=request, status=status, title=title, detail=detail, problems=problems, json_url=None, csv_url=None
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+async def handle(request: Request, exc: Exception) -> Response:
+    return error_response(request, exc)
+
+
+def method_not_allowed(scope: Scope) -> Any:
+    """The read-only guard's answer, rendered by the same handler as every other error."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        exc = StarletteHTTPException(405, "this server is read-only", headers={"Allow": "GET, HEAD, OPTIONS"})
+        await error_response(request, exc)(scope, receive, send)
+
+    return app
+
+
+def install(app: FastAPI) -> None:
+    for kind in (StarletteHTTPException, RequestValidationError, RihubError, Exception):
+        app.add_exception_handler(kind, handle)

@@ -1,0 +1,144 @@
+"""Turning query results into responses: paging, the list envelope, CSV and format negotiation.
+
+Every list (API or page twin) goes through :func:`list_response`, so paging and CSV behave the
+same everywhere: ``{"data": [...], "count": n, "next": url | null}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse, Response
+
+Format = Literal["html", "json", "csv"]
+DEFAULT_SIZE = 50
+MAX_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Paging:
+    size: int
+    offset: int
+    style: Literal["page", "offset", "default"]
+
+
+def paging(
+    size: int | None = Query(None, alias="_size", ge=1, le=MAX_SIZE, description="Rows per page"),
+    page: int | None = Query(None, alias="_page", ge=1, description="Page number, from 1"),
+    limit: int | None = Query(None, ge=1, le=MAX_SIZE, description="Rows per page (alternative to _size)"),
+    offset: int | None = Query(None, ge=0, description="Rows to skip (alternative to _page)"),
+) -> Paging:
+    """Either ``_size``/``_page`` or ``limit``/``offset``; the former wins when both are given."""
+    if size is not None or page is not None:
+        n = size or DEFAULT_SIZE
+        return Paging(n, ((page or 1) - 1) * n, "page")
+    if limit is not None or offset is not None:
+        return Paging(limit or DEFAULT_SIZE, offset or 0, "offset")
+    return Paging(DEFAULT_SIZE, 0, "default")
+
+
+def format_of(request: Request, default: Format = "html") -> Format:
+    """The suffix (.json, .csv) decides, then ``?_format=``, then an Accept header asking only for JSON."""
+    path = request.url.path
+    if path.endswith(".json"):
+        return "json"
+    if path.endswith(".csv"):
+        return "csv"
+    asked = request.query_params.get("_format")
+    if asked in ("json", "csv", "html"):
+        return asked  # type: ignore[return-value]
+    accept = request.headers.get("accept", "")
+    if default == "html" and "application/json" in accept and "text/html" not in accept:
+        return "json"
+    return default
+
+
+def strip_suffix(value: str) -> str:
+    for suffix in (".json", ".csv"):
+        if value.endswith(suffix):
+            return value[: -len(suffix)]
+    return value
+
+
+def next_url(request: Request, page: Paging, count: int) -> str | None:
+    if page.offset + page.size >= count:
+        return None
+    params = {k: v for k, v in request.query_params.multi_items() if k not in ("_page", "_size", "limit", "offset")}
+    if page.style == "offset":
+        params |= {"limit": str(page.size), "offset": str(page.offset + page.size)}
+    else:
+        params |= {"_size": str(page.size), "_page": str(page.offset // page.size + 2)}
+    query = "&".join(f"{k}={_quote(v)}" for k, v in params.items())
+    return str(request.url.replace(query=query))
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def envelope(
+    request: Request, items: list[Any], page: Paging, count: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The list envelope; ``count`` is given when ``items`` is already one page (e.g. search)."""
+    if count is None:
+        count = len(items)
+        items = items[page.offset : page.offset + page.size]
+    return {"data": items, "count": count, "next": next_url(request, page, count), **extra}
+
+
+def json_response(data: Any, status_code: int = 200) -> Response:
+    return JSONResponse(data, status_code=status_code)
+
+
+def flatten(row: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row: nested objects become ``parent_child`` columns, lists become JSON text."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                out[f"{key}_{sub}"] = json.dumps(inner, ensure_ascii=False) if isinstance(inner, list | dict) else inner
+        elif isinstance(value, list):
+            out[key] = json.dumps(value, ensure_ascii=False)
+        else:
+            out[key] = value
+    return out
+
+
+def csv_response(items: list[dict[str, Any]], name: str) -> Response:
+    rows = [flatten(item) for item in items]
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue().encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+def list_response(
+    request: Request,
+    items: list[dict[str, Any]],
+    page: Paging,
+    name: str,
+    fmt: Format = "json",
+    count: int | None = None,
+    **extra: Any,
+) -> Response:
+    """JSON envelope or CSV. CSV holds every row unless the client asked for a page explicitly."""
+    if fmt == "csv":
+        explicit = count is None and page.style != "default"
+        rows = items[page.offset : page.offset + page.size] if explicit else items
+        return csv_response(rows, name)
+    return json_response(envelope(request, items, page, count, **extra))

@@ -1,0 +1,341 @@
+"""HTML pages. Each answers HTML, or its JSON twin (``.json`` suffix, ``?_format=json``, or
+``Accept: application/json``); list pages also answer CSV. The data comes from :mod:`rihub.web.data`,
+the same functions the API uses; this module only adds what a page needs to be drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from rihub.errors import InputError, NotFoundError
+from rihub.search.fulltext import MODES
+from rihub.web import data
+from rihub.web.compare import MAX_CODES, MIN_CODES
+from rihub.web.output import Format, Paging, format_of, json_response, list_response, paging, strip_suffix
+
+router = APIRouter(include_in_schema=False)
+REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$")
+FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$")
+
+
+def _page(*paths: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
+        for path in paths:
+            router.add_api_route(path, func, methods=["GET"], name=f"{func.__name__}:{path}")
+        return func
+
+    return wrap
+
+
+def twin_url(request: Request, suffix: str = ".json") -> str:
+    """The URL of this page's JSON (or CSV) twin, query string kept."""
+    path = request.url.path
+    path = "/index" if path == "/" else strip_suffix(path).rstrip("/")
+    query = request.url.query
+    return f"{path}{suffix}" + (f"?{query}" if query else "")
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], payload: Any, fmt: Format, status_code: int = 200
+) -> Response:
+    if fmt == "json":
+        return json_response(payload, status_code)
+    context |= {"json_url": twin_url(request), "csv_url": context.get("csv_url")}
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) -> dict[str, Any]:
+    """x positions for the meetings (by start date) and month ticks, for an SVG drawn without style attributes."""
+    dated = [(dt.date.fromisoformat(m["start_date"]), m) for m in meetings if m.get("start_date")]
+    if not dated:
+        return {"width": width, "points": [], "ticks": []}
+    lo, hi = min(d for d, _ in dated), max(d for d, _ in dated)
+    lo, hi = lo.replace(day=1), (hi.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    days = max(1, (hi - lo).days)
+
+    def x(day: dt.date) -> int:
+        return round(pad + (day - lo).days / days * (width - 2 * pad))
+
+    points = [{"x": x(d), "above": i % 2 == 0, **m} for i, (d, m) in enumerate(sorted(dated, key=lambda p: p[0]))]
+    ticks, month = [], lo
+    while month <= hi:
+        ticks.append({"x": x(month), "label": f"{month:%b}"})
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return {"width": width, "points": points, "ticks": ticks}
+
+
+@_page("/", "/index.json")
+def home(request: Request) -> Response:
+    view = data.home(data.hub_of(request))
+    fmt = format_of(request)
+    counts = {r["region"]: r for r in view["stats"]["regions"]}
+    return render(request, "home.html", view | {"timeline": timeline(view["meetings"]), "counts": counts}, view, fmt)
+
+
+@_page("/regions", "/regions.json", "/regions.csv")
+def regions(request: Request, page: Paging = Depends(paging)) -> Response:
+    items = data.regions(data.hub_of(request))
+    fmt = format_of(request)
+    if fmt != "html":
+        return list_response(request, items, page, "regions", fmt)
+    return render(request, "regions.html", {"regions": items, "csv_url": twin_url(request, ".csv")}, items, fmt)
+
+
+@_page("/regions/{code}")
+def region(request: Request, code: str) -> Response:
+    view = data.region(data.hub_of(request), strip_suffix(code))
+    return render(request, "region.html", dict(view), view, format_of(request))
+
+
+@_page("/initiatives", "/initiatives.json", "/initiatives.csv")
+def initiatives(
+    request: Request, region: str | None = REGION, kind: str | None = Query(None), page: Paging = Depends(paging)
+) -> Response:
+    if kind not in (None, "initiative", "priority"):
+        raise InputError("kind is initiative or priority")
+    items = data.hub_of(request).initiatives(region=region, kind=kind, nested=False)
+    fmt = format_of(request)
+    if fmt != "html":
+        return list_response(request, items, page, "initiatives", fmt)
+    context = {
+        "initiatives": items,
+        "region": (region or "").upper(),
+        "kind": kind or "",
+        "csv_url": twin_url(request, ".csv"),
+    }
+    return render(request, "initiatives.html", context, items, fmt)
+
+
+@_page("/initiatives/{code}")
+def initiative(request: Request, code: str) -> Response:
+    item = data.hub_of(request).initiative(strip_suffix(code))
+    return render(request, "initiative.html", {"item": item}, item, format_of(request))
+
+
+@_page("/initiatives/{code}/results/{number}")
+def result(request: Request, code: str, number: str) -> Response:
+    digits = strip_suffix(number)
+    if not digits.isdigit():
+        raise NotFoundError(f"expected results are numbered; {digits!r} is not a number")
+    view = data.result(data.hub_of(request), code, int(digits))
+    return render(request, "result.html", dict(view), view, format_of(request))
+
+
+@_page("/compare", "/compare.json")
+def compare(request: Request, codes: list[str] = Query([])) -> Response:
+    fmt = format_of(request)
+    hub = data.hub_of(request)
+    wanted = data.parse_codes(codes)
+    choices = hub.initiatives(nested=False)
+    context: dict[str, Any] = {
+        "codes": wanted,
+        "choices": choices,
+        "view": None,
+        "error": None,
+        "min_codes": MIN_CODES,
+        "max_codes": MAX_CODES,
+    }
+    if fmt == "json" or wanted:
+        try:
+            context["view"] = data.comparison(hub, wanted)
+        except (InputError, NotFoundError) as exc:
+            if fmt == "json":
+                raise
+            context["error"] = str(exc)
+            return render(request, "compare.html", context, None, fmt, 404 if isinstance(exc, NotFoundError) else 422)
+    return render(request, "compare.html", context, context["view"], fmt)
+
+
+@_page("/search", "/search.json", "/search.csv")
+def search(
+    request: Request,
+    q: str = Query("", max_length=500),
+    region: str | None = REGION,
+    kind: str | None = Query(None),
+    framework: str | None = FRAMEWORK,
+    mode: str = Query("fulltext"),
+    page: Paging = Depends(paging),
+) -> Response:
+    if kind not in (None, "", "initiative", "priority", "contribution"):
+        raise InputError("kind is initiative, priority or contribution")
+    found = data.hub_of(request).search(
+        q, region=region, kind=kind or None, framework=framework, limit=page.size, offset=page.offset, mode=mode
+    )
+    fmt = format_of(request)
+    extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
+    if fmt != "html":
+        return list_response(request, found["data"], page, "search", fmt, count=found["count"], **extra)
+    params = {"q": q, "region": (region or "").upper(), "kind": kind or "", "framework": (framework or "").upper()}
+    context = {
+        "found": found,
+        "params": params,
+        "modes": MODES,
+        "page": page,
+        "facet_url": lambda name, value: _search_url(params, name, value),
+        "next_url": _page_url(request, page, found["count"], +1),
+        "prev_url": _page_url(request, page, found["count"], -1),
+        "csv_url": twin_url(request, ".csv"),
+    }
+    return render(request, "search.html", context, found, fmt)
+
+
+def _search_url(params: dict[str, str], name: str, value: str | None) -> str:
+    """The search URL with one facet set (or cleared with ``None``); paging restarts."""
+    from urllib.parse import urlencode
+
+    chosen = {k: v for k, v in (params | {name: value or ""}).items() if v}
+    return "/search?" + urlencode(chosen)
+
+
+def _page_url(request: Request, page: Paging, count: int, step: int) -> str | None:
+    offset = page.offset + step * page.size
+    if offset < 0 or offset >= count or (step < 0 and page.offset == 0):
+        return None
+    from urllib.parse import urlencode
+
+    params = {k: v for k, v in request.query_params.items() if k not in ("_page", "_size", "limit", "offset")}
+    params |= {"_size": str(page.size), "_page": str(offset // page.size + 1)}
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+@_page("/sources", "/sources.json", "/sources.csv")
+def sources(request: Request, page: Paging = Depends(paging)) -> Response:
+    items = data.hub_of(request).source_documents()
+    fmt = format_of(request)
+    if fmt != "html":
+        return list_response(request, items, page, "sources", fmt)
+    return render(request, "sources.html", {"sources": items, "csv_url": twin_url(request, ".csv")}, items, fmt)
+
+
+_RANGE = re.compile(r"^(\d{1,7})(?:-(\d{1,7}))?$")
+
+
+@_page("/sources/{source_id}")
+def source(request: Request, source_id: str, hl: str | None = Query(None, max_length=32)) -> Response:
+    ident = strip_suffix(source_id)
+    if not ident.isdigit():
+        raise NotFoundError(f"no source document {ident!r}")
+    hub = data.hub_of(request)
+    doc = data.source(hub, int(ident))
+    fmt = format_of(request)
+    if fmt == "json":
+        return json_response(doc)
+    lo = hi = None
+    if hl and (m := _RANGE.match(hl)):
+        lo = int(m.group(1))
+        hi = int(m.group(2) or lo)
+    by_loc: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for f in hub.findings(doc["id"]):
+        by_loc[f["loc"] or 0].append(f)
+    blocks = []
+    for b in doc["blocks"]:
+        lines = range(b["loc"], b["end_loc"] + 1)
+        notes = [f for n in lines for f in by_loc.get(n, [])]
+        marked = lo is not None and hi is not None and b["loc"] <= hi and b["end_loc"] >= lo
+        blocks.append(
+            b
+            | {
+                "cells": b["text"].split("\t") if b["kind"] == "row" else None,
+                "extra_anchors": list(lines)[1:],
+                "findings": notes,
+                "highlighted": marked,
+            }
+        )
+    context = {
+        "doc": doc,
+        "blocks": blocks,
+        "hl": (lo, hi) if lo is not None else None,
+        "finding_count": sum(len(v) for v in by_loc.values()),
+    }
+    return render(request, "source.html", context, doc, fmt)
+
+
+@_page("/sources/{source_id}/findings", "/sources/{source_id}/findings.json", "/sources/{source_id}/findings.csv")
+def source_findings(request: Request, source_id: str, page: Paging = Depends(paging)) -> Response:
+    ident = strip_suffix(source_id)
+    if not ident.isdigit():
+        raise NotFoundError(f"no source document {ident!r}")
+    hub = data.hub_of(request)
+    doc = hub.source_documents()
+    chosen = next((d for d in doc if d["id"] == int(ident)), None)
+    if chosen is None:
+        raise NotFoundError(f"no source document #{ident}")
+    items = hub.findings(chosen["id"])
+    return _findings(request, items, page, chosen, f"source-{ident}-findings")
+
+
+@_page("/findings", "/findings.json", "/findings.csv")
+def findings(request: Request, page: Paging = Depends(paging)) -> Response:
+    return _findings(request, data.hub_of(request).findings(), page, None, "findings")
+
+
+def _findings(
+    request: Request, items: list[dict[str, Any]], page: Paging, doc: dict[str, Any] | None, name: str
+) -> Response:
+    fmt = format_of(request)
+    if fmt != "html":
+        return list_response(request, items, page, name, fmt)
+    severities: dict[str, int] = defaultdict(int)
+    for f in items:
+        severities[f["severity"]] += 1
+    context = {"findings": items, "doc": doc, "severities": dict(severities), "csv_url": twin_url(request, ".csv")}
+    return render(request, "findings.html", context, items, fmt)
+
+
+@_page("/docs")
+def docs(request: Request) -> Response:
+    """The API reference, drawn from the OpenAPI document by our own template (no CDN, no script)."""
+    spec = request.app.openapi()
+    operations = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = []
+            for p in op.get("parameters", []):
+                schema = p.get("schema", {})
+                choices = schema.get("enum") or [v for s in schema.get("anyOf", []) for v in s.get("enum", [])]
+                kind = schema.get("type") or "/".join(s.get("type", "") for s in schema.get("anyOf", []) if s)
+                params.append(
+                    {
+                        "name": p["name"],
+                        "in": p["in"],
+                        "required": p.get("required", False),
+                        "type": kind,
+                        "choices": choices,
+                        "default": schema.get("default"),
+                        "pattern": schema.get("pattern")
+                        or next((s.get("pattern") for s in schema.get("anyOf", []) if s.get("pattern")), None),
+                        "description": p.get("description", "") or schema.get("description", ""),
+                    }
+                )
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": params,
+                    "anchor": re.sub(r"[^a-z0-9]+", "-", f"{method}{path}".lower()).strip("-"),
+                    "example": path if "{" not in path else None,
+                }
+            )
+    context = {"info": spec.get("info", {}), "operations": operations, "json_url": "/openapi.json"}
+    context["csv_url"] = None
+    return request.app.state.templates.TemplateResponse(request, "docs.html", context)
+
+
+@_page("/favicon.ico")
+def favicon(request: Request) -> Response:
+    from rihub.web.app import HERE
+
+    return Response(
+        (HERE / "static" / "favicon.svg").read_bytes(),
+        media_type="image/svg+xml",
+        headers={"cache-control": "public, max-age=86400"},
+    )

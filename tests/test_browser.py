@@ -1,0 +1,252 @@
+"""A real Chromium (Debian's) walks the site: navigation, search, compare, keyboard, print, console and CSP.
+
+Screenshots land in test-output/screenshots/; with RIHUB_DOCS_SCREENSHOTS=<dir> the home, initiative
+and compare shots are also written there (that is how docs/screenshots/ is refreshed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rihub.hub import Hub
+
+pytest_plugins = ["web_fixtures"]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+SECURITY = ["EUR4", "ASP5", "AMS4", "AFR3", "CIS3"]
+
+pytestmark = pytest.mark.browser
+if not Path(CHROMIUM).exists():  # pragma: no cover - only on machines without the Debian package
+    warnings.warn(f"browser tests SKIPPED: {CHROMIUM} is missing (apt-get install chromium)", stacklevel=1)
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install chromium")]
+
+
+@pytest.fixture(scope="module")
+def context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB",
+        )
+        yield ctx
+        ctx.close()
+
+
+class Watched:
+    """A page plus what it complained about: console errors, page errors, CSP violations, failed requests."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning") or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def _failed(self, request: Any) -> None:
+        if "ERR_ABORTED" not in (request.failure or ""):  # a later navigation cancelled it: not a fault
+            self.problems.append(f"request failed: {request.url} {request.failure}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"HTTP {response.status} for {response.url}")
+
+
+@pytest.fixture()
+def watched(context: Any) -> Iterator[Watched]:
+    page = context.new_page()
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' "
+        "+ e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    w = Watched(page)
+    yield w
+    page.close()
+    assert not w.problems, w.problems
+
+
+def shot(page: Any, name: str, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    docs = os.environ.get("RIHUB_DOCS_SCREENSHOTS")
+    if docs and name in ("home", "initiative", "compare"):
+        Path(docs).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(docs) / f"{name}.png")
+
+
+def test_walk_home_region_initiative_source(watched: Watched, live_server: str, demo_hub: Hub) -> None:
+    page = watched.page
+    page.goto(live_server + "/")
+    assert page.locator("h1").inner_text() == "Regional Initiatives at a glance"
+    assert page.locator("ol.meetings > li").count() == demo_hub.stats()["meetings"]
+    assert page.locator("figure.timeline svg circle").count() == demo_hub.stats()["meetings"]
+    shot(page, "home")
+
+    page.get_by_role("link", name="Europe", exact=True).click()
+    page.wait_for_url(re.compile(r"/regions/EUR$"))
+    meeting = demo_hub.meeting("EUR")
+    people = page.locator("ul.people").all_inner_texts()
+    chair = next(o for o in meeting["officers"] if o["role"] == "chair")
+    assert chair["name"] in people[0]
+    assert all(o["name"] in people[1] for o in meeting["officers"] if o["role"] == "vice-chair")
+    shot(page, "region")
+
+    item = demo_hub.initiative("EUR1")
+    page.locator("ol.initiative-list a[href='/initiatives/EUR1']").click()
+    page.wait_for_url(re.compile(r"/initiatives/EUR1$"))
+    assert page.locator("h1").inner_text() == item["title"]
+    assert page.locator("ol.results > li").count() == len(item["expected_results"])
+    assert page.locator(".prov-document").count() >= len(item["alignments"])
+    shot(page, "initiative")
+
+    third = item["expected_results"][2]
+    page.locator("#result-3 a.source-link").click()
+    page.wait_for_url(re.compile(rf"/sources/1\?hl={third['span']['start']}-{third['span']['end']}#L\d+$"))
+    target = page.locator(f"#L{third['span']['start']}")
+    assert "hl" in (target.get_attribute("class") or "")
+    assert third["text"] in target.inner_text()
+    assert target.is_visible() and target.bounding_box()["y"] < page.viewport_size["height"]
+    shot(page, "source", full_page=False)
+
+
+def test_search_from_the_header(watched: Watched, live_server: str, demo_hub: Hub) -> None:
+    page = watched.page
+    page.goto(live_server + "/")
+    page.get_by_role("searchbox", name="Search initiatives").fill("cybersecurity")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=cybersecurity"))
+    codes = page.locator("ol.hit-list > li h3 .code").all_inner_texts()
+    assert set(codes[:5]) == set(SECURITY)
+    assert page.locator("ol.hit-list mark").count() >= 5
+    shot(page, "search")
+    page.locator("a.facet", has_text="EUR").first.click()
+    page.wait_for_url(re.compile(r"region=EUR"))
+    expected = [h["code"] for h in demo_hub.search("cybersecurity", region="EUR")["data"]]
+    assert "EUR4" in expected
+    assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
+
+    page.goto(live_server + "/search?q=cyber*")
+    titles = page.locator("ol.hit-list > li h3").all_inner_texts()
+    assert any("ARB5" in t and "Advancing Cyber Resilience in the Arab World" in t for t in titles)
+
+    for odd in ('"unbalanced', "AND OR"):
+        page.goto(live_server + "/search?q=" + odd.replace(" ", "+").replace('"', "%22"))
+        assert page.locator("h1").inner_text() == "Search"
+
+
+def test_compare_view(watched: Watched, live_server: str, demo_hub: Hub) -> None:
+    page = watched.page
+    page.goto(live_server + "/compare?codes=" + ",".join(SECURITY))
+    heads = page.locator("table.compare thead th .code").all_inner_texts()
+    assert heads == SECURITY
+    total = sum(len(demo_hub.initiative(c)["expected_results"]) for c in SECURITY)
+    assert page.locator("table.compare a.result-no").count() == total
+    assert page.locator("table.compare .sim").count() >= 1
+    assert page.locator("button.copy-button").is_visible()  # revealed by the script
+    shot(page, "compare", full_page=False)
+
+    page.goto(live_server + "/compare")
+    page.locator("input[name=codes][value=EUR4]").check()
+    page.locator("input[name=codes][value=CIS3]").check()
+    page.get_by_role("button", name="Compare", exact=True).click()
+    page.wait_for_url(re.compile(r"/compare\?codes=EUR4&codes=CIS3"))
+    assert page.locator("table.compare thead th .code").all_inner_texts() == ["EUR4", "CIS3"]
+
+
+def test_json_twins_in_the_browser(watched: Watched, live_server: str, demo_hub: Hub) -> None:
+    page = watched.page
+    response = page.goto(live_server + "/initiatives/EUR1.json")
+    assert response is not None and response.headers["content-type"].startswith("application/json")
+    assert response.json() == demo_hub.initiative("EUR1")
+    listing = page.request.get(live_server + "/api/initiatives?_size=10").json()
+    assert listing["count"] == len(demo_hub.initiatives(nested=False)) and len(listing["data"]) == 10
+    assert page.request.get(listing["next"]).json()["data"][0]["code"] == demo_hub.initiatives(nested=False)[10]["code"]
+
+
+def test_keyboard_reaches_links_with_visible_focus(watched: Watched, live_server: str) -> None:
+    page = watched.page
+    page.goto(live_server + "/initiatives/EUR4")
+    page.keyboard.press("Tab")
+    skip = page.evaluate("document.activeElement.textContent.trim()")
+    assert skip == "Skip to main content"
+    assert page.evaluate("document.activeElement.getBoundingClientRect().top") >= 0
+    seen = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return {tag: e.tagName, text: e.textContent.trim(), style: s.outlineStyle, width: s.outlineWidth}; })()"
+        )
+        seen.append(info)
+        if info["tag"] == "A":
+            assert info["style"] != "none" and float(info["width"].rstrip("px")) >= 2, info
+    assert any(i["tag"] == "A" and i["text"] == "Initiatives" for i in seen)
+    page.keyboard.press("Shift+Tab")
+    page.goto(live_server + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "site-q"
+    page.locator("body").focus()
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_phone_width_and_print(watched: Watched, live_server: str, context: Any) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    for url in ("/", "/initiatives/AFR1", "/search?q=digital", "/regions/AFR"):
+        page.goto(live_server + url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (url, overflow)
+    shot(page, "home-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server + "/initiatives/EUR1")
+    page.emulate_media(media="print")
+    assert not page.locator("header.site-header").is_visible()
+    assert not page.locator("a.source-link").first.is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page\r") + len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, "EUR1 prints on one page"
+
+
+def test_injected_markup_stays_text(watched: Watched, evil_server: str, evil_hub: Hub) -> None:
+    page = watched.page
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for url in ("/initiatives/EUR1", "/search?q=pwned", "/regions/EUR", "/compare?codes=EUR1,EUR2"):
+        page.goto(evil_server + url)
+        page.wait_for_load_state("load")
+    page.goto(evil_server + "/initiatives/EUR1")
+    assert page.locator("h1").inner_text() == evil_hub.initiative("EUR1")["title"]
+    assert page.locator("main script, main img").count() == 0
+    assert dialogs == []

@@ -1,0 +1,92 @@
+"""Fixtures for the web tests: the app over the demo registry, a TestClient, and a live server.
+
+Imported by the test modules (``from web_fixtures import ...``) so conftest.py stays untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from rihub.hub import Hub, demo_report_bytes
+from rihub.web.app import create_app
+
+EVIL_TITLE = '<script>alert("pwned")</script> Digital infrastructure development <img src=x onerror=alert(1)>'
+
+
+@pytest.fixture(scope="session")
+def web_app(demo_hub: Hub) -> FastAPI:
+    return create_app(demo_hub)
+
+
+@pytest.fixture(scope="session")
+def web_client(web_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(web_app) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def evil_title() -> str:
+    return EVIL_TITLE
+
+
+@pytest.fixture(scope="session")
+def evil_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """The demo report with markup injected into EUR1's title: it must come out inert everywhere."""
+    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('evil') / 'rihub.db'}")
+    text = demo_report_bytes().decode("utf-8")
+    original = "EUR1: Digital infrastructure development"
+    assert original in text
+    hub.ingest_bytes(text.replace(original, f"EUR1: {EVIL_TITLE}", 1).encode("utf-8"), "evil-report.txt")
+    return hub
+
+
+@pytest.fixture(scope="session")
+def evil_client(evil_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(evil_hub)) as client:
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """uvicorn in a background thread on a free loopback port; yields the base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app: FastAPI) -> Iterator[str]:
+    with serving(web_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def evil_server(evil_hub: Hub) -> Iterator[str]:
+    with serving(create_app(evil_hub)) as url:
+        yield url
