@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -60,3 +61,17 @@ def pdf_path(docx_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
         pytest.skip("LIBREOFFICE (soffice) IS NOT INSTALLED: the PDF layout is NOT tested; run 'make system-packages'")
     return write_pdf(docx_path, tmp_path_factory.mktemp("pdf"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for this session (started here from Debian's binaries)."""
+    import pg_server
+
+    reason = pg_server.available()
+    if reason:
+        message = f"POSTGRESQL TESTS SKIPPED: {reason}"
+        print(f"\n{'!' * 20} {message} {'!' * 20}")
+        pytest.skip(message)
+    with pg_server.server() as url:
+        yield url
