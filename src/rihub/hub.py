@@ -190,10 +190,11 @@ class Hub:
         """Propose links for every initiative and expected result, and store their embeddings.
 
         Each expected result is classified on its own; an initiative's links are the roll-up of
-        its results and of its own title and objective (see ``rihub.align.roll_up``). Priorities
-        without results are classified from their title. Document links are never touched.
+        its results and of its own title and objective (see ``rihub.align.roll_up``), plus the
+        structural WSIS C1/C11 links of every Regional Initiative. Priorities without results are
+        classified from their title. Document links are never touched.
         """
-        from rihub.align import Aligner, roll_up
+        from rihub.align import Aligner, roll_up, with_structural_links
         from rihub.search.semantic import EMBEDDING_MODEL
         from rihub.store.alignments import LinkProposal, store_embeddings, store_proposals
 
@@ -225,7 +226,12 @@ class Hub:
                 for p in found
             )
         for item, head in zip(items, heads, strict=True):
-            for p in roll_up([head, *by_initiative.get(item["id"], [])]):
+            rolled = roll_up([head, *by_initiative.get(item["id"], [])])
+            if item["kind"] == "initiative":
+                # A Regional Initiative is government-led regional cooperation: WSIS C1 and C11
+                # by construction (rihub.align.STRUCTURAL_LINKS); still only a proposal to review.
+                rolled = with_structural_links(rolled)
+            for p in rolled:
                 proposals.append(LinkProposal(item["id"], None, p.framework, p.code, p.score, _jsonable(p.evidence)))
         with self.engine.begin() as conn:
             counts = store_proposals(conn, proposals)

@@ -53,6 +53,7 @@ class Embedder:
         self._cache_size = cache_size
         self._model: Any = None
         self._lock = threading.Lock()
+        self._run_lock = threading.Lock()
         self.load_seconds: float | None = None
 
     @property
@@ -92,6 +93,8 @@ class Embedder:
 
     def encode_uncached(self, texts: Sequence[str]) -> FloatArray:
         """Embed without touching any cache: for honest throughput measurements."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
         self.load()
         vecs = self._model.encode(
             list(texts),
@@ -103,35 +106,42 @@ class Embedder:
         return np.asarray(vecs, dtype=np.float32)
 
     def encode(self, texts: Sequence[str]) -> FloatArray:
-        """Unit-length float32 vectors, shape ``(len(texts), 384)``; cached texts are not re-run."""
+        """Unit-length float32 vectors, shape ``(len(texts), 384)``; cached texts are not re-run.
+
+        Serialised by a lock: web workers call this from a thread pool, the cache is not
+        thread-safe, and torch already uses every core for one batch.
+        """
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        keys = [self._key(t) for t in texts]
-        todo: dict[str, list[int]] = {}
-        for i, key in enumerate(keys):
-            hit = self._cache.get(key)
-            if hit is None and self._cache_dir:
-                hit = self._disk_get(key)
-            if hit is None:
-                todo.setdefault(key, []).append(i)
-            else:
-                out[i] = hit
-        if todo:
-            self.load()
-            firsts = [idx[0] for idx in todo.values()]
-            vecs = self._model.encode(
-                [texts[i] for i in firsts],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            ).astype(np.float32)
-            for (key, idx), vec in zip(todo.items(), vecs, strict=True):
-                out[idx] = vec
-                self._cache[key] = vec
-                if self._cache_dir:
-                    self._disk_put(key, vec)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        if not texts:
+            return out
+        self.load()
+        with self._run_lock:
+            todo: dict[str, list[int]] = {}
+            for i, text in enumerate(texts):
+                key = self._key(text)
+                hit = self._cache.get(key)
+                if hit is None and self._cache_dir:
+                    hit = self._disk_get(key)
+                if hit is None:
+                    todo.setdefault(key, []).append(i)
+                else:
+                    out[i] = hit
+            if todo:
+                firsts = [idx[0] for idx in todo.values()]
+                vecs = self._model.encode(
+                    [texts[i] for i in firsts],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                ).astype(np.float32)
+                for (key, idx), vec in zip(todo.items(), vecs, strict=True):
+                    out[idx] = vec
+                    self._cache[key] = vec
+                    if self._cache_dir:
+                        self._disk_put(key, vec)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return out
 
 

@@ -1,0 +1,216 @@
+"""Propose SDG / WSIS / GDC links for texts, with evidence a reviewer can check.
+
+Three layers vote: the keyword lexicon (explainable hits), MiniLM similarity between the text (and
+each of its sentences) and the label descriptions/targets, and a logistic combiner fitted on the
+SDG benchmark dev half that turns those features into a probability-like score with a threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from rihub.align.combiner import Combiner, pair_matrix
+from rihub.align.embed import Embedder, get_embedder
+from rihub.align.features import (
+    LABEL_CACHE,
+    LabelSpace,
+    TextBatch,
+    build_label_space,
+    feature_tensor,
+    prepare_texts,
+    view_matrices,
+)
+from rihub.frameworks import FRAMEWORKS
+
+__all__ = [
+    "STRUCTURAL_LINKS",
+    "Aligner",
+    "FrameworkScores",
+    "Proposal",
+    "noisy_or",
+    "roll_up",
+    "with_structural_links",
+]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed link from a text to one framework label, with its evidence."""
+
+    framework: str
+    code: str
+    score: float
+    evidence: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class FrameworkScores:
+    """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``."""
+
+    framework: str
+    codes: tuple[str, ...]
+    scores: npt.NDArray[np.float64]
+    thresholds: npt.NDArray[np.float64]
+
+    def ranked(self, i: int) -> list[tuple[str, float]]:
+        """Labels of text ``i`` from best to worst."""
+        order = np.argsort(-self.scores[i], kind="stable")
+        return [(self.codes[j], float(self.scores[i, j])) for j in order]
+
+
+class Aligner:
+    """Loads the embedding model and label embeddings once, then classifies batches of texts."""
+
+    def __init__(
+        self,
+        combiner: Combiner,
+        embed: Callable[[list[str]], npt.NDArray[np.float32]],
+        frameworks: Sequence[str] = FRAMEWORKS,
+        label_cache: Path | None = LABEL_CACHE,
+    ) -> None:
+        self.combiner = combiner
+        self._embed = embed
+        self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
+
+    @classmethod
+    def load(cls, model_path: str | Path | None = None, embedder: Embedder | None = None) -> Aligner:
+        """Load the shipped combiner and the process-wide MiniLM (offline); a few seconds."""
+        emb = embedder or get_embedder()
+        emb.load()
+        return cls(Combiner.load(model_path), emb.encode)
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Unit-length float32 embeddings, shape ``(n, 384)``, computed in batches."""
+        return np.asarray(self._embed(list(texts)), dtype=np.float32)
+
+    def _score_batch(
+        self, batch: TextBatch
+    ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
+        out: dict[str, FrameworkScores] = {}
+        views_by_fw: dict[str, dict[str, npt.NDArray[np.float32]]] = {}
+        n = len(batch.texts)
+        for fw, space in self.spaces.items():
+            views = view_matrices(batch, space)
+            views_by_fw[fw] = views
+            feats = feature_tensor(views)
+            k = len(space.codes)
+            flat = feats.reshape(n * k, feats.shape[-1])
+            is_sdg = fw == "SDG"
+            label_idx = np.tile(np.arange(k, dtype=np.int64), n) if is_sdg else None
+            probs = self.combiner.proba(pair_matrix(flat, label_idx), sdg=is_sdg).reshape(n, k)
+            thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
+            out[fw] = FrameworkScores(fw, space.codes, probs, thr)
+        return out, views_by_fw
+
+    def scores(self, texts: Sequence[str]) -> dict[str, FrameworkScores]:
+        """Score of every text against every label, per framework (for ranking and recall@k)."""
+        return self._score_batch(prepare_texts(list(texts), self._embed))[0]
+
+    def classify(self, texts: Sequence[str]) -> list[list[Proposal]]:
+        """Per text, the labels whose score passes their threshold, by framework then score."""
+        batch = prepare_texts(list(texts), self._embed)
+        scored, _ = self._score_batch(batch)
+        results: list[list[Proposal]] = []
+        for i in range(len(batch.texts)):
+            terms = batch.lexicon[i][1]
+            sent_rows = np.flatnonzero(batch.sent_owner == i)
+            props: list[Proposal] = []
+            for fw in self.spaces:
+                fs = scored[fw]
+                for j in np.argsort(-fs.scores[i], kind="stable"):
+                    if fs.scores[i, j] < fs.thresholds[j]:
+                        continue
+                    props.append(
+                        Proposal(
+                            fw,
+                            fs.codes[j],
+                            round(float(fs.scores[i, j]), 4),
+                            self._evidence(
+                                batch, i, sent_rows, self.spaces[fw], int(j), terms.get((fw, fs.codes[j]), [])
+                            ),
+                        )
+                    )
+            results.append(props)
+        return results
+
+    def _evidence(
+        self, batch: TextBatch, i: int, sent_rows: npt.NDArray[np.int64], space: LabelSpace, j: int, terms: list[str]
+    ) -> dict[str, object]:
+        """Matched terms, nearest target of the label, and the input sentence closest to it."""
+        cols = np.flatnonzero(space.target_owner == j)
+        t_sims = space.target_emb[cols] @ batch.emb[i]
+        best_t = int(cols[int(np.argmax(t_sims))])
+        sentence = batch.texts[i]
+        if len(sent_rows):
+            s_sims = (batch.sent_emb[sent_rows] @ space.target_emb[cols].T).max(axis=1)
+            sentence = batch.sentences[i][int(np.argmax(s_sims))]
+        return {
+            "terms": sorted(set(terms)),
+            "nearest": {
+                "code": space.target_codes[best_t],
+                "text": space.target_texts[best_t],
+                "similarity": round(float(t_sims.max()), 4),
+            },
+            "sentence": sentence,
+        }
+
+
+def noisy_or(scores: npt.NDArray[np.float64], axis: int = 0) -> npt.NDArray[np.float64]:
+    """1 - prod(1 - p): the chance that at least one part really serves the label."""
+    clipped = np.clip(scores, 0.0, 1.0 - 1e-9)
+    return np.asarray(1.0 - np.exp(np.log1p(-clipped).sum(axis=axis)), dtype=np.float64)
+
+
+def roll_up(results: list[list[Proposal]]) -> list[Proposal]:
+    """Initiative-level links from the proposals of its parts (expected results, objective).
+
+    Rule: a label is kept if any part proposed it (i.e. passed that label's threshold); the
+    initiative score is the noisy-OR of the scores of the parts that proposed it; the evidence is
+    the best part's, plus ``supporting_parts`` (how many parts proposed it) and ``best_part`` (index).
+    Ranked by framework, then score, then number of supporting parts.
+    """
+    best: dict[tuple[str, str], tuple[Proposal, int]] = {}
+    scores: dict[tuple[str, str], list[float]] = {}
+    for part, props in enumerate(results):
+        for p in props:
+            key = (p.framework, p.code)
+            scores.setdefault(key, []).append(p.score)
+            if key not in best or p.score > best[key][0].score:
+                best[key] = (p, part)
+    order = {fw: k for k, fw in enumerate(FRAMEWORKS)}
+    merged = []
+    for key, (p, part) in best.items():
+        vals = np.array(scores[key], dtype=np.float64)
+        evidence = dict(p.evidence) | {"supporting_parts": len(vals), "best_part": part}
+        merged.append(Proposal(p.framework, p.code, round(float(noisy_or(vals)), 4), evidence))
+    merged.sort(key=lambda q: (order.get(q.framework, 99), -q.score, -int(str(q.evidence["supporting_parts"]))))
+    return merged
+
+
+STRUCTURAL_LINKS: dict[str, tuple[str, ...]] = {"WSIS": ("C1", "C11")}
+"""Links every ITU-D Regional Initiative has by construction, whatever its wording.
+
+A Regional Initiative (WTDC Resolution 17) is assistance to member states' governments and
+stakeholders (WSIS C1) delivered as a regional cooperation programme (WSIS C11). Kept apart from
+the classifier so the evaluation can report figures with and without this rule.
+"""
+
+
+def with_structural_links(proposals: list[Proposal], score: float = 1.0) -> list[Proposal]:
+    """Add (or raise to ``score``) the ``STRUCTURAL_LINKS`` of an initiative's rolled-up links."""
+    have = {(p.framework, p.code): p for p in proposals}
+    out = [p for p in proposals if p.code not in STRUCTURAL_LINKS.get(p.framework, ())]
+    for fw, codes in STRUCTURAL_LINKS.items():
+        for code in codes:
+            old = have.get((fw, code))
+            ev: dict[str, object] = dict(old.evidence) if old else {}
+            ev["rule"] = "structural: every Regional Initiative serves this action line"
+            out.append(Proposal(fw, code, max(score, old.score if old else 0.0), ev))
+    order = {fw: k for k, fw in enumerate(FRAMEWORKS)}
+    out.sort(key=lambda q: (order.get(q.framework, 99), -q.score))
+    return out

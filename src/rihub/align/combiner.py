@@ -1,0 +1,107 @@
+"""Logistic combiner over pair features, stored as plain JSON coefficients (no pickles).
+
+Fitting needs scikit-learn; applying the shipped model needs numpy only, so the web app can score
+texts without importing scikit-learn.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rihub.align.features import FEATURE_NAMES
+
+__all__ = ["MODEL_FILE", "N_SDG", "Combiner", "pair_matrix"]
+
+N_SDG = 17
+MODEL_FILE = "model.json"
+
+
+def pair_matrix(feats: npt.NDArray[np.float64], label_index: npt.NDArray[np.int64] | None) -> npt.NDArray[np.float64]:
+    """Append the SDG one-hot (per-goal intercept) to pair features; ``None`` = not an SDG label."""
+    onehot = np.zeros((feats.shape[0], N_SDG))
+    if label_index is not None:
+        onehot[np.arange(feats.shape[0]), label_index] = 1.0
+    return np.hstack([feats, onehot])
+
+
+@dataclass
+class Combiner:
+    """Standardise, then a linear logit; the SDG one-hot is neutralised for WSIS/GDC labels."""
+
+    mean: npt.NDArray[np.float64]
+    scale: npt.NDArray[np.float64]
+    coef: npt.NDArray[np.float64]
+    intercept: float
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    default_threshold: float = 0.5
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, x: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], c: float) -> Combiner:
+        """L2 logistic regression on standardised columns (C = inverse regularisation)."""
+        from sklearn.linear_model import LogisticRegression
+
+        mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+        model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+        return cls(mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
+
+    def logit(self, x: npt.NDArray[np.float64], *, sdg: bool) -> npt.NDArray[np.float64]:
+        """Logits for rows of ``pair_matrix``; for non-SDG rows the one-hot block contributes 0."""
+        z = (x - self.mean) / self.scale
+        if not sdg:
+            z[:, -N_SDG:] = 0.0
+        return np.asarray(z @ self.coef + self.intercept, dtype=np.float64)
+
+    def proba(self, x: npt.NDArray[np.float64], *, sdg: bool) -> npt.NDArray[np.float64]:
+        """Probability-like score in 0..1."""
+        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(x, sdg=sdg))), dtype=np.float64)
+
+    def threshold(self, framework: str, code: str) -> float:
+        """Per-label decision threshold, falling back to the framework's then the global one."""
+        per_fw = self.thresholds.get(framework, {})
+        return float(per_fw.get(code, per_fw.get("*", self.default_threshold)))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain-JSON form written to ``model.json``."""
+        return {
+            "features": [*FEATURE_NAMES, *(f"sdg_onehot.{i + 1}" for i in range(N_SDG))],
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [round(float(v), 8) for v in self.coef],
+            "intercept": round(self.intercept, 8),
+            "default_threshold": self.default_threshold,
+            "thresholds": self.thresholds,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Combiner:
+        """Inverse of ``to_json``; refuses a model fitted on a different feature list."""
+        expected = [*FEATURE_NAMES, *(f"sdg_onehot.{i + 1}" for i in range(N_SDG))]
+        if list(data["features"]) != expected:
+            raise ValueError("model.json was fitted on a different feature set; retrain it")
+        return cls(
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            coef=np.asarray(data["coef"], dtype=np.float64),
+            intercept=float(data["intercept"]),
+            thresholds={fw: {k: float(v) for k, v in t.items()} for fw, t in data["thresholds"].items()},
+            default_threshold=float(data["default_threshold"]),
+            meta=dict(data.get("meta", {})),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Combiner:
+        """The shipped model (package data) or one at ``path``."""
+        if path is None:
+            text = resources.files("rihub.align").joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        return cls.from_json(json.loads(text))

@@ -1,0 +1,235 @@
+"""Per-(text, label) features shared by training, evaluation and inference.
+
+All features are relative to a framework's label set (cosine to the label, its z-score and rank
+among the labels, soft-max share, lexicon mass ...), so one pooled combiner fitted on SDG pairs
+can score WSIS and GDC labels too. Keeping this in one module guarantees the shipped model sees
+exactly the features it was fitted on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rihub.align.lexicon import get_lexicon, split_sentences
+from rihub.frameworks import FRAMEWORKS, FrameworkItem, goals, load
+
+__all__ = [
+    "FEATURE_NAMES",
+    "LABEL_CACHE",
+    "LabelSpace",
+    "TextBatch",
+    "build_label_space",
+    "feature_tensor",
+    "prepare_texts",
+    "save_label_embeddings",
+]
+
+FloatArray = npt.NDArray[np.float32]
+LexiconScores = tuple[dict[tuple[str, str], float], dict[tuple[str, str], list[str]]]
+VIEWS = ("goal", "keywords", "target_max", "target_top2", "sent_goal", "sent_target", "lexicon", "combined")
+_PER_VIEW = ("value", "z", "is_top1", "is_top3", "share")
+FEATURE_NAMES: tuple[str, ...] = (
+    *(f"{v}.{k}" for v in VIEWS for k in _PER_VIEW),
+    "lexicon.fraction",
+    "lexicon.any",
+)
+SOFTMAX_T = 0.05
+LABEL_CACHE = Path(__file__).with_name("label_embeddings.npz")
+
+
+@dataclass(frozen=True)
+class LabelSpace:
+    """Embedded label texts of one framework: top-level labels plus their finer 'targets'."""
+
+    framework: str
+    codes: tuple[str, ...]
+    goal_emb: FloatArray
+    keyword_emb: FloatArray
+    target_emb: FloatArray
+    target_owner: npt.NDArray[np.int64]
+    target_codes: tuple[str, ...]
+    target_texts: tuple[str, ...]  # display text (target title), not the embedded text
+
+
+def label_texts(framework: str) -> tuple[list[str], list[str], list[tuple[int, str, str]]]:
+    """Texts embedded for each label: description, keyword list, and target-level texts.
+
+    SDG targets and GDC commitment areas are real children; a WSIS action line has none, so its
+    title and description stand in as its two 'targets'.
+    """
+    tops: list[FrameworkItem] = goals(framework)
+    index = {g.code: i for i, g in enumerate(tops)}
+    goal_txt = [f"{g.title}. {g.description}" for g in tops]
+    kw_txt = [f"{g.title}: {', '.join(g.keywords)}" for g in tops]
+    targets: list[tuple[int, str, str]] = []
+    for item in load(framework):
+        if item.parent is not None:
+            kws = f". {', '.join(item.keywords)}" if framework == "SDG" else f". {item.description}"
+            targets.append((index[item.parent], item.code, f"{item.title}{kws}"))
+    for i, g in enumerate(tops):
+        if not any(owner == i for owner, _, _ in targets):
+            targets += [(i, g.code, g.title), (i, g.code, g.description)]
+    return goal_txt, kw_txt, targets
+
+
+def _texts_key(framework: str) -> str:
+    goal_txt, kw_txt, targets = label_texts(framework)
+    blob = json.dumps([framework, goal_txt, kw_txt, [t for _, _, t in targets]], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _cached_arrays(framework: str, cache: Path | None) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """Stored label embeddings, if present and made from exactly the current label texts."""
+    if cache is None or not cache.exists():
+        return None
+    with np.load(cache, allow_pickle=False) as data:
+        if f"{framework}.key" not in data.files or str(data[f"{framework}.key"]) != _texts_key(framework):
+            return None
+        return (data[f"{framework}.goal"], data[f"{framework}.keywords"], data[f"{framework}.targets"])
+
+
+def save_label_embeddings(path: Path, embed: Callable[[list[str]], FloatArray]) -> None:
+    """Precompute label embeddings of all frameworks (saves seconds at ``Aligner.load``)."""
+    arrays: dict[str, npt.NDArray[Any]] = {}
+    for fw in FRAMEWORKS:
+        space = build_label_space(fw, embed)
+        arrays[f"{fw}.key"] = np.array(_texts_key(fw))
+        arrays[f"{fw}.goal"] = space.goal_emb
+        arrays[f"{fw}.keywords"] = space.keyword_emb
+        arrays[f"{fw}.targets"] = space.target_emb
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
+
+
+def build_label_space(framework: str, embed: object, cache: Path | None = None) -> LabelSpace:
+    """Embed a framework's label texts with ``embed`` (list[str] -> (n, 384)), or read ``cache``."""
+    goal_txt, kw_txt, targets = label_texts(framework)
+    t_txt = [t for _, _, t in targets]
+    titles = {item.code: item.title for item in load(framework) if item.parent is not None}
+    cached = _cached_arrays(framework, cache)
+    if cached is None:
+        assert callable(embed)  # typed loosely so tests can pass a stub
+        cached = (
+            np.asarray(embed(goal_txt), dtype=np.float32),
+            np.asarray(embed(kw_txt), dtype=np.float32),
+            np.asarray(embed(t_txt), dtype=np.float32),
+        )
+    return LabelSpace(
+        framework=framework,
+        codes=tuple(g.code for g in goals(framework)),
+        goal_emb=cached[0],
+        keyword_emb=cached[1],
+        target_emb=cached[2],
+        target_owner=np.array([o for o, _, _ in targets], dtype=np.int64),
+        target_codes=tuple(c for _, c, _ in targets),
+        target_texts=tuple(titles.get(c, t) for _, c, t in targets),
+    )
+
+
+@dataclass(frozen=True)
+class TextBatch:
+    """Texts with their embeddings, sentence embeddings and raw lexicon scores."""
+
+    texts: tuple[str, ...]
+    emb: FloatArray
+    sentences: tuple[tuple[str, ...], ...]
+    sent_emb: FloatArray
+    sent_owner: npt.NDArray[np.int64]
+    lexicon: tuple[LexiconScores, ...]
+
+
+def prepare_texts(texts: Sequence[str], embed: object) -> TextBatch:
+    """Embed texts and their sentences in one batch (a one-sentence text reuses its own vector)."""
+    assert callable(embed)
+    sentences = [tuple(split_sentences(t)) for t in texts]
+    uniq: dict[str, int] = {}
+    for t in texts:
+        uniq.setdefault(t, len(uniq))
+    for sents in sentences:
+        for s in sents:
+            uniq.setdefault(s, len(uniq))
+    vecs = np.asarray(embed(list(uniq)), dtype=np.float32) if uniq else np.zeros((0, 384), np.float32)
+    emb = vecs[[uniq[t] for t in texts]] if texts else np.zeros((0, 384), np.float32)
+    owner = np.array([i for i, sents in enumerate(sentences) for _ in sents], dtype=np.int64)
+    sent_emb = vecs[[uniq[s] for sents in sentences for s in sents]] if len(owner) else np.zeros((0, 384), np.float32)
+    lex = get_lexicon()
+    return TextBatch(tuple(texts), emb, tuple(sentences), sent_emb, owner, tuple(lex.label_scores(t) for t in texts))
+
+
+def _group_max(m: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_groups: int) -> npt.NDArray[np.float32]:
+    out = np.full((m.shape[0], n_groups), -1.0, dtype=np.float32)
+    for g in range(n_groups):
+        cols = owner == g
+        if cols.any():
+            out[:, g] = m[:, cols].max(axis=1)
+    return out
+
+
+def _group_top2(m: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_groups: int) -> npt.NDArray[np.float32]:
+    out = np.zeros((m.shape[0], n_groups), dtype=np.float32)
+    for g in range(n_groups):
+        cols = owner == g
+        if cols.any():
+            out[:, g] = np.sort(m[:, cols], axis=1)[:, -2:].mean(axis=1)
+    return out
+
+
+def _rows_max(m: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_rows: int) -> npt.NDArray[np.float32]:
+    out = np.full((n_rows, m.shape[1]), -1.0, dtype=np.float32)
+    np.maximum.at(out, owner, m)
+    return out
+
+
+def lexicon_matrix(batch: TextBatch, space: LabelSpace) -> npt.NDArray[np.float32]:
+    """Weighted lexicon mass per (text, label) of ``space``'s framework."""
+    col = {c: i for i, c in enumerate(space.codes)}
+    out = np.zeros((len(batch.texts), len(space.codes)), dtype=np.float32)
+    for i, (scores, _) in enumerate(batch.lexicon):
+        for (fw, code), value in scores.items():
+            if fw == space.framework and code in col:
+                out[i, col[code]] = value
+    return out
+
+
+def view_matrices(batch: TextBatch, space: LabelSpace) -> dict[str, npt.NDArray[np.float32]]:
+    """The (n_texts, n_labels) similarity views the features are derived from."""
+    n, k = len(batch.texts), len(space.codes)
+    tgt = batch.emb @ space.target_emb.T
+    sent_goal = batch.sent_emb @ space.goal_emb.T
+    sent_tgt = _group_max(batch.sent_emb @ space.target_emb.T, space.target_owner, k)
+    views = {
+        "goal": batch.emb @ space.goal_emb.T,
+        "keywords": batch.emb @ space.keyword_emb.T,
+        "target_max": _group_max(tgt, space.target_owner, k),
+        "target_top2": _group_top2(tgt, space.target_owner, k),
+        "sent_goal": _rows_max(sent_goal, batch.sent_owner, n),
+        "sent_target": _rows_max(sent_tgt, batch.sent_owner, n),
+        "lexicon": lexicon_matrix(batch, space),
+    }
+    views["combined"] = views["goal"] + views["keywords"] + views["target_max"] + views["sent_target"]
+    return views
+
+
+def feature_tensor(views: dict[str, npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
+    """Features of every (text, label) pair: shape ``(n_texts, n_labels, len(FEATURE_NAMES))``."""
+    feats: list[npt.NDArray[np.float64]] = []
+    for name in VIEWS:
+        m = views[name].astype(np.float64)
+        z = (m - m.mean(axis=1, keepdims=True)) / (m.std(axis=1, keepdims=True) + 1e-6)
+        rank = (-m).argsort(axis=1, kind="stable").argsort(axis=1, kind="stable")
+        if name == "lexicon":
+            share = np.log1p(m)
+        else:
+            e = np.exp((m - m.max(axis=1, keepdims=True)) / SOFTMAX_T)
+            share = e / e.sum(axis=1, keepdims=True)
+        feats += [m, z, (rank == 0).astype(np.float64), (rank < 3).astype(np.float64), share]
+    lex = views["lexicon"].astype(np.float64)
+    feats += [lex / (lex.sum(axis=1, keepdims=True) + 1.0), (lex > 0).astype(np.float64)]
+    return np.stack(feats, axis=-1)

@@ -1,0 +1,88 @@
+"""`rihub align evaluate`: the evaluation figures, with the EUR hold-out taken from ingestion.
+
+The hold-out items come from parsing the bundled report with rihub's own ingestion (the EUR
+initiatives are the ones whose document carries mapping tables), so the figure measures the
+whole pipeline a user runs, not a hand-prepared copy.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from rihub.align.evaluate import DEFAULT_BENCHMARK, HoldoutItem, evaluate_all
+from rihub.model import Outline
+
+
+def holdout_items(outline: Outline) -> list[HoldoutItem]:
+    """Every initiative with its own mapping table, the mapping hidden as the gold answer."""
+    items = []
+    for initiative in outline.initiatives:
+        if not initiative.alignments:
+            continue
+        gold: dict[str, set[str]] = {"WSIS": set(), "GDC": set(), "SDG": set()}
+        for link in initiative.alignments:
+            gold[link.framework].add(link.code)
+        results = [" ".join([r.text, *(s.text for s in r.sub_items)]) for r in initiative.expected_results]
+        items.append(HoldoutItem(initiative.code, initiative.title, initiative.objective or "", results, gold))
+    return items
+
+
+def evaluation(benchmark: Path | None = None, measure_speed: bool = True) -> dict[str, Any]:
+    """All figures as one JSON-able object (keys ``sdg_benchmark``, ``eur_holdout``, ``throughput``)."""
+    from rihub.hub import DEMO_REPORT, demo_report_bytes
+    from rihub.ingest import parse_bytes
+
+    path = benchmark or DEFAULT_BENCHMARK
+    if not Path(path).exists():
+        from rihub.errors import InputError
+
+        raise InputError(f"{path}: benchmark CSV not found; pass --benchmark PATH (columns id,text,sdg,label)")
+    outline = parse_bytes(demo_report_bytes(), DEMO_REPORT)
+    return evaluate_all(path, holdout_items(outline), measure_speed=measure_speed)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.3f}"
+    return str(value)
+
+
+def render(data: dict[str, Any], console: Console) -> None:
+    bench = data["sdg_benchmark"]
+    table = Table(
+        "system",
+        "mean P",
+        "mean R",
+        "mean F1",
+        "McNemar p vs rihub",
+        title=f"SDG benchmark, {bench.get('rows', '?')} rows (rihub out of fold)",
+    )
+    table.add_row("rihub", _fmt(bench["mean_precision"]), _fmt(bench["mean_recall"]), _fmt(bench["mean_f1"]), "")
+    for name, figures in sorted(bench.get("published", {}).items(), key=lambda kv: -kv[1].get("mean_f1", 0)):
+        test = figures.get("mcnemar_vs_rihub", {})
+        table.add_row(
+            name,
+            _fmt(figures.get("mean_precision")),
+            _fmt(figures.get("mean_recall")),
+            _fmt(figures.get("mean_f1")),
+            _fmt(test.get("p_value", "")),
+        )
+    console.print(table)
+    per = Table("SDG", "P", "R", "F1", title="rihub per SDG")
+    for sdg, figures in sorted(bench["per_sdg"].items(), key=lambda kv: int(kv[0])):
+        per.add_row(str(sdg), _fmt(figures["precision"]), _fmt(figures["recall"]), _fmt(figures["f1"]))
+    console.print(per)
+    holdout = data.get("eur_holdout")
+    if holdout:
+        console.print(
+            f"EUR hold-out ({holdout['items']} initiatives): WSIS recall@3 {_fmt(holdout['wsis_recall_at_3'])}"
+            f", GDC top-1 {_fmt(holdout['gdc_top1'])}, SDG recall@5 {_fmt(holdout['sdg_recall_at_5'])}"
+        )
+    speed = data.get("throughput")
+    if speed:
+        console.print("throughput: " + ", ".join(f"{k} {_fmt(v)}" for k, v in speed.items()))
