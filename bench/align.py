@@ -80,9 +80,7 @@ def main() -> None:
     ap.add_argument("--benchmark", type=Path, default=DEFAULT_BENCHMARK)
     ap.add_argument("--report", type=Path, default=None, help=f"report with mapping tables (default: {DEMO_REPORT})")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument(
-        "--swisstext", type=Path, default=SHARED / "data" / "swisstext2024-sdg" / "testdata_results.jsonl"
-    )
+    ap.add_argument("--swisstext", type=Path, default=SHARED / "data" / "swisstext2024-sdg" / "testdata_results.jsonl")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from importlib import resources

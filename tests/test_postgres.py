@@ -14,8 +14,9 @@ pytestmark = pytest.mark.postgres
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """The export without what differs by nature between two databases (ids, clocks)."""
     doc = dict(doc)
-    doc["source_documents"] = [{k: v for k, v in s.items() if k not in ("id", "ingested_at")}
-                               for s in doc["source_documents"]]
+    doc["source_documents"] = [
+        {k: v for k, v in s.items() if k not in ("id", "ingested_at")} for s in doc["source_documents"]
+    ]
     for item in doc["initiatives"]:
         item["span"].pop("source_id", None)
         for link in item["alignments"]:

@@ -41,8 +41,9 @@ def test_vocabulary_is_loaded_once(hub: Hub) -> None:
     from rihub.store import schema as t
 
     with hub.engine.connect() as conn:
-        sdg = conn.scalar(select(func.count()).select_from(t.framework_items).where(t.framework_items.c.framework
-                                                                                     == "SDG"))
+        sdg = conn.scalar(
+            select(func.count()).select_from(t.framework_items).where(t.framework_items.c.framework == "SDG")
+        )
     assert sdg == 17 + 169
 
 
@@ -74,8 +75,9 @@ def test_rerunning_the_model_keeps_reviews_and_withdraws_stale_proposals(hub: Hu
     _propose(hub, [("AFR3", None, "SDG", "16", 0.8), ("AFR3", None, "SDG", "1", 0.4)])
     links = {a["code"]: a for a in hub.alignments(code="AFR3")}
     hub.review(links["1"]["id"], "reject", "B. Editor", "poverty is not the point")
-    counts = _propose(hub, [("AFR3", None, "SDG", "16", 0.85), ("AFR3", None, "SDG", "1", 0.5),
-                            ("AFR3", None, "SDG", "9", 0.6)])
+    counts = _propose(
+        hub, [("AFR3", None, "SDG", "16", 0.85), ("AFR3", None, "SDG", "1", 0.5), ("AFR3", None, "SDG", "9", 0.6)]
+    )
     assert (counts["updated"], counts["kept_reviewed"], counts["added"]) == (1, 1, 1)
     after = {a["code"]: a for a in hub.alignments(status=None, code="AFR3")}
     assert after["1"]["status"] == "rejected" and after["16"]["score"] == 0.85
@@ -100,8 +102,9 @@ def test_reviewed_links_survive_a_new_version_of_the_report(hub: Hub, report_tex
     hub.add_link("CIS5.2", "SDG", "9", "D. Editor", "platforms")
     _propose(hub, [("CIS5", 3, "SDG", "13", 0.9)])
     newer = tmp_path / "report-rev2.txt"
-    newer.write_text(report_text.replace("Formation of a regional branch", "Creation of a regional branch"),
-                     encoding="utf-8")
+    newer.write_text(
+        report_text.replace("Formation of a regional branch", "Creation of a regional branch"), encoding="utf-8"
+    )
     assert hub.ingest([newer])[0].action == "replaced"
     links = {(a["result"], a["code"]): a for a in hub.alignments(status=None, code="CIS5")}
     assert links[(2, "9")]["provenance"] == "person"

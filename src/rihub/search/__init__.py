@@ -1,4 +1,4 @@
-"""Search over the registry: full text now (FTS5 / tsvector); a semantic mode plugs in beside it."""
+"""Search over the registry: full text (FTS5 / tsvector), meaning (stored embeddings), or both fused."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -25,8 +25,9 @@ from sqlalchemy.exc import DBAPIError
 from rihub.errors import InputError
 from rihub.store import schema as t
 
-MODES = ("fulltext",)
-"""Search modes this build answers; a semantic mode will join once embeddings are stored."""
+MODES = ("fulltext", "semantic", "hybrid")
+"""Search modes: words (FTS), meaning (stored sentence embeddings), or both fused by rank."""
+NO_EMBEDDINGS = "meaning-based search needs stored embeddings: run `rihub align` first"
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use markers: cannot clash with text, escaped HTML is built after
 MAX_QUERY_CHARS = 500
@@ -153,26 +154,37 @@ def search(
     limit: int = 20,
     offset: int = 0,
     mode: str = "fulltext",
+    embed: Callable[[str], Any] | None = None,
 ) -> Row:
     """Ranked hits (initiatives and meetings) with highlighted snippets and facet counts.
 
     A query that cannot run (empty, only punctuation, or refused by the database) gives an
     empty result with ``error`` set rather than an exception, so pages never fail on input.
+    ``semantic`` and ``hybrid`` embed the query (``embed``, by default the MiniLM model, loaded
+    on first use); without stored embeddings they say so instead of loading anything.
     """
     if mode not in MODES:
         raise InputError(f"unknown search mode {mode!r}; available: {', '.join(MODES)}")
     q = q or ""
-    parsed = parse_query(q)
-    if parsed.empty:
-        return _empty(q, mode, "type a word or a phrase to search for" if q.strip() else None)
-    try:
-        backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
-        raw = backend(conn, parsed)
-    except DBAPIError as exc:
-        if conn.dialect.name == "postgresql" and conn.in_transaction():
-            conn.rollback()
-        return _empty(q, mode, f"the search could not run this query ({type(exc.orig).__name__})")
-    hits = _group(conn, raw)
+    if mode == "fulltext":
+        parsed, hits, error = fulltext_hits(conn, q)
+        if error is not None or parsed.empty:
+            return _empty(q, mode, error)
+        match: str | None = parsed.fts5()
+    else:
+        from rihub.search import semantic
+
+        if not q.strip():
+            return _empty(q, mode)
+        if not semantic.has_embeddings(conn):
+            return _empty(q, mode, NO_EMBEDDINGS)
+        vector = (embed or semantic.embed_query)(q[:MAX_QUERY_CHARS])
+        hits = semantic.semantic_hits(conn, vector)
+        match = None
+        if mode == "hybrid":
+            parsed, words, _ = fulltext_hits(conn, q)
+            hits = semantic.fuse(words, hits)
+            match = None if parsed.empty else parsed.fts5()
     wanted = {
         "region": (region or "").upper() or None,
         "kind": kind or None,
@@ -181,8 +193,23 @@ def search(
     facets = _facets(hits, wanted)
     kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
     out = _empty(q, mode)
-    out.update(match=parsed.fts5(), count=len(kept), data=kept[offset : offset + limit], facets=facets)
+    out.update(match=match, count=len(kept), data=kept[offset : offset + limit], facets=facets)
     return out
+
+
+def fulltext_hits(conn: Connection, q: str) -> tuple[ParsedQuery, list[Row], str | None]:
+    """The parsed query, its grouped hits (unfiltered) and a hint when it could not run."""
+    parsed = parse_query(q)
+    if parsed.empty:
+        return parsed, [], "type a word or a phrase to search for" if q.strip() else None
+    try:
+        backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
+        raw = backend(conn, parsed)
+    except DBAPIError as exc:
+        if conn.dialect.name == "postgresql" and conn.in_transaction():
+            conn.rollback()
+        return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})"
+    return parsed, _group(conn, raw), None
 
 
 def _has(hit: Row, facet: str, value: str | None) -> bool:
@@ -296,6 +323,19 @@ def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
     return {r.id: r for r in conn.execute(query(ids))}
 
 
+def frameworks_of(conn: Connection, initiative_ids: Iterable[int]) -> defaultdict[int, set[str]]:
+    """Frameworks each initiative is linked to (rejected links do not count): the framework facet."""
+    out: dict[int, set[str]] = defaultdict(set)
+    ids = sorted(set(initiative_ids))
+    if ids:
+        query = select(t.alignments.c.initiative_id, t.alignments.c.framework).where(
+            t.alignments.c.initiative_id.in_(ids), t.alignments.c.status != "rejected"
+        )
+        for owner, name in conn.execute(query):
+            out[owner].add(name)
+    return out
+
+
 def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]]) -> list[Row]:
     ids: dict[str, set[int]] = defaultdict(set)
     owners: set[int] = set()
@@ -364,13 +404,7 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
         ),
         meeting_ids,
     )
-    frameworks: dict[int, set[str]] = defaultdict(set)
-    if owners:
-        query = select(t.alignments.c.initiative_id, t.alignments.c.framework).where(
-            t.alignments.c.initiative_id.in_(sorted(owners)), t.alignments.c.status != "rejected"
-        )
-        for owner, name in conn.execute(query):
-            frameworks[owner].add(name)
+    frameworks = frameworks_of(conn, owners)
 
     hits: dict[tuple[str, int], Row] = {}
     for rowid, kind, owner, score, title_marked, body_marked in raw:
