@@ -181,3 +181,24 @@ def test_mutated_input_is_stored_whole_or_not_at_all(scratch_hub: Hub, data: byt
         )
     assert stored == outcome.expected_results
     assert after["ingest_events"] == before["ingest_events"] + 1
+
+
+def test_parallel_batch_is_all_or_nothing(empty_hub: Hub, report_text: str, tmp_path: Path) -> None:
+    """Big batches are parsed by worker processes while writing; one bad file still undoes all."""
+    from rihub.hub import PARALLEL_FROM
+
+    count = 2 * PARALLEL_FROM + 2
+    paths = []
+    for n in range(count):
+        path = tmp_path / f"cycle-{n}.txt"
+        path.write_text(report_text.replace("WTDC-25", f"WTDC-{300 + n}"), encoding="utf-8")
+        paths.append(path)
+    bad = tmp_path / "zz-broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 truncated")
+    before = table_counts(empty_hub)
+    with pytest.raises(InputError, match=r"zz-broken\.pdf"):
+        empty_hub.ingest([*paths[:-1], bad, paths[-1]])
+    assert table_counts(empty_hub) == before
+    outcomes = empty_hub.ingest(paths)
+    assert [o.action for o in outcomes] == ["ingested"] * count
+    assert empty_hub.stats()["expected_results"] == 167 * count

@@ -22,7 +22,7 @@ from rihub.store.db import open_engine
 from rihub.store.write import Finding, IngestOutcome, save_outline
 
 DEMO_REPORT = "rpm-coordination-wtdc25.txt"
-PARALLEL_FROM = 16  # files per worker process before parsing in parallel pays off
+PARALLEL_FROM = 16  # files per worker process before parallel parsing pays off
 
 
 def demo_report_bytes() -> bytes:
@@ -55,27 +55,33 @@ class Hub:
     # --- writing ---------------------------------------------------------------------------
 
     def ingest(self, paths: Sequence[str | Path], progress: Callable[[str], None] | None = None) -> list[IngestOutcome]:
-        """Parse every file first, then store them all in one transaction: all or nothing.
+        """Store every file in one transaction: all or nothing.
 
-        Many files are parsed in worker processes (parsing is CPU-bound and the
-        database write is one short transaction at the end).
+        A few files are all parsed before the database is touched. Many files are parsed in
+        worker processes while this process writes the ones already parsed, inside the same
+        transaction, so a bad file anywhere still rolls the whole batch back.
         """
         if not paths:
             raise InputError("no files given; name one or more reports (.txt, .docx, .pdf)")
-        parsed: list[tuple[Outline, list[Finding]]] = []
         workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
-        if workers > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for path, item in zip(paths, pool.map(parse_and_lint, paths, chunksize=8), strict=True):
-                    parsed.append(item)
-                    if progress:
-                        progress(str(path))
-        else:
+        if workers < 2:
+            parsed = []
             for path in paths:
                 parsed.append(parse_and_lint(path))
                 if progress:
                     progress(str(path))
-        return self._store(parsed)
+            return self._store(parsed)
+        outcomes = []
+        pool = ProcessPoolExecutor(max_workers=workers)
+        try:
+            with self.engine.begin() as conn:
+                for path, (outline, findings) in zip(paths, pool.map(parse_and_lint, paths, chunksize=4), strict=True):
+                    outcomes.append(save_outline(conn, outline, findings))
+                    if progress:
+                        progress(str(path))
+        finally:
+            pool.shutdown(cancel_futures=True)
+        return outcomes
 
     def ingest_bytes(self, data: bytes, name: str) -> IngestOutcome:
         outline = parse_bytes(data, name)
@@ -156,7 +162,12 @@ class Hub:
         offset: int = 0,
         mode: str = "fulltext",
     ) -> dict[str, Any]:
-        """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts."""
+        """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts.
+
+        ``mode`` is ``fulltext`` (words), ``semantic`` (meaning: the query is embedded, loading the
+        model on first use, and compared with the vectors `align` stored) or ``hybrid`` (both, fused
+        by reciprocal rank). Without stored vectors the last two answer with a hint, not an error.
+        """
         from rihub.search.fulltext import search
 
         with self.engine.connect() as conn:
@@ -271,6 +282,13 @@ class Hub:
         code = code.upper() if framework == "WSIS" else code.removeprefix("SDG").strip()
         with self.engine.begin() as conn:
             return add_link(conn, item["id"], result_id, framework, code, actor, reason)
+
+    def alignment(self, alignment_id: int) -> dict[str, Any]:
+        """One link with its initiative code and result number (404-style error when unknown)."""
+        from rihub.store.alignments import alignment
+
+        with self.engine.connect() as conn:
+            return alignment(conn, alignment_id)
 
     def alignment_history(self, alignment_id: int) -> list[dict[str, Any]]:
         from rihub.store.alignments import alignment, history
