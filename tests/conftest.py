@@ -75,3 +75,20 @@ def postgres_url() -> Iterator[str]:
         pytest.skip(message)
     with pg_server.server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def aligned_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """The demo registry after `rihub align` (model proposals and embeddings), built once per session.
+
+    Loading MiniLM costs ~10 s, so every test that needs proposals or vectors shares this one; tests
+    that write (reviews) work on a copy (``web_fixtures.copy_hub``), never on this registry.
+    """
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    path = tmp_path_factory.mktemp("aligned") / "rihub.db"
+    hub = Hub(f"sqlite:///{path}")
+    hub.ingest_demo()
+    hub.align()
+    return hub

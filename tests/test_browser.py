@@ -19,6 +19,7 @@ import pytest
 from rihub.hub import Hub
 
 pytest_plugins = ["web_fixtures"]
+REVIEW_TOKEN = "browser-editor-token-0123456789"
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -98,7 +99,7 @@ def shot(page: Any, name: str, full_page: bool = True) -> None:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     docs = os.environ.get("RIHUB_DOCS_SCREENSHOTS")
-    if docs and name in ("home", "initiative", "compare"):
+    if docs and name in ("home", "initiative", "compare", "review"):
         Path(docs).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, Path(docs) / f"{name}.png")
 
@@ -250,3 +251,71 @@ def test_injected_markup_stays_text(watched: Watched, evil_server: str, evil_hub
     assert page.locator("h1").inner_text() == evil_hub.initiative("EUR1")["title"]
     assert page.locator("main script, main img").count() == 0
     assert dialogs == []
+
+
+@pytest.fixture()
+def review_server(aligned_hub: Hub, tmp_path: Path) -> Iterator[tuple[str, Hub]]:
+    """A review-enabled server (`rihub serve --review`) over a private copy of the aligned registry."""
+    from rihub.web.app import create_app
+    from web_fixtures import copy_hub, serving
+
+    hub = copy_hub(aligned_hub, tmp_path / "review.db")
+    with serving(create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)) as url:
+        yield url, hub
+
+
+def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple[str, Hub]) -> None:
+    base, hub = review_server
+    page = watched.page
+    link = next(a for a in hub.alignments(status="proposed", code="EUR4") if a["result"] is not None)
+    page.goto(f"{base}/initiatives/EUR4/results/{link['result']}")
+    item = page.locator(f"#alignment-{link['id']}")
+    assert "link-proposed" in (item.get_attribute("class") or "")
+    assert item.locator("details.evidence").get_attribute("open") is not None  # evidence shown on the result page
+    item.locator("summary", has_text="Review").click()
+    item.get_by_label("Your name").fill("Ana Editor")
+    item.get_by_label("Reason").fill("the result is about this")
+    item.get_by_label("Editor token").fill(REVIEW_TOKEN)
+    shot(page, "review", full_page=False)
+    item.get_by_role("button", name="Accept").click()
+    page.wait_for_url(re.compile(rf"reviewed=accepted&alignment={link['id']}#alignment-{link['id']}$"))
+    assert "accepted" in page.locator("p.flash").inner_text()
+    assert "link-confirmed" in (page.locator(f"#alignment-{link['id']}").get_attribute("class") or "")
+    assert hub.alignment(link["id"])["status"] == "accepted"
+    assert hub.alignment_history(link["id"])[-1]["actor"] == "Ana Editor"
+
+    page.goto(f"{base}/initiatives/EUR4")
+    taken = {(a["framework"], a["code"]) for a in hub.alignments(code="EUR4") if a["result"] is None}
+    target = next(f"{f}:{c}" for f, c in [("GDC", str(n)) for n in range(1, 6)] if (f, c) not in taken)
+    box = page.locator("details.add-box")
+    box.locator("summary").click()
+    box.get_by_label("Framework item").select_option(target)
+    assert box.get_by_label("Your name").input_value() == "Ana Editor", "the script remembers the name"
+    box.get_by_label("Reason").fill("stated in the action plan")
+    box.get_by_label("Editor token").fill(REVIEW_TOKEN)
+    box.get_by_role("button", name="Add link").click()
+    page.wait_for_url(re.compile(r"/initiatives/EUR4\?reviewed=added&alignment=\d+#alignment-\d+$"))
+    framework, code = target.split(":")
+    added = next(
+        a for a in hub.alignments(code="EUR4") if (a["framework"], a["code"], a["result"]) == (framework, code, None)
+    )
+    assert added["provenance"] == "person" and added["status"] == "accepted"
+    assert page.locator(f"#alignment-{added['id']}").is_visible()
+    shot(page, "review-added", full_page=False)
+
+    page.locator(f"#alignment-{added['id']} a.history-link").click()
+    page.wait_for_url(re.compile(rf"/alignments/{added['id']}$"))
+    assert "stated in the action plan" in page.locator("table.history").inner_text()
+
+
+def test_semantic_search_in_the_browser(watched: Watched, review_server: tuple[str, Hub]) -> None:
+    base, hub = review_server
+    page = watched.page
+    page.goto(base + "/search?q=keeping+kids+safe+on+the+internet")
+    assert page.locator("ol.hit-list > li").count() == 0
+    page.get_by_label("Match by").select_option("semantic")
+    page.get_by_role("button", name="Search", exact=True).last.click()
+    page.wait_for_url(re.compile(r"mode=semantic"))
+    expected = [h["code"] for h in hub.search("keeping kids safe on the internet", mode="semantic")["data"]]
+    assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
+    shot(page, "search-semantic", full_page=False)

@@ -124,7 +124,7 @@ def test_empty_and_nonsense_queries(demo_hub: Hub) -> None:
 
 def test_unknown_mode_is_an_input_error(demo_hub: Hub) -> None:
     with pytest.raises(InputError):
-        demo_hub.search("digital", mode="semantic")
+        demo_hub.search("digital", mode="telepathic")
 
 
 # --- facets and paging ----------------------------------------------------------------------------

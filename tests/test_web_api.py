@@ -132,7 +132,7 @@ def test_search_syntax_errors_are_not_500(web_client: TestClient, q: str) -> Non
 
 
 def test_unknown_search_mode_is_422(web_client: TestClient) -> None:
-    body = get(web_client, "/api/search?q=digital&mode=semantic", 422)
+    body = get(web_client, "/api/search?q=digital&mode=bogus", 422)
     assert "fulltext" in body["error"]["detail"]
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -90,3 +92,36 @@ def live_server(web_app: FastAPI) -> Iterator[str]:
 def evil_server(evil_hub: Hub) -> Iterator[str]:
     with serving(create_app(evil_hub)) as url:
         yield url
+
+
+REVIEW_TOKEN = "test-editor-token-0123456789"
+
+
+def copy_hub(hub: Hub, path: Path) -> Hub:
+    """A private copy of a SQLite registry (SQLite's backup API, so WAL contents come along)."""
+    source = sqlite3.connect(str(hub.engine.url.database))
+    target = sqlite3.connect(str(path))
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return Hub(f"sqlite:///{path}")
+
+
+@pytest.fixture()
+def review_hub(aligned_hub: Hub, tmp_path: Path) -> Hub:
+    """A writable copy of the aligned registry for one test."""
+    return copy_hub(aligned_hub, tmp_path / "review.db")
+
+
+@pytest.fixture()
+def review_client(review_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(review_hub, read_only=False, reviewers=REVIEW_TOKEN)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def aligned_client(aligned_hub: Hub) -> Iterator[TestClient]:
+    """Read-only app over the aligned registry (proposals, embeddings)."""
+    with TestClient(create_app(aligned_hub)) as client:
+        yield client

@@ -209,20 +209,34 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface [env: RIHUB_HOST; default 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [env: RIHUB_PORT; default 8000]")] = None,
+    review: Annotated[
+        bool,
+        typer.Option("--review", help="Let editors accept, reject and add framework links [env: RIHUB_REVIEW_TOKEN]"),
+    ] = False,
 ) -> None:
-    """Serve the web pages and JSON API (read-only) for browsing, searching and comparing."""
+    """Serve the web pages and JSON API (read-only unless --review) for browsing, searching and comparing."""
     import uvicorn
 
     from rihub.config import Settings
     from rihub.web.app import create_app
 
+    token = os.environ.get("RIHUB_REVIEW_TOKEN", "").strip()
+    if review and len(token) < MIN_TOKEN_CHARS:
+        problem = "is not set" if not token else f"is shorter than {MIN_TOKEN_CHARS} characters"
+        raise RihubError(f"--review needs an editor token: RIHUB_REVIEW_TOKEN {problem}")
     settings = Settings.from_env()
     host = host or settings.host
     port = port if port is not None else settings.port
-    application = create_app(hub())
+    application = create_app(hub(), read_only=not review, reviewers=token if review else None)
     shown = f"[{host}]" if ":" in host else host
-    err.print(f"rihub: serving http://{shown}:{port}/  (API at /api, docs at /docs; Ctrl+C stops)", highlight=False)
+    mode = "review on: editors need RIHUB_REVIEW_TOKEN" if review else "read-only"
+    err.print(
+        f"rihub: serving http://{shown}:{port}/  ({mode}; API at /api, docs at /docs; Ctrl+C stops)", highlight=False
+    )
     uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+MIN_TOKEN_CHARS = 16  # an editor token guards writes; refuse ones short enough to guess
 
 
 align_app = typer.Typer(help="Propose and evaluate SDG / WSIS / GDC links.", invoke_without_command=True)

@@ -325,7 +325,7 @@ def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
 
 def frameworks_of(conn: Connection, initiative_ids: Iterable[int]) -> defaultdict[int, set[str]]:
     """Frameworks each initiative is linked to (rejected links do not count): the framework facet."""
-    out: dict[int, set[str]] = defaultdict(set)
+    out: defaultdict[int, set[str]] = defaultdict(set)
     ids = sorted(set(initiative_ids))
     if ids:
         query = select(t.alignments.c.initiative_id, t.alignments.c.framework).where(

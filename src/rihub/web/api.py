@@ -154,14 +154,22 @@ def alignments(
     return list_response(request, items, page, "alignments", _fmt(request))
 
 
-@_list("/search", "api_search", "Full-text search, ranked, with highlighted snippets and facets")
+@_get("/alignments/{alignment_id}", "api_alignment", "One framework link with its history of changes")
+def alignment(request: Request, alignment_id: int = Path(ge=1)) -> Response:
+    return json_response(data.alignment_view(data.hub_of(request), alignment_id))
+
+
+@_list("/search", "api_search", "Search (words, meaning or both), ranked, with snippets and facets")
 def search(
     request: Request,
     q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
     region: str | None = REGION,
     kind: Literal["initiative", "priority", "contribution"] | None = None,
     framework: str | None = FRAMEWORK,
-    mode: str = Query("fulltext", description=f"Search mode: {', '.join(MODES)}"),
+    mode: str = Query(
+        "fulltext",
+        description=f"Search mode: {', '.join(MODES)} (semantic and hybrid need `rihub align` to have run)",
+    ),
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
 ) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from rihub import __version__
 from rihub.hub import Hub
-from rihub.web import api, data, errors, pages
+from rihub.web import api, data, errors, pages, review
 from rihub.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -55,24 +56,46 @@ def templates() -> Jinja2Templates:
     env.globals["version"] = __version__
     env.globals["source_url"] = data.source_url
     env.globals["badge"] = data.badge
+    env.globals["by_framework"] = data.by_framework
     return Jinja2Templates(env=env)
 
 
-def create_app(hub: Hub, *, read_only: bool = True) -> FastAPI:
-    """The whole web app over ``hub``; holds no state of its own, so several workers can serve one database."""
+def create_app(hub: Hub, *, read_only: bool = True, reviewers: str | Iterable[str] | None = None) -> FastAPI:
+    """The whole web app over ``hub``; holds no state of its own, so several workers can serve one database.
+
+    Read-only by default. ``read_only=False`` with ``reviewers`` (the editor token or tokens) mounts the
+    review forms and ``POST`` API; a writable app without a token is refused rather than left open.
+    """
+    editors = None if reviewers is None else review.Reviewers.of(reviewers)
+    if not read_only and editors is None:
+        raise ValueError("a writable app needs an editor token: create_app(hub, read_only=False, reviewers=TOKEN)")
+    if read_only and editors is not None:
+        raise ValueError("reviewers only make sense with read_only=False")
     app = FastAPI(
         title="rihub",
         version=__version__,
         summary="ITU-D Regional Initiatives as open data",
-        description="Read-only JSON API over the Regional Initiatives registry. Lists page with "
-        "`_size`/`_page` or `limit`/`offset`, answer `{data, count, next}`, and give CSV with `_format=csv`.",
+        description=(
+            "JSON API over the Regional Initiatives registry. Lists page with "
+            "`_size`/`_page` or `limit`/`offset`, answer `{data, count, next}`, and give CSV with `_format=csv`."
+            + (
+                " Reviewing is on: `POST` endpoints change framework links with `Authorization: Bearer <token>`."
+                if editors
+                else " This server is read-only."
+            )
+        ),
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.hub = hub
+    app.state.reviewers = editors
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    if editors is not None:
+        hub.sync_frameworks()  # links can be added before the first `rihub align`
+        app.include_router(review.api)
+        app.include_router(review.pages)
     app.include_router(api.router)
     app.include_router(pages.router)
     errors.install(app)

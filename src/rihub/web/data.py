@@ -39,6 +39,22 @@ def badge(alignment: Row) -> str:
     return "confirmed" if status == "accepted" else status
 
 
+FRAMEWORK_ORDER = ("SDG", "WSIS", "GDC")
+_BADGE_ORDER = {"document": 0, "confirmed": 1, "proposed": 2, "rejected": 3}
+
+
+def by_framework(links: list[Row]) -> list[tuple[str, list[Row]]]:
+    """Links grouped per framework (SDG, WSIS, GDC); in each, the settled ones first, then proposals by score."""
+    groups: dict[str, list[Row]] = {}
+    for a in links:
+        groups.setdefault(a["framework"], []).append(a)
+    order = [f for f in FRAMEWORK_ORDER if f in groups] + sorted(set(groups) - set(FRAMEWORK_ORDER))
+    return [
+        (f, sorted(groups[f], key=lambda a: (_BADGE_ORDER.get(badge(a), 9), -(a["score"] or 0), str(a["code"]))))
+        for f in order
+    ]
+
+
 def home(hub: Hub) -> Row:
     stats = hub.stats()
     return {
@@ -101,7 +117,52 @@ def result(hub: Hub, code: str, number: int) -> Row:
         "result": found,
         "previous": numbers[at - 1] if at > 0 else None,
         "next": numbers[at + 1] if at + 1 < len(numbers) else None,
+        "similar": similar_results(hub, item["code"], number),
     }
+
+
+def similar_results(hub: Hub, code: str, number: int, limit: int = 5) -> list[Row]:
+    """Closest expected results of other regions, from the vectors `rihub align` stored (empty before)."""
+    return [
+        {k: s[k] for k in ("code", "region", "title", "number", "text", "score")}
+        | {"url": f"/initiatives/{s['code']}/results/{s['number']}"}
+        for s in hub.similar_results(code, number, limit=limit)
+    ]
+
+
+def alignment_view(hub: Hub, alignment_id: int) -> Row:
+    """One link, what it is attached to, and every change made to it (who, when, before → after, why)."""
+    link = hub.alignment(alignment_id)
+    item = hub.initiative(link["initiative"])
+    result = next((r for r in item["expected_results"] if r["number"] == link["result"]), None)
+    page = f"/initiatives/{item['code']}" + (f"/results/{link['result']}" if result else "")
+    return {
+        "alignment": {k: v for k, v in link.items() if k not in ("initiative_id", "result_id")}
+        | {"badge": badge(link), "url": f"/alignments/{alignment_id}"},
+        "subject": {
+            "initiative": item["code"],
+            "title": item["title"],
+            "result": link["result"],
+            "text": result["text"] if result else None,
+            "url": page,
+        },
+        "history": hub.alignment_history(alignment_id),
+    }
+
+
+def flash(item: Row, reviewed: str | None, alignment_id: str | None) -> str | None:
+    """The status line after a review form redirected back; built from the stored link, not the query text."""
+    if reviewed not in ("accepted", "rejected", "added") or not (alignment_id or "").isdigit():
+        return None
+    wanted = int(str(alignment_id))
+    places = [(None, a) for a in item["alignments"]]
+    places += [(r["number"], a) for r in item["expected_results"] for a in r["alignments"]]
+    for number, a in places:
+        if a["id"] == wanted:
+            where = item["code"] + (f" expected result {number}" if number is not None else "")
+            verb = {"accepted": "accepted", "rejected": "rejected", "added": "added and confirmed"}[str(reviewed)]
+            return f"{a['framework']} {a['code']} on {where}: {verb}."
+    return None
 
 
 def expected_results(hub: Hub, region: str | None = None) -> list[Row]:

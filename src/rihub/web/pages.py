@@ -16,11 +16,13 @@ from fastapi.responses import Response
 
 from rihub.errors import InputError, NotFoundError
 from rihub.search.fulltext import MODES
-from rihub.web import data
+from rihub.web import data, review
 from rihub.web.compare import MAX_CODES, MIN_CODES
 from rihub.web.output import Format, Paging, format_of, json_response, list_response, paging, strip_suffix
 
 router = APIRouter(include_in_schema=False)
+MODE_LABELS = {"fulltext": "Words", "semantic": "Meaning", "hybrid": "Words and meaning"}
+assert set(MODE_LABELS) == set(MODES)
 REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$")
 FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$")
 
@@ -47,8 +49,11 @@ def render(
 ) -> Response:
     if fmt == "json":
         return json_response(payload, status_code)
-    context |= {"json_url": twin_url(request), "csv_url": context.get("csv_url")}
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    forms = review.forms_for(request)
+    context |= {"json_url": twin_url(request), "csv_url": context.get("csv_url"), "review": forms}
+    response = request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    review.remember_nonce(request, response, forms)
+    return response
 
 
 def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) -> dict[str, Any]:
@@ -113,10 +118,15 @@ def initiatives(
     return render(request, "initiatives.html", context, items, fmt)
 
 
+def _flash(request: Request, item: dict[str, Any]) -> str | None:
+    return data.flash(item, request.query_params.get("reviewed"), request.query_params.get("alignment"))
+
+
 @_page("/initiatives/{code}")
 def initiative(request: Request, code: str) -> Response:
     item = data.hub_of(request).initiative(strip_suffix(code))
-    return render(request, "initiative.html", {"item": item}, item, format_of(request))
+    context = {"item": item, "flash": _flash(request, item)}
+    return render(request, "initiative.html", context, item, format_of(request))
 
 
 @_page("/initiatives/{code}/results/{number}")
@@ -124,8 +134,20 @@ def result(request: Request, code: str, number: str) -> Response:
     digits = strip_suffix(number)
     if not digits.isdigit():
         raise NotFoundError(f"expected results are numbered; {digits!r} is not a number")
-    view = data.result(data.hub_of(request), code, int(digits))
-    return render(request, "result.html", dict(view), view, format_of(request))
+    hub = data.hub_of(request)
+    view = data.result(hub, code, int(digits))
+    fmt = format_of(request)
+    flash = _flash(request, hub.initiative(view["initiative"]["code"])) if fmt == "html" else None
+    return render(request, "result.html", view | {"flash": flash}, view, fmt)
+
+
+@_page("/alignments/{alignment_id}")
+def alignment(request: Request, alignment_id: str) -> Response:
+    ident = strip_suffix(alignment_id)
+    if not ident.isdigit():
+        raise NotFoundError(f"no alignment {ident!r}")
+    view = data.alignment_view(data.hub_of(request), int(ident))
+    return render(request, "alignment.html", dict(view), view, format_of(request))
 
 
 @_page("/compare", "/compare.json")
@@ -172,11 +194,17 @@ def search(
     extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
     if fmt != "html":
         return list_response(request, found["data"], page, "search", fmt, count=found["count"], **extra)
-    params = {"q": q, "region": (region or "").upper(), "kind": kind or "", "framework": (framework or "").upper()}
+    params = {
+        "q": q,
+        "region": (region or "").upper(),
+        "kind": kind or "",
+        "framework": (framework or "").upper(),
+        "mode": "" if mode == "fulltext" else mode,
+    }
     context = {
         "found": found,
         "params": params,
-        "modes": MODES,
+        "modes": MODE_LABELS,
         "page": page,
         "facet_url": lambda name, value: _search_url(params, name, value),
         "next_url": _page_url(request, page, found["count"], +1),

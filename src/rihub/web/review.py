@@ -1,0 +1,303 @@
+"""Reviewing framework links from the web: accept, reject or add, each with who and why.
+
+Mounted only when the app is started writable (``create_app(hub, read_only=False, reviewers=…)``,
+``rihub serve --review``). Two doors lead to the same ``Hub`` calls:
+
+- HTML forms (``POST /initiatives/{code}/alignments…``): the editor token is typed into the form,
+  and a CSRF token signed with a key derived from the editor token(s) is bound to the form's action
+  and to a random nonce held in a ``SameSite=Strict`` cookie (double submit), so another site can
+  neither forge nor replay a form. Success redirects back (303) with a status in the query.
+- JSON (``POST /api/…``): ``Authorization: Bearer <token>``; no cookie is read, so no CSRF risk.
+
+Nothing is kept between requests beyond what the signature proves, so several workers that share
+the token accept each other's forms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Header, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from rihub import frameworks
+from rihub.errors import InputError, NotFoundError
+from rihub.web import data
+from rihub.web.output import json_response
+
+CSRF_COOKIE = "rihub_csrf"
+CSRF_MAX_AGE = 8 * 3600  # a form left open over a working day still posts
+MAX_NAME = 100  # alignment_events.actor is VARCHAR(100)
+MAX_REASON = 2000
+DONE = {"accept": "accepted", "reject": "rejected", "add": "added"}
+_BACK = re.compile(r"^/initiatives/([A-Za-z]+\d+)(?:/results/(\d{1,4}))?$")
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api", tags=["review"])
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """The editor token(s) that may change links, and the form signer derived from them."""
+
+    tokens: tuple[str, ...]
+    _signer: URLSafeTimedSerializer = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.tokens or not all(self.tokens):
+            raise ValueError("review needs at least one non-empty editor token")
+        # The signing key is derived, never the token itself: a leaked form token reveals nothing.
+        key = hmac.new(b"rihub-review-csrf", "\0".join(sorted(self.tokens)).encode(), hashlib.sha256).digest()
+        object.__setattr__(self, "_signer", URLSafeTimedSerializer(key, salt="rihub-review-form"))
+
+    @classmethod
+    def of(cls, value: str | Iterable[str]) -> Reviewers:
+        return cls((value,) if isinstance(value, str) else tuple(value))
+
+    def allows(self, token: str | None) -> bool:
+        """Constant-time comparison with every token (no early exit that would leak which matched)."""
+        given = (token or "").encode()
+        return any([hmac.compare_digest(given, t.encode()) for t in self.tokens]) and bool(given)
+
+    def form_token(self, nonce: str, action: str) -> str:
+        return str(self._signer.dumps({"n": nonce, "a": action}))
+
+    def form_token_ok(self, token: str, nonce: str | None, action: str) -> bool:
+        if not token or not nonce:
+            return False
+        try:
+            claims = self._signer.loads(token, max_age=CSRF_MAX_AGE)
+        except BadSignature:  # also covers SignatureExpired
+            return False
+        return (
+            isinstance(claims, dict)
+            and hmac.compare_digest(str(claims.get("n", "")), nonce)
+            and claims.get("a") == action
+        )
+
+
+@dataclass
+class Forms:
+    """What a page needs to draw review forms: signed CSRF tokens and the vocabulary to choose from."""
+
+    reviewers: Reviewers
+    nonce: str
+    new_nonce: bool
+
+    def csrf(self, action: str) -> str:
+        return self.reviewers.form_token(self.nonce, action)
+
+    @staticmethod
+    def vocabulary() -> list[dict[str, Any]]:
+        return [
+            {"framework": fw, "items": [{"code": i.code, "title": i.title} for i in frameworks.goals(fw)]}
+            for fw in frameworks.FRAMEWORKS
+        ]
+
+
+def forms_for(request: Request) -> Forms | None:
+    """Review forms for this request, or None on a read-only server (then no form is drawn)."""
+    reviewers: Reviewers | None = request.app.state.reviewers
+    if reviewers is None:
+        return None
+    nonce = request.cookies.get(CSRF_COOKIE)
+    fresh = not nonce or len(nonce) > 64
+    return Forms(reviewers, secrets.token_urlsafe(24) if fresh else str(nonce), fresh)
+
+
+def remember_nonce(request: Request, response: Response, forms: Forms | None) -> None:
+    if forms is not None and forms.new_nonce:
+        response.set_cookie(
+            CSRF_COOKIE,
+            forms.nonce,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+
+
+# --- shared checks ------------------------------------------------------------------------------
+
+
+def _reviewers(request: Request) -> Reviewers:
+    reviewers: Reviewers | None = request.app.state.reviewers
+    if reviewers is None:  # pragma: no cover - the routes are only mounted with reviewers
+        raise HTTPException(405, "this server is read-only")
+    return reviewers
+
+
+def _text(value: str, name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InputError(f"{name} is required")
+    if len(value) > limit:
+        raise InputError(f"{name} is too long (at most {limit} characters)")
+    return value
+
+
+def _reviewable(request: Request, alignment_id: int, code: str | None = None) -> dict[str, Any]:
+    """The link, checked to belong to ``code`` (when given) and to be reviewable (document links are not)."""
+    link = data.hub_of(request).alignment(alignment_id)
+    if code is not None and link["initiative"] != code.upper():
+        raise NotFoundError(f"{code.upper()} has no alignment #{alignment_id}")
+    if link["provenance"] == "document":
+        raise HTTPException(
+            409, f"alignment #{alignment_id} is stated in the report's own mapping table; it cannot be reviewed"
+        )
+    return link
+
+
+def _result_number(value: str | int | None) -> int | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise InputError("result must be an expected-result number (1, 2, …) or empty for the whole initiative")
+    return int(text)
+
+
+def _add(request: Request, code: str, framework: str, target: str, result: int | None, actor: str, reason: str) -> Any:
+    framework = framework.strip().upper()
+    if framework not in frameworks.FRAMEWORKS:
+        raise InputError(f"unknown framework {framework!r}; use {', '.join(frameworks.FRAMEWORKS)}")
+    subject = code.upper() + (f".{result}" if result is not None else "")
+    return data.hub_of(request).add_link(subject, framework, target.strip(), actor, reason)
+
+
+def _view(request: Request, alignment_id: int) -> dict[str, Any]:
+    return data.alignment_view(data.hub_of(request), alignment_id)
+
+
+# --- HTML forms ---------------------------------------------------------------------------------
+
+
+def _check_form(request: Request, action: str, csrf: str, token: str) -> Reviewers:
+    reviewers = _reviewers(request)
+    if not reviewers.form_token_ok(csrf, request.cookies.get(CSRF_COOKIE), action):
+        raise HTTPException(403, "this form has expired or was not sent from this site; reload the page and try again")
+    if not reviewers.allows(token):
+        raise HTTPException(403, "wrong editor token")
+    return reviewers
+
+
+def _back(code: str, back: str, default: str, done: str, alignment_id: int) -> RedirectResponse:
+    """303 to the page the form was on (only an initiative or result page of this code), with a status."""
+    match = _BACK.match(back or "")
+    path = back if match and match.group(1).upper() == code.upper() else default
+    query = urlencode({"reviewed": done, "alignment": alignment_id})
+    return RedirectResponse(f"{path}?{query}#alignment-{alignment_id}", status_code=303)
+
+
+def _home_of(link: dict[str, Any]) -> str:
+    base = f"/initiatives/{link['initiative']}"
+    return base if link.get("result") is None else f"{base}/results/{link['result']}"
+
+
+@pages.post("/initiatives/{code}/alignments/{alignment_id}/review")
+def review_form(
+    request: Request,
+    code: str,
+    alignment_id: int,
+    action: str = Form(""),
+    reviewer: str = Form(""),
+    reason: str = Form(""),
+    token: str = Form(""),
+    csrf: str = Form(""),
+    back: str = Form(""),
+) -> Response:
+    """Accept or reject one link from the page it is shown on."""
+    _check_form(request, request.url.path, csrf, token)
+    if action not in ("accept", "reject"):
+        raise InputError("action is accept or reject")
+    actor, why = _text(reviewer, "reviewer name", MAX_NAME), _text(reason, "reason", MAX_REASON)
+    link = _reviewable(request, alignment_id, code)
+    data.hub_of(request).review(alignment_id, action, actor, why)
+    return _back(code, back, _home_of(link), DONE[action], alignment_id)
+
+
+@pages.post("/initiatives/{code}/alignments")
+def add_form(
+    request: Request,
+    code: str,
+    target: str = Form(""),
+    result: str = Form(""),
+    reviewer: str = Form(""),
+    reason: str = Form(""),
+    token: str = Form(""),
+    csrf: str = Form(""),
+    back: str = Form(""),
+) -> Response:
+    """Add a link chosen from the vocabulary (``target`` is ``FRAMEWORK:CODE``, e.g. ``SDG:9``)."""
+    _check_form(request, request.url.path, csrf, token)
+    framework, sep, item = target.partition(":")
+    if not sep or not item.strip():
+        raise InputError("choose a framework item to link to (e.g. SDG 9)")
+    actor, why = _text(reviewer, "reviewer name", MAX_NAME), _text(reason, "reason", MAX_REASON)
+    link = _add(request, code, framework, item, _result_number(result), actor, why)
+    return _back(code, back, _home_of(link), DONE["add"], int(link["id"]))
+
+
+# --- JSON API -----------------------------------------------------------------------------------
+
+
+def editor(request: Request, authorization: str | None = Header(None, description="Bearer <editor token>")) -> None:
+    """Runs before the body is validated, so an unauthenticated client learns nothing about the schema."""
+    reviewers = _reviewers(request)
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            401, "send the editor token as `Authorization: Bearer <token>`", {"WWW-Authenticate": "Bearer"}
+        )
+    if not reviewers.allows(token.strip()):
+        raise HTTPException(403, "wrong editor token")
+
+
+class ReviewIn(BaseModel):
+    action: Literal["accept", "reject"]
+    reviewer: str = Field(min_length=1, max_length=MAX_NAME, description="Who is reviewing")
+    reason: str = Field(min_length=1, max_length=MAX_REASON, description="Why (kept in the link's history)")
+
+
+class AddIn(BaseModel):
+    framework: str = Field(pattern="(?i)^(SDG|WSIS|GDC)$", description="SDG, WSIS or GDC")
+    code: str = Field(min_length=1, max_length=20, description="An item of that vocabulary, e.g. 9 or C5")
+    result: int | None = Field(None, ge=1, description="Expected-result number; omit for the whole initiative")
+    reviewer: str = Field(min_length=1, max_length=MAX_NAME)
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+
+
+@api.post(
+    "/alignments/{alignment_id}/review",
+    name="api_review",
+    summary="Accept or reject a proposed link (editor token required)",
+    dependencies=[Depends(editor)],
+)
+def review_api(request: Request, body: ReviewIn, alignment_id: int = Path(ge=1)) -> Response:
+    _reviewable(request, alignment_id)
+    actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
+    data.hub_of(request).review(alignment_id, body.action, actor, why)
+    return json_response(_view(request, alignment_id))
+
+
+@api.post(
+    "/initiatives/{code}/alignments",
+    name="api_add_link",
+    summary="Link an initiative or one of its expected results to a framework item (editor token required)",
+    dependencies=[Depends(editor)],
+    status_code=201,
+)
+def add_api(request: Request, body: AddIn, code: str = Path(description="e.g. EUR1")) -> Response:
+    actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
+    link = _add(request, code, body.framework, body.code, body.result, actor, why)
+    return json_response(_view(request, int(link["id"])), 201)

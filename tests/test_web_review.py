@@ -1,0 +1,309 @@
+"""Reviewing framework links on the web: pages show proposals with evidence; forms and API change them.
+
+Every test that writes works on its own copy of the aligned registry (``review_hub``).
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from rihub import frameworks
+from rihub.hub import Hub
+from rihub.store import schema as t
+from rihub.web import create_app
+
+pytest_plugins = ["web_fixtures"]
+REVIEW_TOKEN = "test-editor-token-0123456789"  # what web_fixtures starts review_client with
+AUTH = {"Authorization": f"Bearer {REVIEW_TOKEN}"}
+
+
+def first_proposal(hub: Hub, code: str = "EUR1", result: bool = False) -> dict[str, Any]:
+    return next(
+        a
+        for a in hub.alignments(status="proposed", code=code)
+        if a["provenance"] == "model" and (a["result"] is not None) == result
+    )
+
+
+def document_link(hub: Hub, code: str = "EUR1") -> dict[str, Any]:
+    return next(a for a in hub.alignments(code=code) if a["provenance"] == "document")
+
+
+def events(hub: Hub, alignment_id: int) -> list[Any]:
+    with hub.engine.connect() as conn:
+        query = select(t.alignment_events).where(t.alignment_events.c.alignment_id == alignment_id)
+        return list(conn.execute(query.order_by(t.alignment_events.c.id)))
+
+
+def form_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields of the form posting to ``action`` (as a browser would send them)."""
+    match = re.search(rf'<form[^>]*action="{re.escape(action)}">(.*?)</form>', page, re.S)
+    assert match, f"no form for {action}"
+    return {
+        name: unescape(value)
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', match.group(1))
+    }
+
+
+# --- pages show the links --------------------------------------------------------------------------
+
+
+def test_proposals_appear_with_evidence(aligned_client: TestClient, aligned_hub: Hub) -> None:
+    link = first_proposal(aligned_hub, "EUR1", result=True)
+    page = aligned_client.get(f"/initiatives/EUR1/results/{link['result']}").text
+    block = re.search(rf'<li class="link link-proposed" id="alignment-{link["id"]}">(.*?)</li>', page, re.S)
+    assert block, "the proposal is drawn as a proposal"
+    body = unescape(block.group(1))
+    evidence = link["evidence"]
+    assert f"{link['framework']} {link['code']}" in body
+    assert f"{round(link['score'] * 100)}%" in body
+    assert evidence["nearest"]["text"] in body and f"{link['framework']} {evidence['nearest']['code']}" in body
+    assert evidence["sentence"] in body
+    assert all(term in body for term in evidence["terms"])
+    assert f'href="/alignments/{link["id"]}"' in block.group(1)
+
+
+def test_links_are_grouped_by_framework_and_kinds_are_distinct(aligned_client: TestClient, aligned_hub: Hub) -> None:
+    page = aligned_client.get("/initiatives/EUR1").text
+    section = page[page.index('id="alignments"') :]
+    heads = re.findall(r'<h4 class="fw-name">(\w+)</h4>', section)
+    present = {a["framework"] for a in aligned_hub.initiative("EUR1")["alignments"]}
+    assert heads == [f for f in ("SDG", "WSIS", "GDC") if f in present]
+    assert 'class="link link-document"' in section and 'class="link link-proposed"' in section
+
+
+def test_read_only_app_draws_no_forms(aligned_client: TestClient) -> None:
+    for url in ("/initiatives/EUR1", "/initiatives/EUR1/results/1"):
+        page = aligned_client.get(url).text
+        assert "<form" not in page.split("<main", 1)[1].replace('<form class="search-form"', "")
+        assert "rihub_csrf" not in aligned_client.get(url).headers.get("set-cookie", "")
+    assert aligned_client.post("/initiatives/EUR1/alignments", data={}).status_code == 405
+    assert aligned_client.post("/api/alignments/1/review", json={}).status_code == 405
+
+
+def test_writable_app_needs_a_token(aligned_hub: Hub) -> None:
+    with pytest.raises(ValueError, match="editor token"):
+        create_app(aligned_hub, read_only=False)
+    with pytest.raises(ValueError):
+        create_app(aligned_hub, read_only=True, reviewers=REVIEW_TOKEN)
+
+
+def test_history_page_and_twin(aligned_client: TestClient, aligned_hub: Hub) -> None:
+    link = first_proposal(aligned_hub)
+    body = aligned_client.get(f"/alignments/{link['id']}.json").json()
+    assert body["alignment"]["id"] == link["id"] and body["alignment"]["badge"] == "proposed"
+    assert [e["action"] for e in body["history"]] == ["propose"]
+    assert aligned_client.get(f"/api/alignments/{link['id']}").json() == body
+    page = aligned_client.get(f"/alignments/{link['id']}").text
+    assert "<h1" in page and "rihub-align" in page and "proposed" in page
+    assert aligned_client.get("/alignments/999999").status_code == 404
+
+
+# --- forms -----------------------------------------------------------------------------------------
+
+
+def test_accept_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
+    link = first_proposal(review_hub, "EUR1", result=True)
+    page_url = f"/initiatives/EUR1/results/{link['result']}"
+    page = review_client.get(page_url)
+    assert "rihub_csrf" in page.headers["set-cookie"] and "samesite=strict" in page.headers["set-cookie"].lower()
+    action = f"/initiatives/EUR1/alignments/{link['id']}/review"
+    fields = form_fields(page.text, action)
+    assert fields["back"] == page_url
+    sent = fields | {
+        "action": "accept",
+        "reviewer": "Ana Editor",
+        "reason": "matches the result",
+        "token": REVIEW_TOKEN,
+    }
+    response = review_client.post(action, data=sent, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{page_url}?reviewed=accepted&alignment={link['id']}#alignment-{link['id']}"
+    assert review_hub.alignment(link["id"])["status"] == "accepted"
+    last = events(review_hub, link["id"])[-1]
+    assert (last.actor, last.action, last.reason) == ("Ana Editor", "accept", "matches the result")
+    assert last.before["status"] == "proposed" and last.after["status"] == "accepted"
+    after = review_client.get(response.headers["location"]).text
+    assert f"{link['framework']} {link['code']} on EUR1 expected result {link['result']}: accepted." in after
+    assert f'class="link link-confirmed" id="alignment-{link["id"]}"' in after
+
+
+def test_reject_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
+    link = first_proposal(review_hub, "EUR2")
+    page = review_client.get("/initiatives/EUR2").text
+    action = f"/initiatives/EUR2/alignments/{link['id']}/review"
+    sent = form_fields(page, action) | {
+        "action": "reject",
+        "reviewer": "Bo",
+        "reason": "too broad",
+        "token": REVIEW_TOKEN,
+    }
+    assert review_client.post(action, data=sent, follow_redirects=False).status_code == 303
+    assert review_hub.alignment(link["id"])["status"] == "rejected"
+    assert events(review_hub, link["id"])[-1].reason == "too broad"
+
+
+def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
+    taken = {(a["framework"], a["code"]) for a in review_hub.alignments(code="EUR3") if a["result"] == 2}
+    framework, code = next((f, i.code) for f in ("GDC", "SDG") for i in frameworks.goals(f) if (f, i.code) not in taken)
+    page = review_client.get("/initiatives/EUR3").text
+    assert f'<option value="{framework}:{code}">' in page
+    fields = form_fields(page, "/initiatives/EUR3/alignments")
+    sent = fields | {
+        "target": f"{framework}:{code}",
+        "result": "2",
+        "reviewer": "Cy",
+        "reason": "named in the action plan",
+        "token": REVIEW_TOKEN,
+    }
+    response = review_client.post("/initiatives/EUR3/alignments", data=sent, follow_redirects=False)
+    assert response.status_code == 303
+    added = next(
+        a
+        for a in review_hub.alignments(code="EUR3")
+        if (a["framework"], a["code"], a["result"]) == (framework, code, 2)
+    )
+    assert added["provenance"] == "person" and added["status"] == "accepted" and added["created_by"] == "Cy"
+    assert f"alignment={added['id']}" in response.headers["location"]
+    last = events(review_hub, added["id"])[-1]
+    assert (last.action, last.before, last.after["status"], last.reason) == (
+        "add",
+        None,
+        "accepted",
+        "named in the action plan",
+    )
+
+
+def test_form_without_csrf_or_with_bad_token_is_refused(review_client: TestClient, review_hub: Hub) -> None:
+    link = first_proposal(review_hub)
+    page = review_client.get("/initiatives/EUR1").text
+    action = f"/initiatives/EUR1/alignments/{link['id']}/review"
+    fields = form_fields(page, action)
+    good = fields | {"action": "accept", "reviewer": "Ana", "reason": "ok", "token": REVIEW_TOKEN}
+    no_csrf = {k: v for k, v in good.items() if k != "csrf"}
+    assert review_client.post(action, data=no_csrf, follow_redirects=False).status_code == 403
+    assert review_client.post(action, data=good | {"csrf": "forged"}, follow_redirects=False).status_code == 403
+    other = f"/initiatives/EUR1/alignments/{link['id'] + 1}/review"  # a token is bound to its own form
+    assert review_client.post(other, data=good, follow_redirects=False).status_code == 403
+    review_client.cookies.clear()  # another browser: the cookie half of the double submit is missing
+    assert review_client.post(action, data=good, follow_redirects=False).status_code == 403
+    review_client.get("/initiatives/EUR1")
+    fresh = form_fields(review_client.get("/initiatives/EUR1").text, action)
+    wrong = good | fresh | {"token": "not-the-token"}
+    response = review_client.post(action, data=wrong, follow_redirects=False)
+    assert response.status_code == 403 and "wrong editor token" in response.text
+    assert review_hub.alignment(link["id"])["status"] == "proposed"
+    assert len(events(review_hub, link["id"])) == 1
+
+
+def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> None:
+    page = review_client.get("/initiatives/EUR1").text
+    fields = form_fields(page, "/initiatives/EUR1/alignments")
+    base = fields | {"reviewer": "Ana", "reason": "why", "token": REVIEW_TOKEN}
+    response = review_client.post("/initiatives/EUR1/alignments", data=base | {"target": "SDG:99"})
+    assert response.status_code == 422 and "SDG 99 is not in the SDG vocabulary" in unescape(response.text)
+    response = review_client.post("/initiatives/EUR1/alignments", data=base | {"target": "SDG:9", "reason": " "})
+    assert response.status_code == 422 and "reason is required" in response.text
+    doc = document_link(review_hub)
+    action = f"/initiatives/EUR1/alignments/{doc['id']}/review"
+    assert action not in page, "document links get no review form"
+    signed = review_client.app.state.reviewers.form_token(review_client.cookies["rihub_csrf"], action)  # type: ignore[attr-defined]
+    response = review_client.post(action, data=base | {"csrf": signed, "action": "reject"})
+    assert response.status_code == 409 and "report's own mapping table" in unescape(response.text)
+    assert review_hub.alignment(doc["id"])["status"] == "accepted" and events(review_hub, doc["id"]) == []
+
+
+# --- JSON API --------------------------------------------------------------------------------------
+
+
+def test_api_review_and_add(review_client: TestClient, review_hub: Hub) -> None:
+    link = first_proposal(review_hub, "ASP2", result=True)
+    body = {"action": "reject", "reviewer": "Dee", "reason": "not about this"}
+    response = review_client.post(f"/api/alignments/{link['id']}/review", json=body, headers=AUTH)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["alignment"]["status"] == "rejected" and answer["alignment"]["badge"] == "rejected"
+    assert answer["history"][-1] | {"at": None, "id": None} == {
+        "id": None,
+        "alignment_id": link["id"],
+        "actor": "Dee",
+        "at": None,
+        "action": "reject",
+        "before": {"status": "proposed", "provenance": "model", "score": link["score"]},
+        "after": {"status": "rejected", "provenance": "model", "score": link["score"]},
+        "reason": "not about this",
+    }
+    add = {"framework": "wsis", "code": "C4", "reviewer": "Dee", "reason": "capacity building"}
+    response = review_client.post("/api/initiatives/ASP2/alignments", json=add, headers=AUTH)
+    assert response.status_code == 201
+    made = response.json()["alignment"]
+    assert (made["framework"], made["code"], made["result"], made["status"]) == ("WSIS", "C4", None, "accepted")
+    assert response.json()["history"][-1]["actor"] == "Dee"
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [({}, 401), ({"Authorization": "Bearer wrong-token"}, 403), ({"Authorization": f"Basic {REVIEW_TOKEN}"}, 401)],
+)
+def test_api_needs_the_token(review_client: TestClient, review_hub: Hub, headers: dict[str, str], status: int) -> None:
+    link = first_proposal(review_hub)
+    body = {"action": "accept", "reviewer": "Eve", "reason": "x"}
+    response = review_client.post(f"/api/alignments/{link['id']}/review", json=body, headers=headers)
+    assert response.status_code == status and response.json()["error"]["status"] == status
+    response = review_client.post("/api/initiatives/EUR1/alignments", json={"nonsense": 1}, headers=headers)
+    assert response.status_code == status, "authentication is checked before the body"
+    assert review_hub.alignment(link["id"])["status"] == "proposed"
+
+
+def test_api_refuses_unknown_codes_and_document_links(review_client: TestClient, review_hub: Hub) -> None:
+    add = {"framework": "SDG", "code": "99", "reviewer": "Eve", "reason": "x"}
+    response = review_client.post("/api/initiatives/EUR1/alignments", json=add, headers=AUTH)
+    assert response.status_code == 422
+    assert "SDG 99 is not in the SDG vocabulary" in response.json()["error"]["detail"]
+    response = review_client.post("/api/initiatives/EUR1/alignments", json=add | {"framework": "XYZ"}, headers=AUTH)
+    assert response.status_code == 422
+    response = review_client.post(
+        "/api/initiatives/EUR1/alignments", json=add | {"code": "9", "result": 99}, headers=AUTH
+    )
+    assert response.status_code == 404 and "no expected result 99" in response.json()["error"]["detail"]
+    doc = document_link(review_hub)
+    body = {"action": "reject", "reviewer": "Eve", "reason": "x"}
+    response = review_client.post(f"/api/alignments/{doc['id']}/review", json=body, headers=AUTH)
+    assert response.status_code == 409 and "report's own mapping" in response.json()["error"]["detail"]
+    assert review_hub.alignment(doc["id"])["status"] == "accepted" and events(review_hub, doc["id"]) == []
+
+
+def test_openapi_lists_the_review_endpoints_only_when_on(review_client: TestClient, web_client: TestClient) -> None:
+    paths = review_client.get("/openapi.json").json()["paths"]
+    assert "post" in paths["/api/alignments/{alignment_id}/review"]
+    assert "post" in paths["/api/initiatives/{code}/alignments"]
+    assert "/api/alignments/{alignment_id}/review" not in web_client.get("/openapi.json").json()["paths"]
+
+
+def test_review_pages_keep_the_csp(review_client: TestClient) -> None:
+    response = review_client.get("/initiatives/EUR1")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page = response.text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page) and not re.search(r"\s(style|on[a-z]+)=", page)
+
+
+# --- the serve command -----------------------------------------------------------------------------
+
+
+def test_serve_review_refuses_to_start_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rihub.cli import app
+
+    monkeypatch.delenv("RIHUB_REVIEW_TOKEN", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--review"])
+    assert result.exit_code != 0
+    assert "RIHUB_REVIEW_TOKEN is not set" in str(result.exception)
+    monkeypatch.setenv("RIHUB_REVIEW_TOKEN", "short")
+    result = CliRunner().invoke(app, ["serve", "--review"])
+    assert result.exit_code != 0 and "shorter than" in str(result.exception)
