@@ -84,22 +84,25 @@ def _line_blocks(lines: list[str]) -> list[Block]:
         if not line.strip():
             row = None
             continue
-        if line.startswith("\t"):
-            if row is None:
-                row = Block("row", "", number, cells=[], end_loc=number)
-                blocks.append(row)
-            row.cells.append(clean(line))
-            row.end_loc = number
-            row.text = " | ".join(row.cells)
-            continue
-        if row is not None:
-            # A line without the tab inside a row continues the previous cell.
-            row.cells[-1] = f"{row.cells[-1]}\n{clean(line)}"
-            row.end_loc = number
-            row.text = " | ".join(row.cells)
+        if line.startswith("\t") or row is not None:
+            row = _table_line(blocks, row, number, line)
             continue
         blocks.append(Block("para", clean(line), number, end_loc=number))
     return blocks
+
+
+def _table_line(blocks: list[Block], row: Block | None, number: int, line: str) -> Block:
+    """Add a line of a table row: a tab opens a new cell, an untabbed line continues the last one."""
+    if row is None:
+        row = Block("row", "", number, cells=[], end_loc=number)
+        blocks.append(row)
+    if line.startswith("\t") or not row.cells:
+        row.cells.append(clean(line))
+    else:
+        row.cells[-1] = f"{row.cells[-1]}\n{clean(line)}"
+    row.end_loc = number
+    row.text = " | ".join(row.cells)
+    return row
 
 
 def looks_wrapped(lines: list[str]) -> bool:
@@ -228,21 +231,11 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
         if not raw.strip():
             current, row = None, None
             continue
-        if raw.startswith("\t"):
+        if raw.startswith("\t") or row is not None:
             current = None
-            if row is None:
-                row = Block("row", "", number, cells=[], end_loc=number)
-                blocks.append(row)
-            row.cells.append(clean(raw))
-            row.end_loc = number
-            row.text = " | ".join(row.cells)
+            row = _table_line(blocks, row, number, raw)
             continue
         text = clean(raw)
-        if row is not None:
-            row.cells[-1] = f"{row.cells[-1]}\n{text}"
-            row.end_loc = number
-            row.text = " | ".join(row.cells)
-            continue
         # A short line ends its paragraph only if the next word would have fitted on it;
         # otherwise the wrapper moved a long word ("telecommunications/information…") down.
         ended = last_len < short and last_len + 1 + len(text.split(" ", 1)[0]) <= width

@@ -323,6 +323,32 @@ def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
     return {r.id: r for r in conn.execute(query(ids))}
 
 
+def initiative_heads(conn: Connection, ids: Iterable[int]) -> dict[int, Any]:
+    """The initiative fields a search hit shows, by id (one query for all hits)."""
+    i = t.initiatives
+    return _by_id(
+        conn,
+        lambda v: (
+            select(
+                i.c.id,
+                i.c.code,
+                i.c.region_code,
+                i.c.kind,
+                i.c.title,
+                i.c.objective,
+                i.c.objective_kind,
+                i.c.source_id,
+                i.c.span_start,
+                i.c.span_end,
+                t.regions.c.name.label("region_name"),
+            )
+            .join(t.regions, t.regions.c.code == i.c.region_code)
+            .where(i.c.id.in_(v))
+        ),
+        ids,
+    )
+
+
 def frameworks_of(conn: Connection, initiative_ids: Iterable[int]) -> defaultdict[int, set[str]]:
     """Frameworks each initiative is linked to (rejected links do not count): the framework facet."""
     out: defaultdict[int, set[str]] = defaultdict(set)
@@ -343,27 +369,8 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
     for rowid, kind, owner, *_ in raw:
         ids[kind].add(rowid // 8)
         (meeting_ids if kind == "contribution" else owners).add(owner)
-    i, r, s, f, m = t.initiatives, t.expected_results, t.sub_items, t.footnotes, t.meetings
-    initiatives = _by_id(
-        conn,
-        lambda v: (
-            select(
-                i.c.id,
-                i.c.code,
-                i.c.region_code,
-                i.c.kind,
-                i.c.title,
-                i.c.objective_kind,
-                i.c.source_id,
-                i.c.span_start,
-                i.c.span_end,
-                t.regions.c.name.label("region_name"),
-            )
-            .join(t.regions, t.regions.c.code == i.c.region_code)
-            .where(i.c.id.in_(v))
-        ),
-        owners,
-    )
+    r, s, f, m = t.expected_results, t.sub_items, t.footnotes, t.meetings
+    initiatives = initiative_heads(conn, owners)
     results = _by_id(
         conn,
         lambda v: select(r.c.id, r.c.number, r.c.source_id, r.c.span_start, r.c.span_end).where(r.c.id.in_(v)),

@@ -90,7 +90,7 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[dict[str, 
     Shaped like the full-text hits (``type``, ``code``, ``matches`` …) so pages, facets and
     fusion treat both alike; snippets are escaped plain text (there are no matched words to mark).
     """
-    from rihub.search.fulltext import frameworks_of
+    from rihub.search.fulltext import frameworks_of, initiative_heads
 
     passages = semantic_search(conn, query_vector, limit=None)
     if not passages:
@@ -100,27 +100,8 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[dict[str, 
     owners = sorted({p["initiative_id"] for p in passages})
     if not owners:
         return []
-    i, r = t.initiatives, t.expected_results
-    heads = {
-        row.id: row
-        for row in conn.execute(
-            select(
-                i.c.id,
-                i.c.code,
-                i.c.region_code,
-                i.c.kind,
-                i.c.title,
-                i.c.objective,
-                i.c.objective_kind,
-                i.c.source_id,
-                i.c.span_start,
-                i.c.span_end,
-                t.regions.c.name.label("region_name"),
-            )
-            .join(t.regions, t.regions.c.code == i.c.region_code)
-            .where(i.c.id.in_(owners))
-        )
-    }
+    r = t.expected_results
+    heads = initiative_heads(conn, owners)
     spans = {
         row.id: row
         for row in conn.execute(
