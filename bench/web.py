@@ -3,8 +3,11 @@
 A bounded run: a fresh registry with the bundled report, then for each server a warm-up and a fixed
 number of requests per endpoint from a few concurrent clients. Prints p50/p95 latency (ms) and
 requests/s. Each server runs in its own process (uvicorn for rihub, `datasette serve`), one at a time.
+Each endpoint is driven at every concurrency in --clients: one client measures latency without
+queueing; several clients on the same two cores measure throughput under saturation (there p50/p95
+mostly show time spent waiting in the queue).
 
-    .venv/bin/python bench/web.py [--requests 400] [--clients 4]
+    .venv/bin/python bench/web.py [--requests 400] [--clients 1,4]
 """
 
 from __future__ import annotations
@@ -101,12 +104,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per endpoint (default 400)")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (default 4)")
+    parser.add_argument("--clients", default="1,4", help="concurrency levels, comma-separated (default 1,4)")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
     workdir = Path(tempfile.mkdtemp(prefix="rihub-bench-"))
     db = workdir / "rihub.db"
-    results: list[tuple[str, str, dict[str, float]]] = []
+    levels = [int(n) for n in args.clients.split(",") if n.strip()]
+    results: list[tuple[str, str, int, dict[str, float]]] = []
     try:
         subprocess.run(
             [str(bin_dir / "rihub"), "--db", f"sqlite:///{db}", "ingest", "--demo"],
@@ -126,8 +130,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         proc = serve(env_cmd, base + "/api/stats")
         try:
-            for path in RIHUB_ENDPOINTS:
-                results.append(("rihub", path, drive(base, path, args.requests, args.clients)))
+            for clients in levels:
+                for path in RIHUB_ENDPOINTS:
+                    results.append(("rihub", path, clients, drive(base, path, args.requests, clients)))
         finally:
             stop(proc)
 
@@ -140,18 +145,17 @@ def main() -> None:
             path = f"/{db.stem}/initiatives.json"
             proc = serve([datasette, "serve", str(db), "--host", "127.0.0.1", "--port", str(port)], base + path)
             try:
-                results.append(("datasette", path, drive(base, path, args.requests, args.clients)))
+                for clients in levels:
+                    results.append(("datasette", path, clients, drive(base, path, args.requests, clients)))
             finally:
                 stop(proc)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(
-        f"{args.requests} requests per endpoint, {args.clients} concurrent clients, {os.cpu_count()} CPU(s), loopback"
-    )
-    print(f"{'server':<10} {'endpoint':<28} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
-    for server, path, r in results:
-        print(f"{server:<10} {path:<28} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['rps']:>8.0f}")
+    print(f"{args.requests} requests per endpoint and concurrency, {os.cpu_count()} CPU(s), loopback")
+    print(f"{'server':<10} {'endpoint':<28} {'clients':>7} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
+    for server, path, clients, r in sorted(results, key=lambda x: (x[2], x[0] != "rihub")):
+        print(f"{server:<10} {path:<28} {clients:>7} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['rps']:>8.0f}")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class Embedder:
         self,
         path: str | None = None,
         *,
-        batch_size: int = 64,
+        batch_size: int = 32,
         cache_size: int = 50_000,
         cache_dir: str | None = None,
     ) -> None:
