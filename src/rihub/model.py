@@ -135,7 +135,7 @@ class DocumentAlignment:
 
     framework: str  # "WSIS" | "GDC" | "SDG"
     code: str  # "C1" | "1" | "9"
-    label: str
+    label: str  # the report's own wording of the item, when it gives more than the code
     span: Span
 
 

@@ -380,14 +380,14 @@ def parse_alignment_row(row: Block) -> list[DocumentAlignment]:
     found: list[DocumentAlignment] = []
     if "wsis" in label or "action line" in label:
         for code in re.findall(r"\bC\s?(\d{1,2})\b", value):
-            found.append(DocumentAlignment("WSIS", f"C{int(code)}", f"C{int(code)}", row.span))
+            found.append(DocumentAlignment("WSIS", f"C{int(code)}", "", row.span))
     elif "digital compact" in label or "gdc" in label:
         for match in re.finditer(r"Objective\s+(\d)\.?\s*(?P<label>[^\n]*)", value, re.IGNORECASE):
             found.append(DocumentAlignment("GDC", match.group(1), clean(match.group("label")), row.span))
     elif "sustainable development" in label or "sdg" in label:
         for code in re.findall(r"\bSDGs?\s?(\d{1,2})\b|(?<=,)\s*(\d{1,2})\b", value):
             number = next(c for c in code if c)
-            found.append(DocumentAlignment("SDG", str(int(number)), f"SDG {int(number)}", row.span))
+            found.append(DocumentAlignment("SDG", str(int(number)), "", row.span))
     seen: set[tuple[str, str]] = set()
     unique = []
     for item in found:

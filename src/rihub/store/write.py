@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,18 @@ class IngestOutcome:
     expected_results: int
     meetings: int
     replaced_id: int | None = None
+
+
+@functools.cache
+def _titles() -> dict[tuple[str, str], str]:
+    from rihub import frameworks
+
+    return {(i.framework, i.code): i.title for i in frameworks.all_items()}
+
+
+def vocabulary_title(framework: str, code: str) -> str | None:
+    """The shipped vocabulary's title of a framework item ("SDG 9" → "Industry, innovation…")."""
+    return _titles().get((framework, code))
 
 
 def now() -> dt.datetime:
@@ -292,7 +305,7 @@ def _insert_initiatives(
                     "result_id": None,
                     "framework": a.framework,
                     "code": a.code,
-                    "label": a.label,
+                    "label": a.label or vocabulary_title(a.framework, a.code) or f"{a.framework} {a.code}",
                     "provenance": "document",
                     "status": "accepted",
                     "score": None,
