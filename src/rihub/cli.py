@@ -168,16 +168,11 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
     if as_json:
         emit_json(data)
         return
-    table = Table(
-        "region",
-        "name",
-        "initiatives",
-        "priorities",
-        "expected results",
-        "officers",
-        "documents",
-        title="rihub registry",
-    )
+    table = Table(title="rihub registry")
+    table.add_column("region", no_wrap=True, min_width=6)
+    table.add_column("name", overflow="ellipsis", no_wrap=True, max_width=18)
+    for heading in ("initiatives", "priorities", "results", "officers", "documents"):
+        table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
     for r in data["regions"]:
         table.add_row(
             r["region"],
