@@ -170,13 +170,11 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
         return
     table = Table(title="rihub registry")
     table.add_column("region", no_wrap=True, min_width=6)
-    table.add_column("name", overflow="ellipsis", no_wrap=True, max_width=18)
     for heading in ("initiatives", "priorities", "results", "officers", "documents"):
         table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
     for r in data["regions"]:
         table.add_row(
             r["region"],
-            r["name"],
             str(r["initiatives"]),
             str(r["priorities"]),
             str(r["expected_results"]),
@@ -186,7 +184,6 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = 
     table.add_section()
     table.add_row(
         "all",
-        "",
         str(data["initiatives"]),
         str(data["priorities"]),
         str(data["expected_results"]),
