@@ -173,3 +173,62 @@ def test_meeting_dates(text: str, start: dt.date, end: dt.date) -> None:
 )
 def test_person_phrases(phrase: str, expected: tuple[str | None, str, str | None]) -> None:
     assert split_person(phrase) == expected
+
+
+SINGLE_REGION_REPORT = """REPORT OF THE REGIONAL PREPARATORY MEETING FOR EUROPE (RPM-EUR)
+The Regional Preparatory Meeting for Europe for the World Telecommunication Development Conference 2021 (WTDC-21) \
+was held from 26 to 27 January 2021 in Geneva, Switzerland.
+EUROPE REGION
+Ms Jane Doe from Sweden was elected as the Chair of RPM-EUR. The meeting also endorsed the proposal for two \
+Vice-Chairs: Mr John Roe from Italy and Dr Ann Poe from Latvia.
+RPM-EUR reviewed several documents, including:
+- Document 2 on the implementation of the Buenos Aires Action Plan,
+- Document 5 on the state of digital development.
+The meeting discussed and took note of contributions from Membership on broadband and cybersecurity.
+RPM-EUR adopted the following Regional Initiatives:
+EUR 1 - Broadband for all
+Objective:
+To help countries deploy broadband networks.
+Expected results
+1) National broadband plans.
+2) Spectrum management capacity:
+  a) training for regulators;
+  b) spectrum monitoring tools.
+EUR 2 - Trust online
+Objectives: To build confidence and security in the use of ICTs.
+Expected Results:
+- National cybersecurity strategies.
+- CIRT establishment.
+"""
+
+
+def test_a_single_region_report_in_another_layout() -> None:
+    """Another member of the family: one region, venue in prose, other code and list layouts."""
+    outline = parse_bytes(SINGLE_REGION_REPORT.encode(), "rpm-eur-2021.txt")
+    assert outline.conference is not None and outline.conference.code == "WTDC-21"
+    assert outline.conference.start_date is None  # the dates given are the RPM's, not the conference's
+    (meeting,) = outline.meetings
+    assert (meeting.region, meeting.start_date, meeting.end_date, meeting.city, meeting.country) == (
+        "EUR",
+        dt.date(2021, 1, 26),
+        dt.date(2021, 1, 27),
+        "Geneva",
+        "Switzerland",
+    )
+    assert [(o.role, o.name, o.country) for o in meeting.officers] == [
+        ("chair", "Jane Doe", "Sweden"),
+        ("vice-chair", "John Roe", "Italy"),
+        ("vice-chair", "Ann Poe", "Latvia"),
+    ]
+    assert [d.number for d in meeting.documents_reviewed] == [2, 5]
+    eur1, eur2 = outline.initiatives
+    assert (eur1.code, eur1.title, eur1.stage, eur1.objective) == (
+        "EUR1",
+        "Broadband for all",
+        "adopted",
+        "To help countries deploy broadband networks.",
+    )
+    assert [r.number for r in eur1.expected_results] == [1, 2]
+    assert [s.label for s in eur1.expected_results[1].sub_items] == ["a", "b"]
+    assert [r.text for r in eur2.expected_results] == ["National cybersecurity strategies.", "CIRT establishment."]
+    assert outline.source.key == "WTDC-21:EUR"

@@ -107,7 +107,35 @@ def strip_bullet(text: str) -> str:
 # --- conference and meetings table -------------------------------------------------------------
 
 
+WHEN_WHERE = re.compile(
+    rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?(?:\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}}))?\s+"
+    rf"(?P<m2>{MONTH})\s+(?P<y>\d{{4}})(?:\s*,?\s+in\s+(?P<city>[^,.;()]+),\s*(?P<country>[^.;()]+))?",
+    re.IGNORECASE,
+)
+FUTURE = re.compile(r"(?:will\s+(?:take\s+place|be\s+held)|to\s+be\s+held|takes\s+place|is\s+scheduled)\b", re.I)
+HELD = re.compile(r"\b(?:was|were)\s+held\b|\btook\s+place\b", re.IGNORECASE)
+
+
+def when_where(text: str) -> tuple[dt.date | None, dt.date | None, str | None, str | None] | None:
+    """ "from 17 to 28 November 2025 in Baku, Azerbaijan" → (start, end, city, country)."""
+    found = WHEN_WHERE.search(text)
+    if not found:
+        return None
+    year = int(found.group("y"))
+    m2 = MONTHS[found.group("m2").lower().rstrip(".")]
+    m1 = MONTHS[found.group("m1").lower().rstrip(".")] if found.group("m1") else m2
+    city = found.group("city").strip() if found.group("city") else None
+    country = found.group("country").strip() if found.group("country") else None
+    return (
+        _date(year, m1, int(found.group("d1"))),
+        _date(year, m2, int(found.group("d2") or found.group("d1"))),
+        city,
+        country,
+    )
+
+
 def parse_conference(blocks: list[Block]) -> Conference | None:
+    """The WTDC the report prepares; its dates only where the text says when it *will* take place."""
     for block in blocks:
         match = CONFERENCE_CODE.search(block.text)
         if not match:
@@ -116,22 +144,27 @@ def parse_conference(blocks: list[Block]) -> Conference | None:
         # "WTDC 2025" and "WTDC-25" name the same conference; other numbers are kept as written.
         code = f"WTDC-{digits[2:]}" if len(digits) == 4 and digits[:2] in ("19", "20") else f"WTDC-{digits}"
         conference = Conference(code=code, title="World Telecommunication Development Conference")
-        where = re.search(
-            rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}})\s+"
-            rf"(?P<m2>{MONTH})\s+(?P<y>\d{{4}})(?:\s*,?\s+in\s+(?P<city>[^,.]+),\s*(?P<country>[^.;]+))?",
-            block.text[match.start() :],
-            re.IGNORECASE,
-        )
-        if where:
-            y = int(where.group("y"))
-            m2 = MONTHS[where.group("m2").lower().rstrip(".")]
-            m1 = MONTHS[where.group("m1").lower().rstrip(".")] if where.group("m1") else m2
-            conference.start_date = _date(y, m1, int(where.group("d1")))
-            conference.end_date = _date(y, m2, int(where.group("d2")))
-            conference.city = where.group("city").strip() if where.group("city") else None
-            conference.country = where.group("country").strip() if where.group("country") else None
+        future = FUTURE.search(block.text, match.end())
+        found = when_where(block.text[future.end() :]) if future else None
+        if found:
+            conference.start_date, conference.end_date, conference.city, conference.country = found
         return conference
     return None
+
+
+def meeting_from_text(blocks: list[Block], meeting: Meeting) -> None:
+    """Dates and venue of a meeting said in prose ("RPM-EUR was held from 26 to 27 January 2021 in …")."""
+    for block in blocks:
+        held = HELD.search(block.text)
+        if held is None or "coordination" in block.text.lower():
+            continue
+        found = when_where(block.text[held.start() :])
+        if found and found[0] is not None:
+            meeting.start_date, meeting.end_date = found[0], found[1]
+            meeting.city = meeting.city or found[2]
+            meeting.country = meeting.country or found[3]
+            meeting.span = meeting.span.union(block.span) if meeting.span else block.span
+            return
 
 
 def _date(year: int, month: int, day: int) -> dt.date | None:
@@ -440,6 +473,9 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
         seen.add(section.region)
         meeting = table.get(section.region) or Meeting(region=section.region)
         meeting.span = meeting.span.union(section.heading.span) if meeting.span else section.heading.span
+        if meeting.start_date is None:
+            # No meetings table: a single-region report says when and where in its opening.
+            meeting_from_text(section.blocks + (preamble if len(sections) == 1 else []), meeting)
         for initiative in parse_section(section, meeting, footnotes):
             if any(i.code == initiative.code for i in outline.initiatives):
                 outline.duplicates.append(initiative)  # the first one stands; lint tells the editors

@@ -335,7 +335,18 @@ def _nearest(word: str, terms: frozenset[str]) -> str | None:
     """The known term one edit away from ``word`` (None if ``word`` is itself known)."""
     if word in terms:
         return None
-    return next((term for term in sorted(terms) if abs(len(term) - len(word)) <= 1 and _one_edit(word, term)), None)
+    return next(
+        (t for t in sorted(terms) if abs(len(t) - len(word)) <= 1 and _one_edit(word, t) and not _inflection(word, t)),
+        None,
+    )
+
+
+def _inflection(a: str, b: str) -> bool:
+    """Words that differ only in their last two letters are forms of one word ("regulators", "regulatory")."""
+    stem = 0
+    while stem < min(len(a), len(b)) and a[stem] == b[stem]:
+        stem += 1
+    return stem >= min(len(a), len(b)) - 2
 
 
 def _like(original: str, term: str) -> str:
