@@ -149,3 +149,26 @@ def test_sdg_benchmark_out_of_fold(aligner: Aligner) -> None:
     assert set(result["published"]) >= {"openai-gpt-4o", "sdg-prospector", "text2sdg"}
     # published figures recomputed from their rows must match SOURCE.md
     assert result["published"]["sdg-prospector"]["mean_f1"] == pytest.approx(0.840, abs=0.001)
+
+
+def test_predict_benchmark_reads_other_csv_shapes(tmp_path: Path) -> None:
+    """Unseen rows may come with a BOM, other column orders, "SDG 3" codes and no labels; bad files fail clearly."""
+    from rihub.errors import InputError
+
+    src = tmp_path / "rows.csv"
+    src.write_text(
+        '\ufeffsdg,id,text,source\nSDG 6,w1,"Safe drinking water and sanitation for every village.",x\n',
+        encoding="utf-8",
+    )
+    from rihub.align.train import read_benchmark
+
+    (row,) = read_benchmark(src)
+    assert (row.id, row.sdg, row.label) == ("w1", 6, None)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,text\n1,no sdg column\n", encoding="utf-8")
+    with pytest.raises(InputError, match="missing column"):
+        predict_benchmark(bad, tmp_path / "out.csv")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id,text,sdg\n1,text,18\n", encoding="utf-8")
+    with pytest.raises(InputError, match="1 to 17"):
+        read_benchmark(wrong)

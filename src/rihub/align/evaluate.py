@@ -163,8 +163,8 @@ def predict_benchmark(input_csv: str | Path, output_csv: str | Path, aligner: Al
     Output columns: ``id,text,sdg,expected_label,predictions,predicted_label,is_correct``;
     ``predictions`` is a JSON list of SDG numbers above threshold, best first. Returns row count.
     """
+    rows = read_benchmark(input_csv)  # a bad file fails before the model loads
     al = aligner or Aligner.load()
-    rows = read_benchmark(input_csv)
     fs = al.scores([r.text for r in rows])["SDG"]
     with open(output_csv, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

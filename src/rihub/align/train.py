@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,14 +50,29 @@ class BenchmarkRow:
 
 
 def read_benchmark(path: str | Path) -> list[BenchmarkRow]:
-    """Rows of a CSV with columns ``id,text,sdg[,label]``."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = []
-        for r in csv.DictReader(fh):
-            raw = (r.get("label") or "").strip().lower()
-            label = True if raw in {"true", "1", "yes"} else False if raw in {"false", "0", "no"} else None
-            rows.append(BenchmarkRow(r["id"], r["text"], int(r["sdg"]), label))
-        return rows
+    """Rows of a CSV with columns ``id,text,sdg[,label]`` (any order, extra columns ignored)."""
+    from rihub.errors import InputError
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            missing = {"id", "text", "sdg"} - {(c or "").strip().lower() for c in reader.fieldnames or []}
+            if missing:
+                raise InputError(
+                    f"{path}: missing column(s) {', '.join(sorted(missing))}; expected id,text,sdg[,label]"
+                )
+            rows = []
+            for line, raw_row in enumerate(reader, start=2):
+                r = {(k or "").strip().lower(): (v or "") for k, v in raw_row.items()}
+                sdg = re.search(r"\d+", r["sdg"])
+                if sdg is None or not 1 <= int(sdg.group(0)) <= 17:
+                    raise InputError(f"{path}:{line}: sdg must be a number from 1 to 17, not {r['sdg']!r}")
+                raw = r.get("label", "").strip().lower()
+                label = True if raw in {"true", "1", "yes"} else False if raw in {"false", "0", "no"} else None
+                rows.append(BenchmarkRow(r["id"], r["text"], int(sdg.group(0)), label))
+            return rows
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read this CSV ({exc})") from exc
 
 
 def pair_features(
