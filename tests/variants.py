@@ -362,3 +362,49 @@ def relabelled_text(text: str) -> str:
             continue
         out.append(raw)
     return "\n".join(out)
+
+
+def _html_footnotes(line: str) -> str:
+    """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
+    from html import escape
+
+    bodies = dict(re.findall(r"\[(\d+):\s*([^\]]*)\]", line))
+    line = re.sub(r"\s*\[\d+:\s*[^\]]*\]", "", line)
+    out = escape(line)
+    for marker, body in bodies.items():
+        out = out.replace(f"[footnoteRef:{marker}]", f'<span class="fn">{escape(body.strip())}</span>')
+    return out
+
+
+def write_html_pdf(src_text_path: str | Path, out_path: str | Path) -> Path:
+    """The report as a PDF from another producer (HTML rendered by WeasyPrint): real tables, running
+    header and page numbers, its own line breaking and text extraction quirks."""
+    from html import escape
+
+    from weasyprint import HTML
+
+    lines = Path(src_text_path).read_text(encoding="utf-8").split("\n")
+    style = (
+        "@page{size:A4;margin:2cm;@top-center{content:'ITU-D · RPM Coordination Meeting'}"
+        "@bottom-right{content:'Page ' counter(page)}}"
+        "body{font-family:'DejaVu Serif';font-size:10.5pt}td{border:1px solid #888;padding:3px;vertical-align:top}"
+        ".fn{float:footnote;font-size:8pt}"
+    )
+    parts = [f"<html><head><style>{style}</style></head><body>"]
+    index = 0
+    while index < len(lines):
+        if lines[index].startswith("\t"):
+            rows, index = _table_rows(lines, index)
+            cells = "".join(
+                "<tr>" + "".join(f"<td>{escape(c).replace(chr(10), '<br>')}</td>" for c in row) + "</tr>"
+                for row in rows
+            )
+            parts.append(f"<table>{cells}</table>")
+            continue
+        if lines[index].strip():
+            parts.append(f"<p>{_html_footnotes(lines[index].strip())}</p>")
+        index += 1
+    parts.append("</body></html>")
+    out = Path(out_path)
+    HTML(string="".join(parts)).write_pdf(out)
+    return out

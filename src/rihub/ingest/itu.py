@@ -415,7 +415,9 @@ def parse_alignment_row(row: Block) -> list[DocumentAlignment]:
         for code in re.findall(r"\bC\s?(\d{1,2})\b", value):
             found.append(DocumentAlignment("WSIS", f"C{int(code)}", "", row.span))
     elif "digital compact" in label or "gdc" in label:
-        for match in re.finditer(r"Objective\s+(\d)\.?\s*(?P<label>[^\n]*)", value, re.IGNORECASE):
+        for match in re.finditer(
+            r"Objective\s+(\d)\.?\s*(?P<label>.*?)(?=\s*\bObjective\s+\d|$)", value, re.IGNORECASE | re.DOTALL
+        ):
             found.append(DocumentAlignment("GDC", match.group(1), clean(match.group("label")), row.span))
     elif "sustainable development" in label or "sdg" in label:
         for code in re.findall(r"\bSDGs?\s?(\d{1,2})\b|(?<=,)\s*(\d{1,2})\b", value):

@@ -23,7 +23,7 @@ from rihub.model import Block
 
 # A cell line that opens a new paragraph inside a table cell (GDC objectives, list items).
 CELL_PARAGRAPH = re.compile(r"^(Objective\s+\d|SDG\s*\d|C\d{1,2}\b|\d{1,2}[.)]\s|[·•▪◦\-–—]\s)")
-FOOTNOTE_NUMBER = re.compile(r"^(?:\[footnoteRef:(?P<ref>\d{1,3})\]|(?P<num>\d{1,3}))\s*(?P<text>.*)$")
+FOOTNOTE_NUMBER = re.compile(r"^(?:\[footnoteRef:(?P<ref>\d{1,3})\]|(?P<num>\d{1,3}))[.)]?\s*(?P<text>.*)$")
 # A list label drawn with a narrow tab stop touches its text ("16.Support"); part them again.
 LABEL_GLUED = re.compile(r"^(\d{1,2}[.)]|\(?[a-z]\)|[·•▪◦])(?=[A-Za-z(])")
 MAX_PAGES = 2000
