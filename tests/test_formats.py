@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from variants import (
     W_NS,
     _Lists,
+    markdown_text,
     relabelled_text,
     set_numbering,
     wrapped_text,
@@ -207,6 +208,13 @@ def test_pdf_from_docx_gives_the_same_counts(plain: Outline, pdf_outline: Outlin
 def test_pdf_from_docx_gives_the_same_texts(plain: Outline, pdf_outline: Outline) -> None:
     """Stronger than the counts: geometry-based rejoining restores every paragraph and the footnote."""
     assert_same(summary(plain), summary(pdf_outline))
+
+
+def test_markdown_gives_the_same_data(plain: Outline) -> None:
+    """Markdown as converters write it: "#" headings, bold codes, pipe tables, "-" bullets."""
+    converted = markdown_text(REPORT.read_text(encoding="utf-8"))
+    assert "## 2.2 Europe Region" in converted and "**EUR1:**" in converted and "|---|" in converted
+    assert_same(summary(plain), summary(parse_bytes(converted.encode(), "report.md")))
 
 
 @pytest.fixture(scope="session")

@@ -408,3 +408,41 @@ def write_html_pdf(src_text_path: str | Path, out_path: str | Path) -> Path:
     out = Path(out_path)
     HTML(string="".join(parts)).write_pdf(out)
     return out
+
+
+def markdown_text(text: str) -> str:
+    """The report as Markdown, as a converter such as pandoc writes it: "#" headings, bold codes and
+    labels, "1.  " list items, "-   " bullets and pipe tables."""
+    out: list[str] = []
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("\t"):
+            rows, index = _table_rows(lines, index)
+            width = max(len(r) for r in rows)
+            for n, row in enumerate(rows):
+                cells = [c.replace("\n", " ") for c in row] + [""] * (width - len(row))
+                out.append("| " + " | ".join(cells) + " |")
+                if n == 0:
+                    out.append("|" + "---|" * width)
+            out.append("")
+            continue
+        stripped = line.strip()
+        code = re.match(r"^((?:EUR|ASP|AMS|AFR|CIS)\d):\s*(.*)$", stripped)
+        if re.match(r"^\d+\.\d+\s", stripped) or re.match(
+            r"^\d+\.\s+(Introduction$|Conclusions from the Regional)", stripped
+        ):
+            out.append(f"## {stripped}")
+        elif code:
+            out.append(f"**{code.group(1)}:** {code.group(2)}")
+        elif re.match(r"^Expected results?\b", stripped, re.IGNORECASE):
+            out.append(f"**{stripped.rstrip(' :')}:**")
+        elif item := re.match(r"^(\d+)\.\s+(.*)$", stripped):
+            out.append(f"{item.group(1)}.  {item.group(2)}")
+        elif stripped.startswith("·"):
+            out.append("-   " + stripped.lstrip("· "))
+        else:
+            out.append(line)
+        index += 1
+    return "\n".join(out)

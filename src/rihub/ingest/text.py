@@ -19,6 +19,9 @@ from rihub.model import Block
 ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 ZERO_WIDTH = re.compile(r"[\u200b-\u200d\ufeff]")
 SPACES = re.compile(r"[ \t]+")
+MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+PIPE_RULE = re.compile(r"^\s*\|[\s:|-]+\|\s*$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 
 # What may open a paragraph in wrapped text: list markers, bullets, codes, headings, labels.
@@ -87,8 +90,22 @@ def _line_blocks(lines: list[str]) -> list[Block]:
         if line.startswith("\t") or row is not None:
             row = _table_line(blocks, row, number, line)
             continue
-        blocks.append(Block("para", clean(line), number, end_loc=number))
+        if PIPE_ROW.match(line):
+            if not PIPE_RULE.match(line):  # Markdown table: one row per line, "|---|" rules skipped
+                cells = [clean(c) for c in line.strip().strip("|").split("|")]
+                blocks.append(Block("row", " | ".join(cells), number, cells=cells, end_loc=number))
+            continue
+        blocks.append(paragraph(line, number))
     return blocks
+
+
+def paragraph(line: str, number: int) -> Block:
+    """A paragraph block; Markdown headings ("## 2.2 Europe Region") and bold markers are read too."""
+    text = clean(line).replace("**", "").replace("__", "")
+    heading = MD_HEADING.match(text)
+    if heading:
+        return Block("heading", heading.group(2), number, level=len(heading.group(1)), end_loc=number)
+    return Block("para", text, number, end_loc=number)
 
 
 def _table_line(blocks: list[Block], row: Block | None, number: int, line: str) -> Block:
@@ -241,7 +258,7 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
         ended = last_len < short and last_len + 1 + len(text.split(" ", 1)[0]) <= width
         starts_new = current is None or ended or opens_paragraph(text, current.text)
         if starts_new:
-            current = Block("para", text, number, end_loc=number)
+            current = paragraph(text, number)
             blocks.append(current)
         else:
             assert current is not None
