@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from rihub.config import Settings
 from rihub.errors import InputError, NotFoundError
 from rihub.export import export_document, write_csv
-from rihub.ingest import parse_bytes, parse_file
+from rihub.ingest import parse_bytes, read_file
 from rihub.ingest.lint import lint_outline, lint_raw_text
 from rihub.model import Outline
 from rihub.store import read
@@ -41,8 +41,9 @@ def findings_for(outline: Outline, data: bytes | None = None) -> list[Finding]:
 
 def parse_and_lint(path: str | Path) -> tuple[Outline, list[Finding]]:
     """One file → its outline and findings (top-level so worker processes can run it)."""
-    outline = parse_file(path)
-    return outline, findings_for(outline, Path(path).read_bytes())
+    data = read_file(path)
+    outline = parse_bytes(data, str(path))
+    return outline, findings_for(outline, data)
 
 
 class Hub:

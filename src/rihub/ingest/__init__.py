@@ -9,7 +9,7 @@ from rihub.ingest.formats import read_blocks, source_document
 from rihub.ingest.itu import build_outline
 from rihub.model import Outline
 
-__all__ = ["parse_bytes", "parse_file"]
+__all__ = ["parse_bytes", "parse_file", "read_file"]
 
 
 def parse_bytes(data: bytes, name: str) -> Outline:
@@ -23,18 +23,22 @@ def parse_bytes(data: bytes, name: str) -> Outline:
     return outline
 
 
-def parse_file(path: str | Path) -> Outline:
-    """Parse one report from disk, with a clear error for a path that is not a readable file."""
+def read_file(path: str | Path) -> bytes:
+    """A report's bytes, with a clear error for a path that is not a readable file."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give report files (.txt, .docx, .pdf)")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
-    return parse_bytes(data, str(path))
+
+
+def parse_file(path: str | Path) -> Outline:
+    """Parse one report from disk."""
+    return parse_bytes(read_file(path), str(path))
 
 
 def _title(outline: Outline) -> str:
