@@ -44,3 +44,22 @@ def test_postgres_reingest_is_idempotent(pg_hub: Hub) -> None:
     assert pg_hub.ingest_demo().action == "unchanged"
     assert pg_hub.stats() == before
     assert pg_hub.initiative("AMS4")["expected_results"][0]["sub_items"][0]["label"] == "a"
+
+
+def test_postgres_full_text_search_matches_sqlite(pg_hub: Hub, demo_hub: Hub) -> None:
+    """The tsvector path answers the same questions as FTS5.
+
+    The two stemmers differ in detail: SQLite's porter folds "emerging" and "emergency" together,
+    so a phrase may find a few more initiatives there; PostgreSQL's hits must be among them.
+    """
+    for query in ("cybersecurity", "cyber*", "digital -ecosystem", '"emergency telecommunications"'):
+        pg, lite = pg_hub.search(query, limit=50), demo_hub.search(query, limit=50)
+        assert pg["error"] is None, (query, pg["error"])
+        pg_codes = {h["code"] for h in pg["data"] if h.get("code")}
+        lite_codes = {h["code"] for h in lite["data"] if h.get("code")}
+        assert pg_codes and pg_codes <= lite_codes, query
+        if not query.startswith('"'):
+            assert pg_codes == lite_codes, query
+    top = [h["code"] for h in pg_hub.search("cybersecurity")["data"][:5]]
+    assert set(top) == {"EUR4", "ASP5", "AMS4", "AFR3", "CIS3"}
+    assert "ARB5" in {h["code"] for h in pg_hub.search("cyber*")["data"]}
