@@ -4,13 +4,14 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/pip
 STAMP  := $(VENV)/.installed
-DEBIAN_PACKAGES := chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core
+DEBIAN_PACKAGES := chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 
 .PHONY: install system-packages demo serve test lint bench clean
 
 install: $(STAMP)
 
-# Debian packages for browser tests (chromium), rendering .docx → PDF (LibreOffice) and PDF checks.
+# Debian packages for browser tests (chromium), rendering .docx → PDF (LibreOffice), HTML → PDF
+# (WeasyPrint needs pango) and PDF checks.
 system-packages:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
