@@ -46,12 +46,12 @@ def _print(report: dict[str, Any]) -> None:
         print(
             f"\n{key} ({h['items']} initiatives): WSIS recall@3 {h['wsis_recall_at_3']:.3f} "
             f"(plain {h['wsis_recall_at_3_plain']:.3f}) · GDC top-1 {h['gdc_top1']:.3f} · "
-            f"SDG recall@5 {h['sdg_recall_at_5']:.3f} (plain {h['sdg_recall_at_5_plain']:.3f})"
+            f"SDG recall@5 {h['sdg_recall_at_5']:.3f} (plain {h['sdg_recall_at_5_plain']:.3f}, MAP {h['sdg_map']:.3f})"
         )
         for item in h["per_item"]:
             print(
                 f"  {item['code']}: WSIS {item['wsis_top3']} GDC {item['gdc_top1']} SDG {item['sdg_top5']}"
-                f"  gold {item['gold']}"
+                f"  gold {item['gold']}  gold SDG ranks {item['sdg_gold_ranks']}"
             )
     if "swisstext_2024_test" in report:
         sw = report["swisstext_2024_test"]

@@ -19,7 +19,16 @@ import numpy as np
 import pytest
 
 from rihub.align import Aligner, Proposal, roll_up, with_structural_links
-from rihub.align.evaluate import DEFAULT_BENCHMARK, HoldoutItem, evaluate_holdout, predict_benchmark, sdg_benchmark
+from rihub.align.combiner import ALL_FEATURES, Combiner, pair_matrix
+from rihub.align.evaluate import (
+    DEFAULT_BENCHMARK,
+    HoldoutItem,
+    average_precision,
+    evaluate_holdout,
+    predict_benchmark,
+    sdg_benchmark,
+)
+from rihub.align.features import SDG_ONLY_FEATURES, prepare_texts, view_matrices, wsis_prior_features
 from rihub.align.report import holdout_items as items_with_document_mappings
 from rihub.model import Outline
 
@@ -80,6 +89,32 @@ def test_scores_cover_every_label(aligner: Aligner) -> None:
     assert scores["GDC"].ranked(0)[0][0] == "1"
 
 
+def test_wsis_prior_view_follows_the_action_lines(aligner: Aligner) -> None:
+    """A text on ICT applications (C7: e-health, e-learning ...) gives SDG 3 prior mass, SDG 14 none."""
+    wsis = aligner.spaces["WSIS"]
+    batch = prepare_texts(["Telemedicine and e-health services for rural hospitals and clinics."], aligner.embed)
+    views = view_matrices(batch, wsis)
+    assert wsis.codes[int(np.argmax(views["combined"][0]))] == "C7"
+    prior = wsis_prior_features(views, wsis, aligner.spaces["SDG"].codes)
+    assert prior.shape == (1, 17, len(SDG_ONLY_FEATURES))
+    mass = prior[0, :, 0]
+    assert mass[2] > 0.4 and mass[13] < 0.05  # SDG 3 is on C7's list, SDG 14 on no line's
+
+
+def test_sdg_only_block_is_ignored_for_wsis_and_gdc(aligner: Aligner) -> None:
+    model = aligner.combiner
+    assert len(model.coef) == len(ALL_FEATURES)
+    rng = np.random.default_rng(0)
+    feats = rng.normal(size=(4, len(ALL_FEATURES) - len(SDG_ONLY_FEATURES) - 17))
+    a = pair_matrix(feats, None, rng.normal(size=(4, len(SDG_ONLY_FEATURES))))
+    b = pair_matrix(feats, None)
+    assert np.allclose(model.logit(a, sdg=False), model.logit(b, sdg=False))
+    assert not np.allclose(model.logit(a, sdg=True), model.logit(b, sdg=True))
+    stale = model.to_json() | {"features": list(ALL_FEATURES[: -17 - len(SDG_ONLY_FEATURES)])}
+    with pytest.raises(ValueError, match="different feature set"):
+        Combiner.from_json(stale)
+
+
 def test_roll_up_rule() -> None:
     a = Proposal("SDG", "9", 0.6, {"terms": ["broadband"]})
     b = Proposal("SDG", "9", 0.5, {"terms": []})
@@ -138,6 +173,25 @@ def test_eur_holdout_reached(holdout: dict[str, float]) -> None:
     assert holdout["wsis_recall_at_3"] >= 0.9
     assert holdout["gdc_top1"] >= 0.8
     assert holdout["sdg_recall_at_5"] >= 0.85
+
+
+def test_eur_holdout_reports_where_each_gold_sdg_ranks(holdout: dict[str, object]) -> None:
+    """Recall@5 flips on one label at rank 5 or 6; the ranks and MAP show how far off a miss is."""
+    per = holdout["per_item"]
+    assert isinstance(per, list) and len(per) == 5
+    for item in per:
+        ranks, gold = item["sdg_gold_ranks"], item["gold"]["SDG"]
+        assert len(ranks) == len(gold) and ranks == sorted(ranks)
+        hits = sum(r <= 5 for r in ranks)
+        assert item["sdg_recall_at_5"] == pytest.approx(hits / min(5, len(gold)))
+        assert item["sdg_average_precision"] == pytest.approx(average_precision(item["sdg_ranked"], set(gold)))
+    assert 0 < float(str(holdout["sdg_map"])) <= 1
+
+
+def test_average_precision_by_hand() -> None:
+    assert average_precision(["a", "b", "c", "d"], {"b", "d"}) == pytest.approx((1 / 2 + 2 / 4) / 2)
+    assert average_precision(["a", "b"], {"a"}) == 1.0
+    assert average_precision(["a", "b"], {"z"}) == 0.0
 
 
 def test_sdg_benchmark_out_of_fold(aligner: Aligner) -> None:

@@ -24,6 +24,7 @@ from rihub.align.features import (
     feature_tensor,
     prepare_texts,
     view_matrices,
+    wsis_prior_features,
 )
 from rihub.frameworks import FRAMEWORKS
 
@@ -76,6 +77,8 @@ class Aligner:
         self.combiner = combiner
         self._embed = embed
         self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
+        # SDG scores use the WSIS->SDG prior view, so the WSIS labels are needed even when not asked for
+        self._wsis = self.spaces.get("WSIS") or build_label_space("WSIS", embed, label_cache)
 
     @classmethod
     def load(cls, model_path: str | Path | None = None, embedder: Embedder | None = None) -> Aligner:
@@ -92,17 +95,19 @@ class Aligner:
         self, batch: TextBatch
     ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
         out: dict[str, FrameworkScores] = {}
-        views_by_fw: dict[str, dict[str, npt.NDArray[np.float32]]] = {}
+        views_by_fw = {fw: view_matrices(batch, space) for fw, space in self.spaces.items()}
         n = len(batch.texts)
         for fw, space in self.spaces.items():
-            views = view_matrices(batch, space)
-            views_by_fw[fw] = views
-            feats = feature_tensor(views)
+            feats = feature_tensor(views_by_fw[fw])
             k = len(space.codes)
             flat = feats.reshape(n * k, feats.shape[-1])
             is_sdg = fw == "SDG"
-            label_idx = np.tile(np.arange(k, dtype=np.int64), n) if is_sdg else None
-            probs = self.combiner.proba(pair_matrix(flat, label_idx), sdg=is_sdg).reshape(n, k)
+            label_idx, sdg_only = None, None
+            if is_sdg:
+                label_idx = np.tile(np.arange(k, dtype=np.int64), n)
+                wsis_views = views_by_fw.get("WSIS") or view_matrices(batch, self._wsis)
+                sdg_only = wsis_prior_features(wsis_views, self._wsis, space.codes).reshape(n * k, -1)
+            probs = self.combiner.proba(pair_matrix(flat, label_idx, sdg_only), sdg=is_sdg).reshape(n, k)
             thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
             out[fw] = FrameworkScores(fw, space.codes, probs, thr)
         return out, views_by_fw

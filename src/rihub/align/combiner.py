@@ -15,25 +15,41 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.features import FEATURE_NAMES
+from rihub.align.features import FEATURE_NAMES, SDG_ONLY_FEATURES
 
-__all__ = ["MODEL_FILE", "N_SDG", "Combiner", "pair_matrix"]
+__all__ = ["ALL_FEATURES", "MODEL_FILE", "N_SDG", "Combiner", "pair_matrix"]
 
 N_SDG = 17
 MODEL_FILE = "model.json"
+ALL_FEATURES: tuple[str, ...] = (
+    *FEATURE_NAMES,
+    *SDG_ONLY_FEATURES,
+    *(f"sdg_onehot.{i + 1}" for i in range(N_SDG)),
+)
+_SDG_ONLY_COLUMNS = len(SDG_ONLY_FEATURES) + N_SDG  # the trailing block that WSIS/GDC labels do not have
 
 
-def pair_matrix(feats: npt.NDArray[np.float64], label_index: npt.NDArray[np.int64] | None) -> npt.NDArray[np.float64]:
-    """Append the SDG one-hot (per-goal intercept) to pair features; ``None`` = not an SDG label."""
-    onehot = np.zeros((feats.shape[0], N_SDG))
+def pair_matrix(
+    feats: npt.NDArray[np.float64],
+    label_index: npt.NDArray[np.int64] | None,
+    sdg_only: npt.NDArray[np.float64] | None = None,
+) -> npt.NDArray[np.float64]:
+    """Pair features + SDG-only features + the SDG one-hot (per-goal intercept).
+
+    ``label_index`` / ``sdg_only`` are ``None`` for WSIS and GDC labels; the combiner ignores the
+    trailing SDG-only block for those (see ``Combiner.logit``).
+    """
+    n = feats.shape[0]
+    onehot = np.zeros((n, N_SDG))
     if label_index is not None:
-        onehot[np.arange(feats.shape[0]), label_index] = 1.0
-    return np.hstack([feats, onehot])
+        onehot[np.arange(n), label_index] = 1.0
+    block = sdg_only if sdg_only is not None else np.zeros((n, len(SDG_ONLY_FEATURES)))
+    return np.hstack([feats, block, onehot])
 
 
 @dataclass
 class Combiner:
-    """Standardise, then a linear logit; the SDG one-hot is neutralised for WSIS/GDC labels."""
+    """Standardise, then a linear logit; the SDG-only block is neutralised for WSIS/GDC labels."""
 
     mean: npt.NDArray[np.float64]
     scale: npt.NDArray[np.float64]
@@ -53,10 +69,10 @@ class Combiner:
         return cls(mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
 
     def logit(self, x: npt.NDArray[np.float64], *, sdg: bool) -> npt.NDArray[np.float64]:
-        """Logits for rows of ``pair_matrix``; for non-SDG rows the one-hot block contributes 0."""
+        """Logits for rows of ``pair_matrix``; for non-SDG rows the SDG-only block contributes 0."""
         z = (x - self.mean) / self.scale
         if not sdg:
-            z[:, -N_SDG:] = 0.0
+            z[:, -_SDG_ONLY_COLUMNS:] = 0.0
         return np.asarray(z @ self.coef + self.intercept, dtype=np.float64)
 
     def proba(self, x: npt.NDArray[np.float64], *, sdg: bool) -> npt.NDArray[np.float64]:
@@ -71,7 +87,7 @@ class Combiner:
     def to_json(self) -> dict[str, Any]:
         """Plain-JSON form written to ``model.json``."""
         return {
-            "features": [*FEATURE_NAMES, *(f"sdg_onehot.{i + 1}" for i in range(N_SDG))],
+            "features": list(ALL_FEATURES),
             "mean": [round(float(v), 8) for v in self.mean],
             "scale": [round(float(v), 8) for v in self.scale],
             "coef": [round(float(v), 8) for v in self.coef],
@@ -84,8 +100,7 @@ class Combiner:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Combiner:
         """Inverse of ``to_json``; refuses a model fitted on a different feature list."""
-        expected = [*FEATURE_NAMES, *(f"sdg_onehot.{i + 1}" for i in range(N_SDG))]
-        if list(data["features"]) != expected:
+        if list(data["features"]) != list(ALL_FEATURES):
             raise ValueError("model.json was fitted on a different feature set; retrain it")
         return cls(
             mean=np.asarray(data["mean"], dtype=np.float64),

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_BENCHMARK",
     "SYSTEMS",
     "HoldoutItem",
+    "average_precision",
     "cold_load_seconds",
     "evaluate_all",
     "evaluate_holdout",
@@ -127,7 +128,8 @@ def sdg_benchmark(
     rows = [r for r in read_benchmark(csv_path) if r.label is not None]
     sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
     y = np.array([bool(r.label) for r in rows])
-    x = pair_features(prepare_texts([r.text for r in rows], enc), build_label_space("SDG", enc), sdgs)
+    batch = prepare_texts([r.text for r in rows], enc)
+    x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
     runs = []
     for seed in range(repeats):
         _, pred = _oof(x, y, sdgs, folds, seed)
@@ -193,6 +195,12 @@ class HoldoutItem:
         return [f"{self.title}. {self.objective}".strip(), *self.results]
 
 
+def average_precision(ranked: Sequence[str], gold: set[str]) -> float:
+    """Mean of precision at each gold label's rank: sees every gold label, not only the top k."""
+    ranks = sorted(ranked.index(g) + 1 for g in gold if g in ranked)
+    return float(np.mean([(n + 1) / r for n, r in enumerate(ranks)])) if ranks else 0.0
+
+
 def _recall_at(ranked: Sequence[str], gold: set[str], k: int) -> tuple[float, float]:
     """(capped, plain) recall@k; capped divides by min(k, |gold|) so a perfect top-k scores 1."""
     hits = len(set(ranked[:k]) & gold)
@@ -225,18 +233,22 @@ def evaluate_holdout(
         w_cap, w_plain = _recall_at(ranked["WSIS"], item.gold["WSIS"], 3) if item.gold.get("WSIS") else nan
         s_cap, s_plain = _recall_at(ranked["SDG"], item.gold["SDG"], 5) if item.gold.get("SDG") else nan
         g_top = float(ranked["GDC"][0] in item.gold.get("GDC", set())) if item.gold.get("GDC") else math.nan
+        sdg_gold = item.gold.get("SDG", set())
         per.append(
             {
                 "code": item.code,
                 "wsis_top3": ranked["WSIS"][:3],
                 "gdc_top1": ranked["GDC"][0],
                 "sdg_top5": ranked["SDG"][:5],
+                "sdg_ranked": ranked["SDG"],
                 "gold": {k: sorted(v) for k, v in item.gold.items()},
                 "wsis_recall_at_3": w_cap,
                 "wsis_recall_at_3_plain": w_plain,
                 "gdc_top1_hit": g_top,
                 "sdg_recall_at_5": s_cap,
                 "sdg_recall_at_5_plain": s_plain,
+                "sdg_gold_ranks": sorted(ranked["SDG"].index(g) + 1 for g in sdg_gold if g in ranked["SDG"]),
+                "sdg_average_precision": average_precision(ranked["SDG"], sdg_gold) if sdg_gold else math.nan,
             }
         )
 
@@ -252,6 +264,7 @@ def evaluate_holdout(
         "gdc_top1": mean("gdc_top1_hit"),
         "sdg_recall_at_5": mean("sdg_recall_at_5"),
         "sdg_recall_at_5_plain": mean("sdg_recall_at_5_plain"),
+        "sdg_map": mean("sdg_average_precision"),
         "per_item": per,
     }
 

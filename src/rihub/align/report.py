@@ -82,7 +82,18 @@ def render(data: dict[str, Any], console: Console) -> None:
         console.print(
             f"EUR hold-out ({holdout['items']} initiatives): WSIS recall@3 {_fmt(holdout['wsis_recall_at_3'])}"
             f", GDC top-1 {_fmt(holdout['gdc_top1'])}, SDG recall@5 {_fmt(holdout['sdg_recall_at_5'])}"
+            f" (MAP {_fmt(holdout.get('sdg_map', math.nan))})"
         )
+        columns = ("initiative", "WSIS top 3", "GDC top 1", "SDG top 5", "document's SDGs (rank)")
+        items = Table(*columns, title="per initiative")
+        for item in holdout.get("per_item", []):
+            ranked = item.get("sdg_ranked") or []
+            at = sorted((ranked.index(g) + 1 if g in ranked else 99, g) for g in item["gold"]["SDG"])
+            gold_at = ", ".join(f"{g} ({r})" for r, g in at)
+            items.add_row(
+                item["code"], " ".join(item["wsis_top3"]), item["gdc_top1"], " ".join(item["sdg_top5"]), gold_at
+            )
+        console.print(items)
     speed = data.get("throughput")
     if speed:
         console.print("throughput: " + ", ".join(f"{k} {_fmt(v)}" for k, v in speed.items()))

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rihub.align.combiner import Combiner, pair_matrix
-from rihub.align.features import LabelSpace, TextBatch, feature_tensor, view_matrices
+from rihub.align.features import LabelSpace, TextBatch, feature_tensor, view_matrices, wsis_prior_features
 
 __all__ = [
     "DEFAULT_BENCHMARK",
@@ -76,12 +76,14 @@ def read_benchmark(path: str | Path) -> list[BenchmarkRow]:
 
 
 def pair_features(
-    batch: TextBatch, space: LabelSpace, sdgs: Sequence[int] | npt.NDArray[np.int64]
+    batch: TextBatch, space: LabelSpace, wsis: LabelSpace, sdgs: Sequence[int] | npt.NDArray[np.int64]
 ) -> npt.NDArray[np.float64]:
-    """Combiner input for each (text i, SDG sdgs[i]) pair."""
+    """Combiner input for each (text i, SDG sdgs[i]) pair; ``wsis`` feeds the WSIS->SDG prior view."""
     feats = feature_tensor(view_matrices(batch, space))
+    prior = wsis_prior_features(view_matrices(batch, wsis), wsis, space.codes)
     idx = np.asarray(sdgs, dtype=np.int64) - 1
-    return pair_matrix(feats[np.arange(len(idx)), idx], idx)
+    rows = np.arange(len(idx))
+    return pair_matrix(feats[rows, idx], idx, prior[rows, idx])
 
 
 def _f1(pred: npt.NDArray[np.bool_], y: npt.NDArray[np.bool_]) -> float:
@@ -132,10 +134,9 @@ def train_model(
 
     enc = embed or get_embedder().encode
     rows = [r for r in read_benchmark(csv_path) if r.label is not None]
-    space = build_label_space("SDG", enc)
     batch = prepare_texts([r.text for r in rows], enc)
     sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
-    x = pair_features(batch, space, sdgs)
+    x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
     y = np.array([bool(r.label) for r in rows])
     model = fit_with_threshold(x, y, sdgs)
     model.meta = {
@@ -143,7 +144,8 @@ def train_model(
         "rows": len(rows),
         "C": REG_C,
         "threshold_search": f"{INNER_FOLDS}-fold inner CV, pooled F1, grid 0.1..0.9",
-        "note": "WSIS and GDC reuse the SDG-fitted coefficients with the SDG one-hot neutralised.",
+        "note": "WSIS and GDC reuse the SDG-fitted coefficients with the SDG-only block (WSIS prior view,"
+        " SDG one-hot) neutralised.",
     }
     if out_path is not None:
         Path(out_path).write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
