@@ -70,6 +70,24 @@ def test_proposals_appear_with_evidence(aligned_client: TestClient, aligned_hub:
     assert f'href="/alignments/{link["id"]}"' in block.group(1)
 
 
+def test_sdg_evidence_names_the_wsis_lines_it_came_through(aligned_client: TestClient, aligned_hub: Hub) -> None:
+    """The prior view is explained: an SDG proposal says which WSIS action line(s) serve that SDG."""
+    from rihub.frameworks import load, wsis_sdg_prior
+
+    links = [a for a in aligned_hub.alignments(provenance="model") if a["framework"] == "SDG"]
+    through = [a for a in links if a["evidence"].get("via_wsis")]
+    assert through and len(through) < len(links)  # a signal on some proposals, not a label on all
+    prior = wsis_sdg_prior()
+    for link in through:
+        assert all(link["code"] in prior[v["code"]] and 0.15 <= v["share"] <= 1 for v in link["evidence"]["via_wsis"])
+    link = through[0]
+    page = unescape(aligned_client.get(f"/alignments/{link['id']}").text)
+    line = link["evidence"]["via_wsis"][0]
+    title = next(i.title for i in load("WSIS") if i.code == line["code"])
+    assert "Through WSIS" in page and f"{line['code']}</span> {title}" in page
+    assert f"{int(line['share'] * 100)} % of the text's WSIS profile" in page
+
+
 def test_links_are_grouped_by_framework_and_kinds_are_distinct(aligned_client: TestClient, aligned_hub: Hub) -> None:
     page = aligned_client.get("/initiatives/EUR1").text
     section = page[page.index('id="alignments"') :]

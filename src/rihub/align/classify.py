@@ -24,9 +24,10 @@ from rihub.align.features import (
     feature_tensor,
     prepare_texts,
     view_matrices,
+    wsis_distribution,
     wsis_prior_features,
 )
-from rihub.frameworks import FRAMEWORKS
+from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
 
 __all__ = [
     "STRUCTURAL_LINKS",
@@ -62,6 +63,10 @@ class FrameworkScores:
         """Labels of text ``i`` from best to worst."""
         order = np.argsort(-self.scores[i], kind="stable")
         return [(self.codes[j], float(self.scores[i, j])) for j in order]
+
+
+VIA_WSIS_MIN_SHARE = 0.15
+"""An SDG's evidence names a WSIS line serving it when that line holds this share of the text."""
 
 
 class Aligner:
@@ -119,7 +124,9 @@ class Aligner:
     def classify(self, texts: Sequence[str]) -> list[list[Proposal]]:
         """Per text, the labels whose score passes their threshold, by framework then score."""
         batch = prepare_texts(list(texts), self._embed)
-        scored, _ = self._score_batch(batch)
+        scored, views = self._score_batch(batch)
+        lines = wsis_distribution(views.get("WSIS") or view_matrices(batch, self._wsis))
+        prior = wsis_sdg_prior()
         results: list[list[Proposal]] = []
         for i in range(len(batch.texts)):
             terms = batch.lexicon[i][1]
@@ -130,18 +137,20 @@ class Aligner:
                 for j in np.argsort(-fs.scores[i], kind="stable"):
                     if fs.scores[i, j] < fs.thresholds[j]:
                         continue
-                    props.append(
-                        Proposal(
-                            fw,
-                            fs.codes[j],
-                            round(float(fs.scores[i, j]), 4),
-                            self._evidence(
-                                batch, i, sent_rows, self.spaces[fw], int(j), terms.get((fw, fs.codes[j]), [])
-                            ),
-                        )
-                    )
+                    code = fs.codes[j]
+                    evidence = self._evidence(batch, i, sent_rows, self.spaces[fw], int(j), terms.get((fw, code), []))
+                    if fw == "SDG" and (via := self._via_wsis(lines[i], code, prior)):
+                        evidence["via_wsis"] = via
+                    props.append(Proposal(fw, code, round(float(fs.scores[i, j]), 4), evidence))
             results.append(props)
         return results
+
+    def _via_wsis(
+        self, shares: npt.NDArray[np.float64], sdg: str, prior: dict[str, tuple[str, ...]]
+    ) -> list[dict[str, object]]:
+        """The (at most two) WSIS lines serving ``sdg`` that hold a visible share of the text."""
+        lines = sorted(((float(shares[k]), w) for k, w in enumerate(self._wsis.codes) if sdg in prior.get(w, ())))
+        return [{"code": w, "share": round(p, 3)} for p, w in lines[::-1][:2] if p >= VIA_WSIS_MIN_SHARE]
 
     def _evidence(
         self, batch: TextBatch, i: int, sent_rows: npt.NDArray[np.int64], space: LabelSpace, j: int, terms: list[str]

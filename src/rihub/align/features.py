@@ -33,6 +33,7 @@ __all__ = [
     "save_label_embeddings",
     "view_features",
     "view_matrices",
+    "wsis_distribution",
     "wsis_prior_features",
 ]
 
@@ -261,7 +262,12 @@ def wsis_prior_features(
         for g in prior.get(code, ()):
             if g in col:
                 table[w, col[g]] = 1.0
+    mass = wsis_distribution(wsis_views) @ table
+    return np.stack(view_features(mass), axis=-1)
+
+
+def wsis_distribution(wsis_views: dict[str, npt.NDArray[np.float32]]) -> npt.NDArray[np.float64]:
+    """Soft-max over the WSIS action lines of each text's "combined" similarity (rows sum to 1)."""
     sims = wsis_views["combined"].astype(np.float64)
     e = np.exp((sims - sims.max(axis=1, keepdims=True)) / SOFTMAX_T)
-    mass = (e / e.sum(axis=1, keepdims=True)) @ table
-    return np.stack(view_features(mass), axis=-1)
+    return np.asarray(e / e.sum(axis=1, keepdims=True), dtype=np.float64)

@@ -57,6 +57,7 @@ def templates() -> Jinja2Templates:
     env.globals["source_url"] = data.source_url
     env.globals["badge"] = data.badge
     env.globals["by_framework"] = data.by_framework
+    env.globals["framework_title"] = data.framework_title
     return Jinja2Templates(env=env)
 
 

@@ -39,6 +39,13 @@ def badge(alignment: Row) -> str:
     return "confirmed" if status == "accepted" else status
 
 
+def framework_title(framework: str, code: str) -> str:
+    """A vocabulary label's short title ("" if the code is unknown), for evidence that names other labels."""
+    from rihub.frameworks import load
+
+    return next((item.title for item in load(framework) if item.code == code), "")
+
+
 FRAMEWORK_ORDER = ("SDG", "WSIS", "GDC")
 _BADGE_ORDER = {"document": 0, "confirmed": 1, "proposed": 2, "rejected": 3}
 
