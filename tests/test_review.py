@@ -129,3 +129,30 @@ def test_review_cli(hub: Hub) -> None:
     assert added.exit_code == 0 and "GDC 3" in added.output
     bad = runner.invoke(app, ["--db", hub.url, "review", "add", "AMS4", "GDC3", "--by", "E. Editor"])
     assert bad.exit_code != 0
+
+
+def test_batch_review_is_all_or_nothing(hub: Hub) -> None:
+    """`review accept 1 2 3`: one transaction; an id that cannot be reviewed leaves every link as it was."""
+    from typer.testing import CliRunner
+
+    from rihub.cli import app
+
+    _propose(hub, [("ASP5", 1, "WSIS", "C5", 0.95), ("ASP5", 2, "SDG", "16", 0.91), ("ASP5", 3, "SDG", "9", 0.40)])
+    runner = CliRunner()
+    strong = runner.invoke(
+        app, ["--db", hub.url, "review", "list", "--code", "ASP5", "--min-score", "0.9", "--ids"]
+    ).output.split()
+    assert len(strong) == 2
+    only_sdg = hub.alignments(code="ASP5", framework="sdg")
+    assert {a["code"] for a in only_sdg} == {"16", "9"}
+    document = hub.alignments(code="EUR1", provenance="document")[0]
+    before = {i: len(hub.alignment_history(int(i))) for i in strong}
+    bad = runner.invoke(app, ["--db", hub.url, "review", "accept", *strong, str(document["id"]), "--by", "F. Editor"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert all(a["status"] == "proposed" for a in hub.alignments(code="ASP5"))
+    assert {i: len(hub.alignment_history(int(i))) for i in strong} == before
+    done = runner.invoke(app, ["--db", hub.url, "review", "accept", *strong, "--by", "F. Editor", "--reason", "C5"])
+    assert done.exit_code == 0, done.output
+    statuses = {a["code"]: a["status"] for a in hub.alignments(code="ASP5")}
+    assert statuses == {"C5": "accepted", "16": "accepted", "9": "proposed"}
+    assert all(hub.alignment_history(int(i))[-1]["reason"] == "C5" for i in strong)

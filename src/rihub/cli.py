@@ -327,10 +327,18 @@ def review_list(
     code: Annotated[str | None, typer.Option(help="Only this initiative")] = None,
     status: Annotated[str | None, typer.Option(help="proposed, accepted or rejected")] = "proposed",
     provenance: Annotated[str | None, typer.Option(help="document, model or person")] = None,
+    framework: Annotated[str | None, typer.Option(help="SDG, WSIS or GDC")] = None,
+    min_score: Annotated[float | None, typer.Option(help="Only links scored at least this (0-1)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    ids: Annotated[bool, typer.Option("--ids", help="Print only the ids, for `review accept $(...)`")] = False,
 ) -> None:
     """The review queue: links with their score and evidence."""
-    links = hub().alignments(status=status or None, provenance=provenance, code=code)
+    links = hub().alignments(
+        status=status or None, provenance=provenance, code=code, framework=framework, min_score=min_score
+    )
+    if ids:
+        print(" ".join(str(a["id"]) for a in links))
+        return
     if as_json:
         emit_json(links)
         return
@@ -357,22 +365,27 @@ def _reviewed(a: dict[str, Any]) -> None:
 
 @review_app.command("accept")
 def review_accept(
-    alignment_id: Annotated[int, typer.Argument(help="Alignment id (see `rihub review list`)")],
+    alignment_ids: Annotated[list[int], typer.Argument(help="Alignment ids (see `rihub review list`)")],
     by: Annotated[str, typer.Option("--by", help="Who is reviewing")],
     reason: Annotated[str | None, typer.Option(help="Why")] = None,
 ) -> None:
-    """Confirm a proposed link."""
-    _reviewed(hub().review(alignment_id, "accept", by, reason))
+    """Confirm proposed links. Several ids are reviewed together: all of them or none."""
+    for a in hub().review_many(alignment_ids, "accept", by, reason):
+        _reviewed(a)
 
 
 @review_app.command("reject")
 def review_reject(
-    alignment_id: Annotated[int, typer.Argument(help="Alignment id (see `rihub review list`)")],
+    alignment_ids: Annotated[list[int], typer.Argument(help="Alignment ids (see `rihub review list`)")],
     by: Annotated[str, typer.Option("--by", help="Who is reviewing")],
     reason: Annotated[str | None, typer.Option(help="Why")] = None,
 ) -> None:
-    """Reject a proposed link (it stays, marked rejected, so the model does not propose it again)."""
-    _reviewed(hub().review(alignment_id, "reject", by, reason))
+    """Reject proposed links; they stay, marked rejected, so the model does not propose them again.
+
+    Several ids are reviewed together: all of them or none.
+    """
+    for a in hub().review_many(alignment_ids, "reject", by, reason):
+        _reviewed(a)
 
 
 @review_app.command("add")

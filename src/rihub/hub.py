@@ -251,19 +251,35 @@ class Hub:
         return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
 
     def alignments(
-        self, status: str | None = None, provenance: str | None = None, code: str | None = None
+        self,
+        status: str | None = None,
+        provenance: str | None = None,
+        code: str | None = None,
+        framework: str | None = None,
+        min_score: float | None = None,
     ) -> list[dict[str, Any]]:
+        """The review queue, filtered; ``min_score`` leaves out links without a score (document, person)."""
         from rihub.store.alignments import alignments
 
         with self.engine.connect() as conn:
-            return alignments(conn, status=status, provenance=provenance, code=code)
+            return alignments(
+                conn, status=status, provenance=provenance, code=code, framework=framework, min_score=min_score
+            )
 
     def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
         """Accept or reject a proposed link; recorded with who, when, before, after and why."""
+        return self.review_many([alignment_id], action, actor, reason)[0]
+
+    def review_many(
+        self, alignment_ids: Sequence[int], action: str, actor: str, reason: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Accept or reject several links in one transaction: all are reviewed, or none if one cannot be."""
         from rihub.store.alignments import review
 
+        if not alignment_ids:
+            raise InputError("name at least one alignment id")
         with self.engine.begin() as conn:
-            return review(conn, alignment_id, action, actor, reason)
+            return [review(conn, i, action, actor, reason) for i in dict.fromkeys(alignment_ids)]
 
     def add_link(
         self, subject: str, framework: str, code: str, actor: str, reason: str | None = None

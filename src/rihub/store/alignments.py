@@ -246,6 +246,8 @@ def alignments(
     provenance: str | None = None,
     code: str | None = None,
     alignment_id: int | None = None,
+    framework: str | None = None,
+    min_score: float | None = None,
 ) -> list[dict[str, Any]]:
     """Links with the initiative code and result number they belong to (the review queue)."""
     query = (
@@ -273,6 +275,10 @@ def alignments(
         query = query.where(t.initiatives.c.code == code.upper())
     if alignment_id is not None:
         query = query.where(t.alignments.c.id == alignment_id)
+    if framework:
+        query = query.where(t.alignments.c.framework == framework.upper())
+    if min_score is not None:
+        query = query.where(t.alignments.c.score >= min_score)
     return rows(conn, query)
 
 
