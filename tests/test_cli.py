@@ -79,3 +79,18 @@ def test_lint_command(report_path: Path, tmp_path: Path) -> None:
 def test_export_csv_needs_a_folder(tmp_path: Path) -> None:
     result = run("export", "--format", "csv", db=tmp_path / "x.db")
     assert result.returncode == 1 and "--output" in result.stderr
+
+
+def test_json_output_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """A figure that cannot be computed (NaN, e.g. a hold-out without GDC mappings) prints as null."""
+    from rihub.cli import emit_json
+
+    emit_json({"gdc_top1": float("nan"), "per_item": [{"ap": float("inf")}, {"ap": 0.5}]})
+
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+
+    assert json.loads(capsys.readouterr().out, parse_constant=refuse) == {
+        "gdc_top1": None,
+        "per_item": [{"ap": None}, {"ap": 0.5}],
+    }
