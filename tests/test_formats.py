@@ -29,6 +29,7 @@ from variants import (
     markdown_text,
     relabelled_text,
     set_numbering,
+    spelled_out_text,
     wrapped_text,
     write_html_pdf,
 )
@@ -188,6 +189,14 @@ def test_relabelled_text_gives_the_same_data(plain: Outline) -> None:
         assert layout in text, layout
     assert "\nObjective:\n" in text and "\nExpected results\n" in text
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "relabelled.txt")))
+
+
+def test_spelled_out_labels_give_the_same_data(plain: Outline) -> None:
+    text = spelled_out_text(REPORT.read_text(encoding="utf-8"))
+    for layout in ("Regional Initiative EUR1: ", "Draft regional initiative No. 4 – ", "RI-CIS1: "):
+        assert layout in text, layout
+    assert "\nExpected outputs:" in text and "\nExpected outcomes:" in text
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "spelled-out.txt")))
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

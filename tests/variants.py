@@ -364,6 +364,36 @@ def relabelled_text(text: str) -> str:
     return "\n".join(out)
 
 
+def spelled_out_text(text: str) -> str:
+    """The same report with spelled-out initiative labels and other names for "Expected results".
+
+    EUR codes get "Regional Initiative EUR1:", AMS ones "Draft regional initiative No. 1 –" (no code:
+    the region comes from the section), CIS ones "RI-CIS1:"; EUR results are "Expected outputs:",
+    CIS ones "Expected outcomes:".
+    """
+    out: list[str] = []
+    region: str | None = None
+    for raw in text.split("\n"):
+        line = raw.strip()
+        code = CODE.match(line)
+        if code:
+            region, number, title = code.group(1), int(code.group(2)), code.group(3)
+            out.append(
+                {
+                    "EUR": f"Regional Initiative EUR{number}: {title}",
+                    "AMS": f"Draft regional initiative No. {number} – {title}",
+                    "CIS": f"RI-CIS{number}: {title}",
+                }.get(region, line)
+            )
+            continue
+        results = re.match(r"^Expected results\s*:?\s*$", line, re.IGNORECASE)
+        if results and region in {"EUR", "CIS"}:
+            out.append("Expected outputs:" if region == "EUR" else "Expected outcomes:")
+            continue
+        out.append(raw)
+    return "\n".join(out)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

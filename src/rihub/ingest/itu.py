@@ -55,14 +55,19 @@ MONTHS = {
 MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 
 BULLET = re.compile(r"^[·•▪◦‣∙*]\s*|^[-–—]\s+")
+# "Regional Initiative EUR1:", "Draft regional initiative No. 3 –": a spelled-out label before the code.
+_RI_LABEL = r"(?i:(?:draft\s+)?regional\s+initiative\s*(?:no\.?\s*)?[:‐–-]?\s*)"
 CODE_LINE = re.compile(
     rf"""^(?:
-        (?P<reg>{CODE_ALTERNATION})\s*[-‐–]?\s*(?:RI\s*[-‐–]?\s*)?(?P<num>\d{{1,2}})
-      | (?:(?P<reg2>{CODE_ALTERNATION})\s+)?RI\s*[-‐–]?\s*(?P<num2>\d{{1,2}})
+        {_RI_LABEL}?(?:RI\s*[-‐–]?\s*)?(?P<reg>{CODE_ALTERNATION})\s*[-‐–]?\s*(?:RI\s*[-‐–]?\s*)?(?P<num>\d{{1,2}})
+      | {_RI_LABEL}?(?:(?P<reg2>{CODE_ALTERNATION})\s+)?RI\s*[-‐–]?\s*(?P<num2>\d{{1,2}})
+      | {_RI_LABEL}(?P<num3>\d{{1,2}})
     )(?![\d.]\d)\s*(?:[:.\-–—]\s*|\s+|$)(?P<rest>.*)$""",
     re.VERBOSE,
 )
-RESULTS_HEADER = re.compile(r"^expected\s+results?\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
+RESULTS_HEADER = re.compile(
+    r"^expected\s+(?:results?|outputs?|outcomes?|deliverables?)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
+)
 OBJECTIVE_LABEL = re.compile(r"^(?:objectives?|rationale)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
 NUMBERED = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<text>.*)$")
@@ -301,7 +306,7 @@ def _code_of(block: Block, region: str) -> tuple[str, int, str] | None:
     if not match:
         return None
     reg = match.group("reg") or match.group("reg2") or region
-    num = int(match.group("num") or match.group("num2"))
+    num = int(match.group("num") or match.group("num2") or match.group("num3"))
     return reg, num, match.group("rest").strip()
 
 
