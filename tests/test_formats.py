@@ -20,6 +20,7 @@ import pytest
 from rihub.errors import InputError
 from rihub.ingest import parse_bytes, parse_file
 from rihub.ingest.docx import docx_to_blocks, format_number
+from rihub.ingest.lint import lint_outline
 from rihub.model import Outline
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -28,6 +29,7 @@ from variants import (
     _Lists,
     markdown_text,
     relabelled_text,
+    renumbered_text,
     set_numbering,
     spelled_out_text,
     wrapped_text,
@@ -197,6 +199,32 @@ def test_spelled_out_labels_give_the_same_data(plain: Outline) -> None:
         assert layout in text, layout
     assert "\nExpected outputs:" in text and "\nExpected outcomes:" in text
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "spelled-out.txt")))
+
+
+@pytest.mark.parametrize("style", ["(1)", "1 -", "1:"])
+def test_other_result_markers_give_the_same_data(plain: Outline, style: str) -> None:
+    text = renumbered_text(REPORT.read_text(encoding="utf-8"), style)
+    assert f"\n{style.replace('1', '3')} " in text
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "renumbered.txt")))
+    wrapped = wrapped_text(text, width=72, header_every=40)
+    assert_same(summary(plain), summary(parse_bytes(wrapped.encode(), "renumbered-wrapped.txt")))
+
+
+def test_lettered_results_are_results_not_sub_items(plain: Outline) -> None:
+    text = renumbered_text(REPORT.read_text(encoding="utf-8"), "a)")
+    assert "\nq) " in text and "\nii) " in text  # AFR1's 17th result; AMS4's second sub-item
+
+    def results(outline: Outline) -> list[tuple[str, list[tuple[int, str, list[str]]]]]:
+        return [
+            (i.code, [(r.number, r.text, [s.text for s in r.sub_items]) for r in i.expected_results])
+            for i in outline.initiatives
+        ]
+
+    parsed = parse_bytes(text.encode(), "lettered.txt")
+    assert results(parsed) == results(plain)
+    ams4 = next(i for i in parsed.initiatives if i.code == "AMS4")
+    assert [s.label for s in ams4.expected_results[0].sub_items] == ["i", "ii"]
+    assert [f for f in lint_outline(parsed) if f.code == "numbering"] == []
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

@@ -394,6 +394,37 @@ def spelled_out_text(text: str) -> str:
     return "\n".join(out)
 
 
+def renumbered_text(text: str, style: str) -> str:
+    """The same report with other expected-result markers: ``(1)``, ``1 -``, ``1:`` or ``a)``.
+
+    With ``a)`` the results are lettered, so their own a)/b) sub-items become i)/ii), as a writer
+    would have to make them.
+    """
+    roman = {"a": "i", "b": "ii", "c": "iii", "d": "iv", "e": "v", "f": "vi", "g": "vii", "h": "viii"}
+    out: list[str] = []
+    in_results = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if CODE.match(stripped) or stripped.lower().startswith("implementation of this"):
+            in_results = False
+        if re.match(r"^expected results", stripped, re.IGNORECASE):
+            in_results = True
+        numbered = re.match(r"^(\d{1,2})\.\s+(.*)$", line)
+        sub = re.match(r"^([a-h])\)\s+(.*)$", line)
+        if in_results and numbered:
+            n, rest = int(numbered.group(1)), numbered.group(2)
+            line = {
+                "(1)": f"({n}) {rest}",
+                "1 -": f"{n} - {rest}",
+                "1:": f"{n}: {rest}",
+                "a)": f"{chr(96 + n)}) {rest}",
+            }[style]
+        elif in_results and sub and style == "a)":
+            line = f"{roman[sub.group(1)]}) {sub.group(2)}"
+        out.append(line)
+    return "\n".join(out)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

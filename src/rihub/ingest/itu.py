@@ -70,7 +70,7 @@ RESULTS_HEADER = re.compile(
 )
 OBJECTIVE_LABEL = re.compile(r"^(?:objectives?|rationale)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
 OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
-NUMBERED = re.compile(r"^(?P<num>\d{1,2})\s*[.)]\s*(?P<text>.*)$")
+NUMBERED = re.compile(r"^\(?(?P<num>\d{1,2})(?:\s*[.):]|\s+[-–](?=\s))\s*(?P<text>.*)$")  # 1. 1) (1) 1: 1 -
 SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<label2>[a-h])\.\s+(?P<text2>.+)$")
 CONTRIBUTES = re.compile(r"^implementation of this regional initiative will contribute", re.IGNORECASE)
 FOOTNOTE_REF = re.compile(r"\s?\[footnoteRef:(?P<n>\d+)\]")
@@ -338,6 +338,7 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
     )
     state = "objective"
     current: ExpectedResult | None = None
+    lettered = False
     for block in body:
         text = strip_bullet(block.text) if block.kind != "row" else block.text
         initiative.span = initiative.span.union(block.span)
@@ -373,6 +374,12 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
         if numbered and numbered.group("text"):
             current = ExpectedResult(int(numbered.group("num")), numbered.group("text"), block.span)
             initiative.expected_results.append(current)
+        elif sub and (current is None or lettered) and _next_letter(sub, len(initiative.expected_results)):
+            # results lettered a), b) ... (no numbers): each letter is a result, not a sub-item
+            lettered = True
+            item_text = sub.group("text") or sub.group("text2")
+            current = ExpectedResult(len(initiative.expected_results) + 1, item_text, block.span)
+            initiative.expected_results.append(current)
         elif sub and current is not None and not BULLET.match(block.text):
             label_text = sub.group("label") or sub.group("label2")
             item_text = sub.group("text") or sub.group("text2")
@@ -396,6 +403,12 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
         for item in result.sub_items:
             item.text = _detach_footnotes(item.text, result, footnotes)
     return initiative
+
+
+def _next_letter(sub: re.Match[str], count: int) -> bool:
+    """Whether a "x)" marker is the letter that would follow ``count`` lettered results."""
+    label = sub.group("label") or sub.group("label2")
+    return count < 26 and label == chr(ord("a") + count)
 
 
 def _unlabel(text: str) -> str:

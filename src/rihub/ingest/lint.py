@@ -140,6 +140,8 @@ KNOWN_ACRONYMS = frozenset(
     ]
 )
 
+ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+
 
 def lint_outline(outline: Outline) -> list[Finding]:
     """All findings for one parsed report, in document order."""
@@ -233,14 +235,15 @@ def _structure(outline: Outline) -> Iterator[Finding]:
             )
         for result in initiative.expected_results:
             labels = [s.label for s in result.sub_items]
-            if labels and labels != [chr(ord("a") + i) for i in range(len(labels))]:
+            letters = [chr(ord("a") + i) for i in range(len(labels))]
+            if labels and labels not in (letters, list(ROMAN[: len(labels)])):
                 yield Finding(
                     "numbering",
                     "warning",
                     result.span.start,
                     f"{initiative.code}.{result.number}: sub-items are labelled {labels}",
                     result.text[:80],
-                    "label the sub-items a), b), c)…",
+                    "label the sub-items a), b), c)… (or i), ii), iii)… under lettered results)",
                 )
             for note in result.footnotes:
                 if not note.text:

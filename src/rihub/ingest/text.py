@@ -27,13 +27,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 # What may open a paragraph in wrapped text: list markers, bullets, codes, headings, labels.
 PARAGRAPH_START = re.compile(
     r"""^(
-        \d{1,2}[.)]\s                              # 1.  1)
+        \(?\d{1,2}[.):]\s                           # 1.  1)  (1)  1:
+      | \d{1,2}\s+[-–]\s                            # 1 -
       | \(?[a-z]\)\s                               # a)  (a)
       | [·•▪◦\-–—]\s                               # bullets
       | (ARB|EUR|ASP|AMS|AFR|CIS)\s*[-–]?\s*(RI\s*)?\d{1,2}\b   # EUR1  AMS 1  ARB RI 1
-      | RI\s*\d{1,2}\b                             # RI 1
+      | RI\s*[-–]?\s*((ARB|EUR|ASP|AMS|AFR|CIS)\s*)?\d{1,2}\b   # RI 1  RI-CIS1
+      | (Draft\s+)?Regional\s+Initiative\s+(No\.?\s*)?\S*\d  # Regional Initiative EUR1
       | \d+(\.\d+)+\.?\s+[A-Z]                     # 2.3 Heading
-      | Expected\s+results?\b
+      | Expected\s+(results?|outputs?|outcomes?|deliverables?)\b
       | Objectives?\s*:
       | Implementation\s+of\s+this\s+Regional\s+Initiative
     )""",
