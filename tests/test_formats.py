@@ -195,10 +195,13 @@ def test_relabelled_text_gives_the_same_data(plain: Outline) -> None:
 
 def test_spelled_out_labels_give_the_same_data(plain: Outline) -> None:
     text = spelled_out_text(REPORT.read_text(encoding="utf-8"))
-    for layout in ("Regional Initiative EUR1: ", "Draft regional initiative No. 4 – ", "RI-CIS1: "):
+    layouts = ("Regional Initiative EUR1: ", "Draft regional initiative No. 4 – ", "RI-CIS1: ", "\nASP2\nTitle: ")
+    for layout in (*layouts, "\nObjective of the initiative: To "):
         assert layout in text, layout
     assert "\nExpected outputs:" in text and "\nExpected outcomes:" in text
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "spelled-out.txt")))
+    wrapped = wrapped_text(text, width=72, header_every=40)
+    assert_same(summary(plain), summary(parse_bytes(wrapped.encode(), "spelled-out-wrapped.txt")))
 
 
 @pytest.mark.parametrize("style", ["(1)", "1 -", "1:"])

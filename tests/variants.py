@@ -368,8 +368,9 @@ def spelled_out_text(text: str) -> str:
     """The same report with spelled-out initiative labels and other names for "Expected results".
 
     EUR codes get "Regional Initiative EUR1:", AMS ones "Draft regional initiative No. 1 –" (no code:
-    the region comes from the section), CIS ones "RI-CIS1:"; EUR results are "Expected outputs:",
-    CIS ones "Expected outcomes:".
+    the region comes from the section), CIS ones "RI-CIS1:", ASP codes stand alone with the title on
+    a "Title:" line and "Objective of the initiative:"; EUR results are "Expected outputs:", CIS ones
+    "Expected outcomes:".
     """
     out: list[str] = []
     region: str | None = None
@@ -383,8 +384,12 @@ def spelled_out_text(text: str) -> str:
                     "EUR": f"Regional Initiative EUR{number}: {title}",
                     "AMS": f"Draft regional initiative No. {number} – {title}",
                     "CIS": f"RI-CIS{number}: {title}",
+                    "ASP": f"ASP{number}\nTitle: {title}",
                 }.get(region, line)
             )
+            continue
+        if region == "ASP" and line.startswith("Objective:"):
+            out.append("Objective of the initiative:" + line.removeprefix("Objective:"))
             continue
         results = re.match(r"^Expected results\s*:?\s*$", line, re.IGNORECASE)
         if results and region in {"EUR", "CIS"}:

@@ -68,7 +68,11 @@ CODE_LINE = re.compile(
 RESULTS_HEADER = re.compile(
     r"^expected\s+(?:results?|outputs?|outcomes?|deliverables?)\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE
 )
-OBJECTIVE_LABEL = re.compile(r"^(?:objectives?|rationale)\s*:\s*(?P<rest>.*)$", re.IGNORECASE)
+OBJECTIVE_LABEL = re.compile(
+    r"^(?:objectives?(?:\s+of\s+(?:the|this)\s+(?:regional\s+)?initiative)?|rationale)\s*:\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+TITLE_LABEL = re.compile(r"^(?:title|name)(?:\s+of\s+(?:the|this)\s+(?:regional\s+)?initiative)?\s*:\s*", re.I)
 OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
 NUMBERED = re.compile(r"^\(?(?P<num>\d{1,2})(?:\s*[.):]|\s+[-–](?=\s))\s*(?P<text>.*)$")  # 1. 1) (1) 1: 1 -
 SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<label2>[a-h])\.\s+(?P<text2>.+)$")
@@ -329,8 +333,8 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
     body = chunk[1:]
     if not rest and body and not RESULTS_HEADER.match(body[0].text):
         rest, body = body[0].text, body[1:]
-    title, objective, objective_kind = rest, None, None
-    inline = OBJECTIVE_INLINE.match(rest)
+    title, objective, objective_kind = TITLE_LABEL.sub("", rest, count=1), None, None
+    inline = OBJECTIVE_INLINE.match(title)
     if inline:
         title, objective, objective_kind = inline.group("title"), _unlabel(inline.group("objective")), "objective"
     initiative = Initiative(

@@ -36,12 +36,18 @@ PARAGRAPH_START = re.compile(
       | (Draft\s+)?Regional\s+Initiative\s+(No\.?\s*)?\S*\d  # Regional Initiative EUR1
       | \d+(\.\d+)+\.?\s+[A-Z]                     # 2.3 Heading
       | Expected\s+(results?|outputs?|outcomes?|deliverables?)\b
-      | Objectives?\s*:
+      | Objectives?(\s+of\s+(the|this)\s+(regional\s+)?initiative)?\s*:
+      | Title\s*:
       | Implementation\s+of\s+this\s+Regional\s+Initiative
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
 DASH_ITEM = re.compile(r"^[-–—]\s")
+# An initiative code alone on its line ("ASP1", "AFR RI 2", "RI 3"): counts up like a page counter,
+# but is structure.
+BARE_CODE = re.compile(
+    r"^\s*(?:(?:ARB|EUR|ASP|AMS|AFR|CIS)\s*[-–]?\s*(?:RI\s*[-–]?\s*)?|RI\s*[-–]?\s*)\d{1,2}\s*[:.]?\s*$"
+)
 PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(["and", "or", "to", "of", "the", "in", "for", "with", "on", "by", "as", "at", "nor"])
 
@@ -151,7 +157,7 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     positions: dict[str, list[int]] = defaultdict(list)
     counters: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for index, line in enumerate(lines):
-        if line.strip() and not line.startswith("\t"):
+        if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line):
             key = _furniture_key(line)
             positions[key].append(index)
             counters[key].append(tuple(int(n) for n in re.findall(r"\d+", line)))
