@@ -28,6 +28,8 @@ from variants import (
     W_NS,
     _Lists,
     markdown_text,
+    meetings_in_prose,
+    month_first_dates,
     relabelled_text,
     renumbered_text,
     set_numbering,
@@ -228,6 +230,25 @@ def test_lettered_results_are_results_not_sub_items(plain: Outline) -> None:
     ams4 = next(i for i in parsed.initiatives if i.code == "AMS4")
     assert [s.label for s in ams4.expected_results[0].sub_items] == ["i", "ii"]
     assert [f for f in lint_outline(parsed) if f.code == "numbering"] == []
+
+
+def test_meetings_told_in_prose_give_the_same_meetings(plain: Outline) -> None:
+    text = meetings_in_prose(REPORT.read_text(encoding="utf-8"))
+    assert "\tRPM-EUR\n" not in text and "RPM-EUR was held in Budapest, Hungary, on 25-26 February 2025." in text
+    assert "RPM-ASP was held on March 20-21, 2025, in Bangkok (Thailand)." in text
+    parsed = summary(parse_bytes(text.encode(), "prose.txt"))
+
+    def when_where(s: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return [(m["region"], m["dates"], m["place"], m["officers"]) for m in s["meetings"]]
+
+    assert when_where(parsed) == when_where(summary(plain))
+    assert_same({"initiatives": summary(plain)["initiatives"]}, {"initiatives": parsed["initiatives"]})
+
+
+def test_month_first_dates_in_the_meetings_table(plain: Outline) -> None:
+    text = month_first_dates(REPORT.read_text(encoding="utf-8"))
+    assert "\tFebruary 4-5\n" in text
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "month-first.txt")))
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter
+from typing import Any
 
 import pytest
 
 from rihub.ingest import parse_bytes
-from rihub.ingest.itu import parse_dates
+from rihub.ingest.itu import parse_dates, when_where
 from rihub.ingest.people import split_person
 from rihub.model import Outline
 
@@ -232,3 +233,34 @@ def test_a_single_region_report_in_another_layout() -> None:
     assert [s.label for s in eur1.expected_results[1].sub_items] == ["a", "b"]
     assert [r.text for r in eur2.expected_results] == ["National cybersecurity strategies.", "CIRT establishment."]
     assert outline.source.key == "WTDC-21:EUR"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "was held from 26 to 27 January 2021 in Geneva, Switzerland.",
+            ((2021, 1, 26), (2021, 1, 27), "Geneva", "Switzerland"),
+        ),
+        ("was held in Amman (Jordan) on 4 and 5 February 2025.", ((2025, 2, 4), (2025, 2, 5), "Amman", "Jordan")),
+        (
+            "was held on January 26-27, 2021, in Geneva, Switzerland.",
+            ((2021, 1, 26), (2021, 1, 27), "Geneva", "Switzerland"),
+        ),
+        ("took place from 28 February to 1 March 2025", ((2025, 2, 28), (2025, 3, 1), None, None)),
+        (
+            "was held in Bishkek, Kyrgyzstan, from April 24 to 25, 2025.",
+            ((2025, 4, 24), (2025, 4, 25), "Bishkek", "Kyrgyzstan"),
+        ),
+    ],
+)
+def test_when_and_where_in_prose(text: str, expected: tuple[Any, ...]) -> None:
+    start, end, city, country = expected
+    assert when_where(text) == (dt.date(*start), dt.date(*end), city, country)
+
+
+def test_words_that_only_look_like_dates_are_not_dates() -> None:
+    assert when_where("Resolution 31 may be applied by 2025 in Geneva, Switzerland.") is None
+    assert parse_dates("12 Marketing", 2025) == (None, None)
+    assert parse_dates("4-5 February", 2025) == (dt.date(2025, 2, 4), dt.date(2025, 2, 5))
+    assert parse_dates("February 28 - March 1", 2025) == (dt.date(2025, 2, 28), dt.date(2025, 3, 1))

@@ -430,6 +430,35 @@ def renumbered_text(text: str, style: str) -> str:
     return "\n".join(out)
 
 
+def meetings_in_prose(text: str) -> str:
+    """The same report without the table of meetings: each region section says when and where its
+    RPM was held, in turns of phrase that differ by region (venue first or last, month first,
+    country in brackets)."""
+    rows = re.findall(r"\tRPM-(\w+)\n\t([^\n]+)\n\t([^\n]+)\n", text)
+    year = re.search(r"Dates \((\d{4})\)", text)
+    assert rows and year, "the report's meetings table"
+    start, end = text.index("RPM Coordination meeting looked at"), text.index("During the meeting, the outcomes")
+    out = text[:start] + text[end:]
+    for index, (region, dates, place) in enumerate(rows):
+        d1, _, rest = dates.strip().partition("-")
+        d2, month = rest.split(" ", 1)
+        city, country = (p.strip() for p in place.split(",", 1))
+        sentence = [
+            f"RPM-{region} was held from {d1} to {d2} {month} {year.group(1)} in {city}, {country}.",
+            f"RPM-{region} was held in {city}, {country}, on {d1}-{d2} {month} {year.group(1)}.",
+            f"RPM-{region} was held on {month} {d1}-{d2}, {year.group(1)}, in {city} ({country}).",
+        ][index % 3]
+        out = out.replace(
+            f"RPM-{region} reviewed all input documents", f"{sentence} RPM-{region} reviewed all input documents", 1
+        )
+    return out
+
+
+def month_first_dates(text: str) -> str:
+    """The meetings table with its dates written month first ("February 4-5")."""
+    return re.sub(r"(?m)^\t(\d{1,2})-(\d{1,2}) (\w+)$", r"\t\3 \1-\2", text)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

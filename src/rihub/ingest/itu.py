@@ -116,31 +116,61 @@ def strip_bullet(text: str) -> str:
 # --- conference and meetings table -------------------------------------------------------------
 
 
-WHEN_WHERE = re.compile(
-    rf"(?:from|on)\s+(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?(?:\s*(?:to|-|–)\s*(?P<d2>\d{{1,2}}))?\s+"
-    rf"(?P<m2>{MONTH})\s+(?P<y>\d{{4}})(?:\s*,?\s+in\s+(?P<city>[^,.;()]+),\s*(?P<country>[^.;()]+))?",
-    re.IGNORECASE,
+_RANGE = r"\s*(?:-|–|—|to|and)\s*"
+_M = rf"(?:{MONTH})(?![a-z])"  # "Mar" but not "Marketing"
+# "26 to 27 January 2021", "28 February - 1 March 2025", "January 26-27, 2021", "February 28 - March 1, 2025"
+DATE_RANGE = re.compile(
+    rf"""(?:
+        (?P<d1>\d{{1,2}})(?:\s+(?P<m1>{_M}))?(?:{_RANGE}(?P<d2>\d{{1,2}}))?\s+(?P<m2>{_M})
+      | (?P<md1>{_M})\s+(?P<dd1>\d{{1,2}})(?:{_RANGE}(?:(?P<md2>{_M})\s+)?(?P<dd2>\d{{1,2}}))?
+    )(?!\d)(?:,?\s+(?P<y>(?:19|20)\d{{2}}))?""",
+    re.IGNORECASE | re.VERBOSE,
 )
+PLACE_AFTER = re.compile(r"^\s*,?\s+in\s+(?P<city>[^,.;()]+?)\s*(?:,|\()\s*(?P<country>[^.;()]+?)\)?\s*(?:[.;]|$)")
+PLACE_BEFORE = re.compile(
+    r"\bin\s+(?P<city>[A-Z][^,.;()]*?)\s*(?:,|\()\s*(?P<country>[A-Z][^.;(),]*?)\)?\s*,?\s+(?:from|on)?\s*$"
+)
+
+
+DateRange = tuple[dt.date | None, dt.date | None, re.Match[str]]
+
+
+def date_range(text: str, default_year: int | None = None) -> DateRange | None:
+    """The first date or date range in ``text`` (day or month first), with the match."""
+    for found in DATE_RANGE.finditer(text):
+        year = int(found.group("y")) if found.group("y") else default_year
+        if year is None:
+            continue
+        if found.group("d1"):
+            m2 = MONTHS[found.group("m2").lower().rstrip(".")]
+            m1 = MONTHS[found.group("m1").lower().rstrip(".")] if found.group("m1") else m2
+            d1, d2 = int(found.group("d1")), int(found.group("d2") or found.group("d1"))
+        else:
+            m1 = MONTHS[found.group("md1").lower().rstrip(".")]
+            m2 = MONTHS[found.group("md2").lower().rstrip(".")] if found.group("md2") else m1
+            d1, d2 = int(found.group("dd1")), int(found.group("dd2") or found.group("dd1"))
+        return _date(year, m1, d1), _date(year, m2, d2), found
+    return None
+
+
 FUTURE = re.compile(r"(?:will\s+(?:take\s+place|be\s+held)|to\s+be\s+held|takes\s+place|is\s+scheduled)\b", re.I)
 HELD = re.compile(r"\b(?:was|were)\s+held\b|\btook\s+place\b", re.IGNORECASE)
 
 
 def when_where(text: str) -> tuple[dt.date | None, dt.date | None, str | None, str | None] | None:
-    """ "from 17 to 28 November 2025 in Baku, Azerbaijan" → (start, end, city, country)."""
-    found = WHEN_WHERE.search(text)
-    if not found:
+    """ "from 17 to 28 November 2025 in Baku, Azerbaijan" → (start, end, city, country).
+
+    The venue may also come first ("in Amman, Jordan, on 4-5 February 2025") or in brackets
+    ("in Amman (Jordan)"); the date may be written month first ("February 4-5, 2025").
+    """
+    found = date_range(text)
+    if found is None:
         return None
-    year = int(found.group("y"))
-    m2 = MONTHS[found.group("m2").lower().rstrip(".")]
-    m1 = MONTHS[found.group("m1").lower().rstrip(".")] if found.group("m1") else m2
-    city = found.group("city").strip() if found.group("city") else None
-    country = found.group("country").strip() if found.group("country") else None
-    return (
-        _date(year, m1, int(found.group("d1"))),
-        _date(year, m2, int(found.group("d2") or found.group("d1"))),
-        city,
-        country,
-    )
+    start, end, match = found
+    place = PLACE_AFTER.match(text[match.end() :]) or PLACE_BEFORE.search(text[: match.start()])
+    city = place.group("city").strip() if place else None
+    country = place.group("country").strip() if place else None
+    return start, end, city, country
 
 
 def parse_conference(blocks: list[Block]) -> Conference | None:
@@ -184,21 +214,11 @@ def _date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def parse_dates(text: str, default_year: int | None) -> tuple[dt.date | None, dt.date | None]:
-    """ "4-5 February", "28 February - 1 March 2025", "4 February" → (start, end)."""
+    """ "4-5 February", "28 February - 1 March 2025", "February 4-5" → (start, end)."""
     text = clean(text.replace("\n", " "))
     year_match = re.search(r"\b(19|20)\d{2}\b", text)
-    year = int(year_match.group(0)) if year_match else default_year
-    if year is None:
-        return None, None
-    pattern = rf"(?P<d1>\d{{1,2}})(?:\s+(?P<m1>{MONTH}))?(?:\s*(?:-|–|—|to)\s*(?P<d2>\d{{1,2}}))?\s+(?P<m2>{MONTH})"
-    match = re.search(pattern, text, re.IGNORECASE)
-    if not match:
-        return None, None
-    m2 = MONTHS[match.group("m2").lower().rstrip(".")]
-    m1 = MONTHS[match.group("m1").lower().rstrip(".")] if match.group("m1") else m2
-    start = _date(year, m1, int(match.group("d1")))
-    end = _date(year, m2, int(match.group("d2") or match.group("d1")))
-    return start, end
+    found = date_range(text, int(year_match.group(0)) if year_match else default_year)
+    return (found[0], found[1]) if found else (None, None)
 
 
 def _column(header: list[str], *words: str) -> int | None:
