@@ -264,3 +264,42 @@ def test_words_that_only_look_like_dates_are_not_dates() -> None:
     assert parse_dates("12 Marketing", 2025) == (None, None)
     assert parse_dates("4-5 February", 2025) == (dt.date(2025, 2, 4), dt.date(2025, 2, 5))
     assert parse_dates("February 28 - March 1", 2025) == (dt.date(2025, 2, 28), dt.date(2025, 3, 1))
+
+
+ELECTION_LAYOUTS = {
+    "sentence, from": (
+        "Ms Jane Doe from Sweden was elected as the Chair of RPM-EUR. The meeting also endorsed the proposal "
+        "for two Vice-Chairs: Mr John Roe from Italy and Dr Ann Poe from Latvia."
+    ),
+    "elected ... as Chair": (
+        "The meeting elected Ms Jane Doe (Sweden) as Chair and Mr John Roe (Italy) and Dr Ann Poe (Latvia) "
+        "as Vice-Chairs."
+    ),
+    "labelled lines": "Chair: Ms Jane Doe (Sweden)\nVice-Chairs: Mr John Roe (Italy), Dr Ann Poe (Latvia)",
+}
+
+
+@pytest.mark.parametrize("layout", list(ELECTION_LAYOUTS))
+def test_officers_in_other_layouts(layout: str) -> None:
+    start = SINGLE_REGION_REPORT.index("Ms Jane Doe")
+    end = SINGLE_REGION_REPORT.index("\nRPM-EUR reviewed several")
+    text = SINGLE_REGION_REPORT[:start] + ELECTION_LAYOUTS[layout] + SINGLE_REGION_REPORT[end:]
+    (meeting,) = parse_bytes(text.encode(), "rpm-eur.txt").meetings
+    assert [(o.role, o.honorific, o.name, o.country) for o in meeting.officers] == [
+        ("chair", "Ms", "Jane Doe", "Sweden"),
+        ("vice-chair", "Mr", "John Roe", "Italy"),
+        ("vice-chair", "Dr", "Ann Poe", "Latvia"),
+    ]
+
+
+def test_a_bracketed_country_may_itself_hold_brackets() -> None:
+    assert split_person("Mr A. Khadiya (United Arab Emirates (UAE))") == (
+        "Mr",
+        "A. Khadiya",
+        "United Arab Emirates (UAE)",
+    )
+    assert split_person("Mr Abdulla Bin Khadiya, United Arab Emirates (UAE)") == (
+        "Mr",
+        "Abdulla Bin Khadiya",
+        "United Arab Emirates (UAE)",
+    )

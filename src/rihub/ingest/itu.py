@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rihub.errors import InputError
-from rihub.ingest.people import parse_officers
+from rihub.ingest.people import CHAIR_LABEL, VICE_LABEL, parse_officers
 from rihub.ingest.regions import CODE_ALTERNATION, RPM_REFERENCE, region_of_heading
 from rihub.ingest.text import clean
 from rihub.model import (
@@ -285,7 +285,8 @@ def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footn
     in_documents = False
     for block in highlights:
         text = strip_bullet(block.text)
-        if re.search(r"\belected\b", text, re.IGNORECASE) and re.search(r"\bchair", text, re.IGNORECASE):
+        elected = re.search(r"\belected\b", text, re.IGNORECASE) and re.search(r"\bchair", text, re.IGNORECASE)
+        if elected or CHAIR_LABEL.match(text) or VICE_LABEL.match(text):
             meeting.officers.extend(parse_officers(text, block.span))
             in_documents = False
             continue

@@ -16,6 +16,14 @@ CHAIR = re.compile(
     re.IGNORECASE,
 )
 VICE_CHAIRS = re.compile(r"Vice[-\s]?Chair(?:s|men|persons|women)?\b\s*[:,]?\s*(?P<list>.+)$", re.IGNORECASE)
+_CHAIR_WORD = r"Chair(?:man|person|woman)?\b"
+_VICE_WORD = r"Vice[-\s]?Chair(?:s|men|persons|women|man|person|woman)?\b"
+# "The meeting elected Dr A (Hungary) as Chair and Mr B (Germany) and Ms C (Fiji) as Vice-Chairs."
+ELECTED_AS = re.compile(rf"\belected\s+(?P<who>.+?)\s+as\s+(?:the\s+)?{_CHAIR_WORD}(?P<tail>.*)$", re.IGNORECASE)
+VICE_AS = re.compile(rf"^\W*(?:and\s+)?(?P<list>.+?)\s+as\s+(?:the\s+)?{_VICE_WORD}", re.IGNORECASE)
+# "Chair: Dr A (Hungary)" / "Vice-Chairs: Mr B (Germany), Ms C (Fiji)" as labelled lines
+CHAIR_LABEL = re.compile(rf"^{_CHAIR_WORD}\s*:\s*(?P<who>.+)$", re.IGNORECASE)
+VICE_LABEL = re.compile(rf"^{_VICE_WORD}\s*:\s*(?P<list>.+)$", re.IGNORECASE)
 
 
 def normalise_honorific(raw: str) -> str:
@@ -40,7 +48,10 @@ def split_person(chunk: str) -> tuple[str | None, str, str | None]:
         chunk = chunk[match.end() :]
     country = None
     parts = re.split(r",?\s*\bfrom\s+", chunk, maxsplit=1)
-    if len(parts) == 2:
+    bracketed = re.match(r"^(?P<name>[^(),]+?)\s*\((?P<country>.+)\)$", chunk)
+    if bracketed:  # "Dr Péter Vári (Hungary)", "Mr A (United Arab Emirates (UAE))"
+        name, country = bracketed.group("name"), bracketed.group("country")
+    elif len(parts) == 2:
         name, country = parts
     else:
         name, _, rest = chunk.partition(",")
@@ -61,18 +72,35 @@ def split_people(text: str) -> list[str]:
 
 
 def parse_officers(text: str, span: Span) -> list[Officer]:
-    """Chair and vice-chairs from the election paragraph of a region's highlights."""
+    """Chair and vice-chairs from the election paragraph of a region's highlights (or its labelled lines)."""
     officers: list[Officer] = []
+
+    def add(role: str, phrase: str) -> None:
+        honorific, name, country = split_person(phrase)
+        if name:
+            officers.append(Officer(role, honorific, name, country, span))
+
+    def add_all(role: str, phrases: str) -> None:
+        for chunk in split_people(phrases):
+            add(role, chunk)
+
     for sentence in re.split(r"(?<=[\w)\]])\.\s+(?=The |[A-Z][a-z]+ (?:also|further) )", text):
+        sentence = sentence.strip()
+        label, vice_label = CHAIR_LABEL.match(sentence), VICE_LABEL.match(sentence)
+        elected = ELECTED_AS.search(sentence)
         chair = CHAIR.match(sentence)
         vice = VICE_CHAIRS.search(sentence)
-        if chair and not re.search(r"vice[-\s]?chair", sentence[: chair.end()], re.IGNORECASE):
-            honorific, name, country = split_person(chair.group("who"))
-            if name:
-                officers.append(Officer("chair", honorific, name, country, span))
+        if label:
+            add("chair", label.group("who"))
+        elif vice_label:
+            add_all("vice-chair", vice_label.group("list"))
+        elif elected and not re.search(_VICE_WORD, elected.group("who"), re.IGNORECASE):
+            add("chair", elected.group("who"))
+            tail = VICE_AS.match(elected.group("tail"))
+            if tail:
+                add_all("vice-chair", tail.group("list"))
+        elif chair and not re.search(r"vice[-\s]?chair", sentence[: chair.end()], re.IGNORECASE):
+            add("chair", chair.group("who"))
         elif vice:
-            for chunk in split_people(vice.group("list")):
-                honorific, name, country = split_person(chunk)
-                if name:
-                    officers.append(Officer("vice-chair", honorific, name, country, span))
+            add_all("vice-chair", vice.group("list"))
     return officers
