@@ -25,12 +25,14 @@ from rihub.model import Outline
 
 sys.path.insert(0, str(Path(__file__).parent))
 from variants import (
+    REGION_HEADINGS,
     W_NS,
     _Lists,
     markdown_text,
     meetings_in_prose,
     month_first_dates,
     relabelled_text,
+    renamed_regions_text,
     renumbered_text,
     set_numbering,
     spelled_out_text,
@@ -249,6 +251,13 @@ def test_month_first_dates_in_the_meetings_table(plain: Outline) -> None:
     text = month_first_dates(REPORT.read_text(encoding="utf-8"))
     assert "\tFebruary 4-5\n" in text
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "month-first.txt")))
+
+
+def test_region_headings_worded_otherwise_give_the_same_data(plain: Outline) -> None:
+    text = renamed_regions_text(REPORT.read_text(encoding="utf-8"))
+    for heading in REGION_HEADINGS.values():
+        assert f" {heading}\n" in text, heading
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "regions.txt")))
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

@@ -12,6 +12,7 @@ import pytest
 from rihub.ingest import parse_bytes
 from rihub.ingest.itu import parse_dates, when_where
 from rihub.ingest.people import split_person
+from rihub.ingest.regions import region_of_heading
 from rihub.model import Outline
 
 
@@ -303,3 +304,22 @@ def test_a_bracketed_country_may_itself_hold_brackets() -> None:
         "Abdulla Bin Khadiya",
         "United Arab Emirates (UAE)",
     )
+
+
+@pytest.mark.parametrize(
+    ("heading", "region"),
+    [
+        ("2.1 RPM for the Arab States (RPM-ARB)", "ARB"),
+        ("Regional Preparatory Meeting for Africa (RPM-AFR)", "AFR"),
+        ("2.6 CIS Region", "CIS"),
+        ("2.3 Asia and Pacific Region", "ASP"),
+        ("Annex 3: Regional Initiatives for Europe", "EUR"),
+        ("EUROPE REGION", "EUR"),
+        ("Arab States (RPM-EUR)", None),  # another region's code: not a heading
+        ("RPM-CIS", None),  # a bare code is a table cell as often as a heading
+        ("RPM-EUR reviewed all input documents", None),
+        ("Europe and Africa", None),
+    ],
+)
+def test_region_headings(heading: str, region: str | None) -> None:
+    assert region_of_heading(heading) == region

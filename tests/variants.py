@@ -459,6 +459,28 @@ def month_first_dates(text: str) -> str:
     return re.sub(r"(?m)^\t(\d{1,2})-(\d{1,2}) (\w+)$", r"\t\3 \1-\2", text)
 
 
+REGION_HEADINGS = {
+    "ARB": "RPM for the Arab States (RPM-ARB)",
+    "EUR": "Regional Preparatory Meeting for Europe (RPM-EUR)",
+    "ASP": "Asia and Pacific Region",
+    "AMS": "Region of the Americas",
+    "AFR": "Africa (AFR)",
+    "CIS": "CIS Region",
+}
+
+
+def renamed_regions_text(text: str) -> str:
+    """The same report with region headings worded as other reports word them (``REGION_HEADINGS``)."""
+    names = {"Arab States": "ARB", "Europe": "EUR", "Asia and the Pacific": "ASP", "The Americas": "AMS"}
+    names |= {"Africa": "AFR", "Commonwealth of Independent States": "CIS"}
+
+    def rename(match: re.Match[str]) -> str:
+        return f"{match.group(1)} {REGION_HEADINGS[names[match.group(2)]]}"
+
+    alternatives = "|".join(names)
+    return re.sub(rf"(?m)^(2\.\d)\s+({alternatives})\s+Region\s*$", rename, text)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

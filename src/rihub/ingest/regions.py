@@ -8,7 +8,14 @@ import re
 ALIASES: dict[str, tuple[str, ...]] = {
     "ARB": ("arab states", "arab region", "arab"),
     "EUR": ("europe", "european"),
-    "ASP": ("asia and the pacific", "asia-pacific", "asia pacific"),
+    "ASP": (
+        "asia and the pacific",
+        "asia & the pacific",
+        "asia and pacific",
+        "asia & pacific",
+        "asia-pacific",
+        "asia pacific",
+    ),
     "AMS": ("the americas", "americas"),
     "AFR": ("africa", "african"),
     "CIS": ("commonwealth of independent states", "cis"),
@@ -16,7 +23,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
 CODES = tuple(ALIASES)
 CODE_ALTERNATION = "|".join(CODES)
 RPM_REFERENCE = re.compile(rf"\bRPM[-\s]?({CODE_ALTERNATION})\b")
-_FILLER = re.compile(r"\b(the|region|regional|rpm|for|of|preparatory|meeting)\b|[^a-z\s-]", re.IGNORECASE)
+_FILLER = re.compile(
+    r"\b(the|region|regional|rpm|for|of|preparatory|meeting|draft|initiatives?|annex|outcomes?)\b|[^a-z\s-]",
+    re.IGNORECASE,
+)
 
 
 def region_of_heading(text: str) -> str | None:
@@ -28,13 +38,16 @@ def region_of_heading(text: str) -> str | None:
     if len(text) > 90 or text.rstrip().endswith((".", ":", ";", ",")):
         return None
     body = re.sub(r"^\s*(\d+(\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+", "", text.strip())
-    if not re.search(r"\bregion\b|^[A-Z\s\d.]+$|^(the\s+)?[A-Z][a-z]", body):
+    if not re.search(r"(?i:\bregion\b)|^[A-Z\s\d.]+$|^(the\s+)?[A-Z][a-z]|^RPM\s+(?:for|of)\b", body):
         return None
     lowered = body.lower()
     for code, aliases in ALIASES.items():
+        # its own code may stand beside the name ("Arab States (RPM-ARB)"), never alone: a bare
+        # "RPM-ARB" is a table cell as often as a heading
+        own = re.sub(rf"\(?\b(?:rpm[-\s]?)?{code.lower()}\b\)?", " ", lowered)
         for alias in aliases:
             if re.search(rf"(^|\W){re.escape(alias)}(\W|$)", lowered):
-                rest = lowered.replace(alias, " ", 1)
-                if not _FILLER.sub(" ", rest).strip():
+                rest = own.replace(alias, " ", 1)
+                if not _FILLER.sub(" ", rest).strip(" -"):
                     return code
     return None
