@@ -323,3 +323,16 @@ def test_a_bracketed_country_may_itself_hold_brackets() -> None:
 )
 def test_region_headings(heading: str, region: str | None) -> None:
     assert region_of_heading(heading) == region
+
+
+def test_documents_numbered_in_the_meetings_own_series() -> None:
+    """Real RPM reports cite "Document RPM-EUR21/2"; the number is the one after the slash."""
+    text = SINGLE_REGION_REPORT.replace("- Document 2 on", "- Document RPM-EUR21/2 – on").replace(
+        "- Document 5 on", "- Doc. RPM-EUR/5: on"
+    )
+    assert "RPM-EUR21/2" in text and "RPM-EUR/5" in text
+    (meeting,) = parse_bytes(text.encode(), "rpm-eur.txt").meetings
+    assert [(d.number, d.description) for d in meeting.documents_reviewed] == [
+        (2, "the implementation of the Buenos Aires Action Plan"),
+        (5, "the state of digital development"),
+    ]

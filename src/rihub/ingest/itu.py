@@ -79,7 +79,11 @@ SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<l
 CONTRIBUTES = re.compile(r"^implementation of this regional initiative will contribute", re.IGNORECASE)
 FOOTNOTE_REF = re.compile(r"\s?\[footnoteRef:(?P<n>\d+)\]")
 FOOTNOTE_BODY = re.compile(r"\s*\[(?P<n>\d+):\s*(?P<text>[^\]]*)\]")
-DOCUMENT_REF = re.compile(r"^Doc(?:ument)?s?\.?\s+(?P<num>\d+)\b[\s,:–-]*(?P<desc>.*)$", re.IGNORECASE)
+# "Document 2 on …", "Doc. 5: …", "Document RPM-EUR25/2 – …" (the meeting's own document series)
+DOCUMENT_REF = re.compile(
+    r"^Doc(?:ument)?s?\.?\s+(?:RPM[-‐–]?[A-Z]{3}[-‐–]?\d{0,4}\s*/\s*)?(?P<num>\d+)\b[\s,:–-]*(?P<desc>.*)$",
+    re.IGNORECASE,
+)
 CONFERENCE_CODE = re.compile(r"\b(WTDC)[-‑–\s]?(\d{2,4})\b")
 
 
