@@ -28,6 +28,7 @@ from variants import (
     REGION_HEADINGS,
     W_NS,
     _Lists,
+    mappings_as_lines,
     markdown_text,
     meetings_in_prose,
     month_first_dates,
@@ -258,6 +259,15 @@ def test_region_headings_worded_otherwise_give_the_same_data(plain: Outline) -> 
     for heading in REGION_HEADINGS.values():
         assert f" {heading}\n" in text, heading
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "regions.txt")))
+
+
+def test_mappings_written_as_labelled_lines_give_the_same_links(plain: Outline) -> None:
+    text = mappings_as_lines(REPORT.read_text(encoding="utf-8"))
+    assert "\nWSIS Action Lines: C1, C2, C6, C11\n" in text and "\tWSIS Action Lines" not in text
+    assert "\nSDGs: SDG9\n" in text
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "mapping-lines.txt")))
+    wrapped = wrapped_text(text, width=72, header_every=40)
+    assert_same(summary(plain), summary(parse_bytes(wrapped.encode(), "mapping-lines-wrapped.txt")))
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

@@ -481,6 +481,35 @@ def renamed_regions_text(text: str) -> str:
     return re.sub(rf"(?m)^(2\.\d)\s+({alternatives})\s+Region\s*$", rename, text)
 
 
+MAPPING_LABELS = {"WSIS Action Lines", "Global Digital Compact", "Sustainable Development Goals"}
+
+
+def mappings_as_lines(text: str) -> str:
+    """The EUR mapping tables written as labelled lines ("WSIS Action Lines: C1, C2, C6, C11")."""
+    out: list[str] = []
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        label = line.strip()
+        if line.startswith("\t") and label in {"Process", "Focus Area"}:
+            index += 1
+            continue
+        if line.startswith("\t") and label in MAPPING_LABELS:
+            values = []
+            index += 1
+            while index < len(lines) and lines[index].strip():  # the cell runs to the blank line
+                values.append(lines[index].strip())
+                index += 1
+            short = {"Sustainable Development Goals": "SDGs"}.get(label, label)
+            out.append(f"{short}: {' '.join(values)}")
+            continue
+        if not (line.strip() == "" and out and re.match(r"^(WSIS|Global|SDGs):", out[-1])):
+            out.append(line)
+        index += 1
+    return "\n".join(out)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

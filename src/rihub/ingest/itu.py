@@ -76,6 +76,12 @@ TITLE_LABEL = re.compile(r"^(?:title|name)(?:\s+of\s+(?:the|this)\s+(?:regional\
 OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
 NUMBERED = re.compile(r"^\(?(?P<num>\d{1,2})(?:\s*[.):]|\s+[-–](?=\s))\s*(?P<text>.*)$")  # 1. 1) (1) 1: 1 -
 SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<label2>[a-h])\.\s+(?P<text2>.+)$")
+# The mapping written as labelled lines instead of a table: "WSIS Action Lines: C1, C2", "SDGs: 4, 9"
+MAPPING_LINE = re.compile(
+    r"^(?P<label>WSIS(?:\s+Action\s+Lines?)?|Global\s+Digital\s+Compact(?:\s+objectives?)?|GDC(?:\s+objectives?)?"
+    r"|Sustainable\s+Development\s+Goals?|SDGs?)\s*[:–—-]\s*(?P<value>\S.*)$",
+    re.IGNORECASE,
+)
 CONTRIBUTES = re.compile(r"^implementation of this regional initiative will contribute", re.IGNORECASE)
 FOOTNOTE_REF = re.compile(r"\s?\[footnoteRef:(?P<n>\d+)\]")
 FOOTNOTE_BODY = re.compile(r"\s*\[(?P<n>\d+):\s*(?P<text>[^\]]*)\]")
@@ -376,6 +382,12 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
             state = "alignment"
             continue
         if CONTRIBUTES.match(text):
+            state = "alignment"
+            continue
+        mapping = MAPPING_LINE.match(text) if state != "objective" else None
+        if mapping:
+            row = Block("row", text, block.loc, [mapping.group("label"), mapping.group("value")], end_loc=block.end_loc)
+            initiative.alignments.extend(parse_alignment_row(row))
             state = "alignment"
             continue
         header = RESULTS_HEADER.match(text)

@@ -38,6 +38,7 @@ PARAGRAPH_START = re.compile(
       | Expected\s+(results?|outputs?|outcomes?|deliverables?)\b
       | Objectives?(\s+of\s+(the|this)\s+(regional\s+)?initiative)?\s*:
       | Title\s*:
+      | (WSIS|Global\s+Digital\s+Compact|GDC|SDGs?|Sustainable\s+Development\s+Goals?)[\w\s]{0,20}:\s
       | (Vice[-\s]?)?Chair(s|man|men|person|persons|woman|women)?\s*:
       | Implementation\s+of\s+this\s+Regional\s+Initiative
     )""",
