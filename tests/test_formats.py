@@ -28,6 +28,7 @@ from variants import (
     REGION_HEADINGS,
     W_NS,
     _Lists,
+    initiatives_as_tables,
     mappings_as_lines,
     markdown_text,
     meetings_in_prose,
@@ -38,6 +39,7 @@ from variants import (
     set_numbering,
     spelled_out_text,
     wrapped_text,
+    write_docx,
     write_html_pdf,
 )
 
@@ -268,6 +270,28 @@ def test_mappings_written_as_labelled_lines_give_the_same_links(plain: Outline) 
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "mapping-lines.txt")))
     wrapped = wrapped_text(text, width=72, header_every=40)
     assert_same(summary(plain), summary(parse_bytes(wrapped.encode(), "mapping-lines-wrapped.txt")))
+
+
+def test_initiatives_laid_out_as_tables_give_the_same_data(plain: Outline, tmp_path: Path) -> None:
+    """One table per initiative ("EUR1 | title", "Objective | …", "Expected results | 1. …"), as text
+    rows and as real Word tables with a paragraph per result."""
+    text = initiatives_as_tables(REPORT.read_text(encoding="utf-8"))
+    assert "\tObjective\n\tTo promote an enabling environment" in text and "\tExpected results\n" in text
+    assert_same(summary(plain), summary(parse_bytes(text.encode(), "tables.txt")))
+    source = tmp_path / "tables.txt"
+    source.write_text(text, encoding="utf-8")
+    docx_file = write_docx(source, tmp_path / "tables.docx")
+    assert_same(summary(plain), summary(parse_file(docx_file)))
+
+
+def test_initiatives_in_one_wide_table_per_region_give_the_same_data(plain: Outline) -> None:
+    """ "Code | Title | Objective | Expected results" with a row per initiative."""
+    text = initiatives_as_tables(REPORT.read_text(encoding="utf-8"), wide=True)
+    assert "\tCode\n\tTitle\n\tObjective\n\tExpected results\n" in text
+    expected, parsed = summary(plain), summary(parse_bytes(text.encode(), "wide.txt"))
+    for item in (*expected["initiatives"], *parsed["initiatives"]):
+        item["objective"] = item["objective"][1]  # a rationale sits in the Objective column here
+    assert_same(expected, parsed)
 
 
 def test_relabelled_and_wrapped_text_gives_the_same_data(plain: Outline) -> None:

@@ -510,6 +510,67 @@ def mappings_as_lines(text: str) -> str:
     return "\n".join(out)
 
 
+def initiatives_as_tables(text: str, *, wide: bool = False) -> str:
+    """The same report with its initiatives laid out as tables (tab rows; Word tables via write_docx).
+
+    Per initiative (default): rows "EUR1 | title", "Objective | …", "Expected results | 1. … 2. …".
+    ``wide``: one table per region, a header row "Code | Title | Objective | Expected results" and a
+    row per initiative. Unlabelled objectives (a rationale) are paragraphs after the title row in the
+    first layout, and fill the Objective column in the wide one.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    header_done = False
+
+    def ends_initiative(line: str) -> bool:
+        stripped = line.strip()
+        return bool(
+            CODE.match(stripped)
+            or re.match(r"^\d\.\d\s", stripped)
+            or stripped.startswith("Implementation of this Regional Initiative")
+            or line.startswith("\t")
+        )
+
+    while index < len(lines):
+        code = CODE.match(lines[index].strip())
+        if re.match(r"^\d\.\d\s", lines[index].strip()):
+            header_done = False
+        if not code or code.group(1) == "ARB":
+            out.append(lines[index])
+            index += 1
+            continue
+        body: list[str] = []
+        index += 1
+        while index < len(lines) and not ends_initiative(lines[index]):
+            body.append(lines[index].strip())
+            index += 1
+        while body and not body[-1]:
+            body.pop()
+        header = next((k for k, b in enumerate(body) if re.match(r"(?i)^expected results\s*:?\s*$", b)), len(body))
+        before, results = body[:header], body[header + 1 :]
+        labelled = [b.split(":", 1)[1].strip() for b in before if re.match(r"(?i)^objectives?:", b)]
+        plain = [b for b in before if b and not re.match(r"(?i)^objectives?:", b)]
+        cell = "\n".join(r for r in results if r)
+        first, rest = f"{code.group(1)}{code.group(2)}", code.group(3)
+        if wide:
+            if not header_done:
+                out += ["\tCode", "\tTitle", "\tObjective", "\tExpected results", ""]
+                header_done = True
+            objective = " ".join(labelled + plain)
+            out += [f"\t{first}", f"\t{rest}", f"\t{objective}", f"\t{cell}", ""]
+        else:
+            out += [f"\t{first}", f"\t{rest}", ""]
+            if plain:  # a rationale: a paragraph between the title row and the rest of the table
+                out += ["", *plain, ""]
+            if labelled:
+                out += ["\tObjective", f"\t{' '.join(labelled)}", ""]
+            out += ["\tExpected results", f"\t{cell}", "", ""]
+        if index < len(lines) and not CODE.match(lines[index].strip()) and wide:
+            out.append("")
+    return "\n".join(out)
+
+
 def _html_footnotes(line: str) -> str:
     """Text-export footnotes ("…countries[footnoteRef:1], … [1: body]") as CSS footnotes."""
     from html import escape

@@ -289,7 +289,7 @@ def _region_of_cell(text: str) -> str | None:
 
 def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footnote]) -> list[Initiative]:
     """Fill the meeting from the section's highlights and return its initiatives."""
-    blocks = section.blocks
+    blocks = unroll_initiative_tables(section.blocks)
     first_code = next((i for i, b in enumerate(blocks) if _code_of(b, section.region)), len(blocks))
     highlights = blocks[:first_code]
     in_documents = False
@@ -332,6 +332,69 @@ def stage_of(highlights: list[Block]) -> str:
             if re.search(r"\badopted\b", block.text, re.IGNORECASE):
                 return "adopted"
     return "draft"
+
+
+def _cell_role(text: str) -> str | None:
+    """What a table cell labels: "code", "title", "objective" or "results" (None: not a label)."""
+    text = text.strip().rstrip(":").strip()
+    if re.fullmatch(r"(?i)(?:code|ri|no\.?|(?:regional\s+)?initiative(?:\s+code)?)", text):
+        return "code"
+    if re.fullmatch(r"(?i)(?:title|name)(?:\s+of\s+(?:the\s+)?(?:regional\s+)?initiative)?", text):
+        return "title"
+    if OBJECTIVE_LABEL.match(text + ":"):
+        return "objective"
+    if RESULTS_HEADER.fullmatch(text):
+        return "results"
+    return None
+
+
+def unroll_initiative_tables(blocks: list[Block]) -> list[Block]:
+    """Initiatives laid out as tables, rewritten as the paragraphs a prose report would have.
+
+    Two layouts: one table per initiative with label rows ("EUR1 | Title", "Objective | …",
+    "Expected results | 1. … 2. …"), and one wide table with a row per initiative under a header
+    row ("Code | Title | Objective | Expected results"). Other rows (the WSIS/GDC/SDG mapping
+    tables) stay rows. Every paragraph keeps its row's location, so provenance still points at it.
+    """
+    out: list[Block] = []
+    header: list[str | None] | None = None
+
+    def para(text: str, row: Block) -> None:
+        if text.strip():
+            out.append(Block("para", text.strip(), row.loc, end_loc=row.end_loc))
+
+    def labelled(role: str | None, value: str, row: Block) -> None:
+        if role == "title":
+            para(f"Title: {value}", row)
+        elif role == "objective":
+            para(f"Objective: {value}", row)
+        elif role == "results":
+            para("Expected results:", row)
+            for line in value.split("\n"):
+                para(line, row)
+
+    for block in blocks:
+        cells = [c.strip() for c in block.cells]
+        if block.kind != "row" or not cells:
+            out.append(block)  # the wide table's header holds for the section: prose may interrupt it
+            continue
+        roles = [_cell_role(c) for c in cells]
+        code = CODE_LINE.match(cells[0]) if len(cells[0]) <= 120 else None
+        if sum(r is not None for r in roles) >= 2 and code is None:
+            header = roles  # the header row of a wide table
+        elif header is not None and code is not None:
+            para(cells[0], block)
+            for role, value in zip(header[1:], cells[1:], strict=False):
+                labelled(role, value, block)
+        elif code is not None and len(cells) >= 2 and not code.group("rest"):
+            para(f"{cells[0]}: {cells[1]}", block)
+        elif code is not None and len(cells) == 1:
+            para(cells[0], block)
+        elif roles[0] is not None and roles[0] != "code" and len(cells) >= 2:
+            labelled(roles[0], "\n".join(cells[1:]), block)
+        else:
+            out.append(block)
+    return out
 
 
 def _code_of(block: Block, region: str) -> tuple[str, int, str] | None:
@@ -512,11 +575,14 @@ def collect_footnotes(blocks: list[Block]) -> dict[str, Footnote]:
     """Lift "[1: …]" footnote bodies out of the blocks (they trail the paragraph that cites them)."""
     notes: dict[str, Footnote] = {}
     for block in blocks:
+        for text in block.cells if block.kind == "row" else [block.text]:  # a cell may cite one too
+            for match in FOOTNOTE_BODY.finditer(text):
+                notes[match.group("n")] = Footnote(match.group("n"), clean(match.group("text")), block.span)
         if block.kind == "row":
-            continue
-        for match in FOOTNOTE_BODY.finditer(block.text):
-            notes[match.group("n")] = Footnote(match.group("n"), clean(match.group("text")), block.span)
-        block.text = FOOTNOTE_BODY.sub("", block.text).strip()
+            block.cells = [FOOTNOTE_BODY.sub("", c).strip() for c in block.cells]
+            block.text = " | ".join(block.cells)
+        else:
+            block.text = FOOTNOTE_BODY.sub("", block.text).strip()
     return notes
 
 

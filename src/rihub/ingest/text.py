@@ -94,8 +94,8 @@ def _line_blocks(lines: list[str]) -> list[Block]:
     row: Block | None = None
     for number, raw in enumerate(lines, start=1):
         line = raw.replace("\f", "")
-        if not line.strip():
-            row = None
+        if not line.strip() and not (row is not None and line.startswith("\t")):
+            row = None  # a blank line ends the row; a lone tab inside a row is an empty cell
             continue
         if line.startswith("\t") or row is not None:
             row = _table_line(blocks, row, number, line)
@@ -255,7 +255,7 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
     for number, raw in enumerate(lines, start=1):
         if raw is None:
             continue
-        if not raw.strip():
+        if not raw.strip() and not (row is not None and raw.startswith("\t")):
             current, row = None, None
             continue
         if raw.startswith("\t") or row is not None:
