@@ -18,7 +18,7 @@ import docx
 import pytest
 
 from rihub.errors import InputError
-from rihub.ingest import parse_bytes, parse_file
+from rihub.ingest import parse_bytes, parse_file, read_blocks
 from rihub.ingest.docx import docx_to_blocks, format_number
 from rihub.ingest.lint import lint_outline
 from rihub.model import Outline
@@ -41,6 +41,7 @@ from variants import (
     wrapped_text,
     write_docx,
     write_html_pdf,
+    write_pdf,
 )
 
 REPORT = Path(__file__).resolve().parents[1] / "src" / "rihub" / "data" / "rpm-coordination-wtdc25.txt"
@@ -282,6 +283,19 @@ def test_initiatives_laid_out_as_tables_give_the_same_data(plain: Outline, tmp_p
     source.write_text(text, encoding="utf-8")
     docx_file = write_docx(source, tmp_path / "tables.docx")
     assert_same(summary(plain), summary(parse_file(docx_file)))
+
+
+@pytest.mark.slow
+def test_initiative_tables_survive_a_pdf(plain: Outline, tmp_path: Path) -> None:
+    """LibreOffice's PDF of the table layout: cells wrap, and rows break across pages (a page's first
+    row then has an empty first cell and continues the row before)."""
+    source = tmp_path / "tables.txt"
+    source.write_text(initiatives_as_tables(REPORT.read_text(encoding="utf-8")), encoding="utf-8")
+    pdf = write_pdf(write_docx(source, tmp_path / "tables.docx"), tmp_path)
+    _, blocks = read_blocks(pdf.read_bytes(), pdf.name)
+    assert sum(b.kind == "row" and b.cells[0] == "Expected results" for b in blocks) == 25
+    expected, parsed = summary(plain), summary(parse_file(pdf))
+    assert_same({"initiatives": expected["initiatives"]}, {"initiatives": parsed["initiatives"]})
 
 
 def test_initiatives_in_one_wide_table_per_region_give_the_same_data(plain: Outline) -> None:

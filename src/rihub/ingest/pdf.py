@@ -22,7 +22,9 @@ from rihub.ingest.text import PAGE_NUMBER, clean, join_wrapped, opens_paragraph
 from rihub.model import Block
 
 # A cell line that opens a new paragraph inside a table cell (GDC objectives, list items).
-CELL_PARAGRAPH = re.compile(r"^(Objective\s+\d|SDG\s*\d|C\d{1,2}\b|\d{1,2}[.)]\s|[·•▪◦\-–—]\s)")
+CELL_PARAGRAPH = re.compile(
+    r"^(Objective\s+\d|SDG\s*\d|C\d{1,2}\b|\(?\d{1,2}[.):]\s|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|[·•▪◦\-–—]\s)"
+)
 FOOTNOTE_NUMBER = re.compile(r"^(?:\[footnoteRef:(?P<ref>\d{1,3})\]|(?P<num>\d{1,3}))[.)]?\s*(?P<text>.*)$")
 # A list label drawn with a narrow tab stop touches its text ("16.Support"); part them again.
 LABEL_GLUED = re.compile(r"^(\d{1,2}[.)]|\(?[a-z]\)|[·•▪◦])(?=[A-Za-z(])")
@@ -234,7 +236,11 @@ def _paragraphs(pages: list[list[Line]]) -> list[Block]:
         footnote_from = _footnote_start(lines, body)
         for index, line in enumerate(lines):
             if line.cells is not None:
-                blocks.append(Block("row", line.text, 0, cells=line.cells))
+                last = blocks[-1] if blocks else None
+                if index == 0 and last is not None and _continues_row(last, line.cells):
+                    _merge_row(last, line.cells)  # the row broke across the page
+                else:
+                    blocks.append(Block("row", line.text, 0, cells=line.cells))
                 current, previous = None, None
                 continue
             if index >= footnote_from:
@@ -255,6 +261,26 @@ def _paragraphs(pages: list[list[Line]]) -> list[Block]:
     for number, block in enumerate(blocks, start=1):
         block.loc = block.end_loc = number
     return blocks
+
+
+def _continues_row(last: Block, cells: list[str]) -> bool:
+    """A page's first row with an empty first cell continues the previous page's last row."""
+    return last.kind == "row" and len(last.cells) == len(cells) and not cells[0].strip() and any(cells[1:])
+
+
+def _merge_row(row: Block, cells: list[str]) -> None:
+    for index, text in enumerate(cells):
+        if not text:
+            continue
+        before = row.cells[index]
+        first, _, rest = text.partition("\n")
+        if not before:
+            row.cells[index] = text
+        elif CELL_PARAGRAPH.match(first):
+            row.cells[index] = f"{before}\n{text}"
+        else:  # the sentence cut by the page break goes on
+            row.cells[index] = join_wrapped(before, first) + (f"\n{rest}" if rest else "")
+    row.text = " | ".join(row.cells)
 
 
 def _starts_paragraph(

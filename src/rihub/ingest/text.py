@@ -201,12 +201,15 @@ def join_wrapped(previous: str, line: str) -> str:
 
     The hyphen is kept ("multi-" + "stakeholder", "Asia-" + "Pacific", "WTDC-" + "25"):
     word processors rarely hyphenate reports automatically, so a hyphen at a line end is
-    almost always part of the word. "small- and medium-sized" keeps its space.
+    almost always part of the word. "small- and medium-sized" keeps its space. A dash written
+    without spaces stays without them.
     """
     if re.search(r"[A-Za-z]-$", previous):
         first = re.match(r"[A-Za-z0-9]+", line)
         if first and first.group(0).lower() not in FUNCTION_WORDS:
             return previous + line
+    if re.search(r"\w[—–]$", previous) and re.match(r"\w", line):
+        return previous + line  # an unspaced dash ("infrastructure—such", "2025–2028") stays unspaced
     return f"{previous} {line}"
 
 
