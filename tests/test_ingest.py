@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rihub.errors import InputError
 from rihub.ingest import parse_bytes
 from rihub.ingest.itu import parse_dates, when_where
 from rihub.ingest.people import split_person
@@ -336,3 +337,22 @@ def test_documents_numbered_in_the_meetings_own_series() -> None:
         (2, "the implementation of the Buenos Aires Action Plan"),
         (5, "the state of digital development"),
     ]
+
+
+def test_a_single_rpm_report_needs_no_region_heading() -> None:
+    """The report of one RPM is about its region throughout: its RPM references and codes say which."""
+    with_heading = parse_bytes(SINGLE_REGION_REPORT.encode(), "rpm-eur.txt")
+    without = parse_bytes(SINGLE_REGION_REPORT.replace("EUROPE REGION\n", "").encode(), "rpm-eur.txt")
+
+    def facts(outline: Outline) -> list[Any]:
+        return [
+            [(m.region, m.start_date, m.city, m.officers and [o.name for o in m.officers]) for m in outline.meetings],
+            [(i.code, i.title, i.objective, [r.text for r in i.expected_results]) for i in outline.initiatives],
+            outline.source.key,
+        ]
+
+    assert facts(without) == facts(with_heading)
+    mixed = SINGLE_REGION_REPORT.replace("EUROPE REGION\n", "").replace("EUR 2 - Trust online", "AFR 2 - Trust online")
+    mixed = mixed.replace("RPM-EUR", "RPM-AFR", 2)  # as many AFR as EUR clues: no single region to assume
+    with pytest.raises(InputError, match="no regional initiatives"):
+        parse_bytes(mixed.encode(), "mixed.txt")

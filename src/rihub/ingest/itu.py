@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -116,7 +117,27 @@ def section_blocks(blocks: list[Block]) -> tuple[list[Block], list[Section]]:
             sections[-1].blocks.append(block)
         else:
             preamble.append(block)
-    return preamble, [s for s in sections if s.region]
+    found = [s for s in sections if s.region]
+    region = None if found or not blocks else single_region(blocks)
+    if region is not None:
+        # The report of one RPM may have no region heading at all: its body is that region's section.
+        return blocks[:1], [Section(region, blocks[0], blocks[1:])]
+    return preamble, found
+
+
+def single_region(blocks: list[Block]) -> str | None:
+    """The one region a report without region headings is about, if its RPM references
+    ("RPM-EUR") and initiative codes ("EUR1") clearly point at one."""
+    votes: Counter[str] = Counter()
+    for block in blocks:
+        votes.update(m.group(1) for m in RPM_REFERENCE.finditer(block.text))
+        code = CODE_LINE.match(strip_bullet(block.text)) if block.kind != "row" else None
+        if code and (code.group("reg") or code.group("reg2")):
+            votes[code.group("reg") or code.group("reg2")] += 1
+    ranked = votes.most_common(2)
+    if not ranked or (len(ranked) == 2 and 2 * ranked[1][1] > ranked[0][1]):
+        return None
+    return ranked[0][0]
 
 
 def strip_bullet(text: str) -> str:
