@@ -356,3 +356,67 @@ def test_a_single_rpm_report_needs_no_region_heading() -> None:
     mixed = mixed.replace("RPM-EUR", "RPM-AFR", 2)  # as many AFR as EUR clues: no single region to assume
     with pytest.raises(InputError, match="no regional initiatives"):
         parse_bytes(mixed.encode(), "mixed.txt")
+
+
+# The final report of one RPM, laid out as such reports are: numbered report sections, officers and
+# venue in numbered paragraphs, the initiatives in one section followed by more report sections.
+RPM_REPORT = """Regional Preparatory Meeting for the Americas (RPM-AMS)
+Asunción, Paraguay, 1-2 April 2025
+Final Report
+1 Opening of the meeting
+1.1 The Regional Preparatory Meeting for the Americas (RPM-AMS) for the World Telecommunication Development \
+Conference 2025 (WTDC-25) was held in Asunción, Paraguay, from 1 to 2 April 2025, at the kind invitation of \
+the Government of Paraguay.
+2 Election of the Chair and Vice-Chairs
+2.1 The meeting elected Mr. Fernando Machuca Manevy (Paraguay) as Chair of the meeting.
+2.2 The following Vice-Chairs were elected: Dr Kim Mallalieu (Trinidad and Tobago), Mr Roberto Hirayama \
+(Brazil) and Mr Juan Carlos Castro (El Salvador).
+3 Adoption of the agenda
+3.1 The meeting adopted the agenda as contained in Document 1.
+4 Documents
+4.1 The meeting considered the following documents:
+- Document 2 on the implementation of the Kigali Action Plan;
+- Document 3 on the state of digital development in the Americas;
+- Document 5 on the work of the TDAG Working Group on Future Study Group Questions.
+5 Regional Initiatives
+5.1 The meeting agreed on the following draft Regional Initiatives for the Americas region:
+AMS1: Deployment of modern, secure and resilient telecommunication/ICT infrastructure
+Objective: To assist Member States in the deployment of resilient broadband networks.
+Expected results:
+1. Assistance in the design of national broadband plans.
+2. Capacity building on spectrum management.
+AMS2: Digital inclusion
+Objective: To promote digital inclusion of persons with disabilities, women and girls.
+Expected results:
+1. Accessibility policies and guidelines.
+2. Digital skills programmes for women and girls.
+6 Closing of the meeting
+6.1 The Chair closed the meeting at 17:00 hours on 2 April 2025.
+"""
+
+
+def test_the_final_report_of_one_rpm() -> None:
+    outline = parse_bytes(RPM_REPORT.encode(), "rpm-ams-2025.txt")
+    (meeting,) = outline.meetings
+    assert (meeting.region, meeting.start_date, meeting.end_date, meeting.city, meeting.country) == (
+        "AMS",
+        dt.date(2025, 4, 1),
+        dt.date(2025, 4, 2),
+        "Asunción",
+        "Paraguay",
+    )
+    assert [(o.role, o.name, o.country) for o in meeting.officers] == [
+        ("chair", "Fernando Machuca Manevy", "Paraguay"),
+        ("vice-chair", "Kim Mallalieu", "Trinidad and Tobago"),
+        ("vice-chair", "Roberto Hirayama", "Brazil"),
+        ("vice-chair", "Juan Carlos Castro", "El Salvador"),
+    ]
+    assert [d.number for d in meeting.documents_reviewed] == [2, 3, 5]
+    assert [(i.code, [r.text for r in i.expected_results]) for i in outline.initiatives] == [
+        (
+            "AMS1",
+            ["Assistance in the design of national broadband plans.", "Capacity building on spectrum management."],
+        ),
+        ("AMS2", ["Accessibility policies and guidelines.", "Digital skills programmes for women and girls."]),
+    ]  # "6 Closing of the meeting" and "6.1 The Chair closed …" end the initiatives
+    assert outline.source.key == "WTDC-25:AMS"

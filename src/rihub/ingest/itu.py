@@ -75,7 +75,10 @@ OBJECTIVE_LABEL = re.compile(
 )
 TITLE_LABEL = re.compile(r"^(?:title|name)(?:\s+of\s+(?:the|this)\s+(?:regional\s+)?initiative)?\s*:\s*", re.I)
 OBJECTIVE_INLINE = re.compile(r"^(?P<title>.+?)\s*[:.–—-]\s+(?P<objective>Objectives?\b.*)$")
-NUMBERED = re.compile(r"^\(?(?P<num>\d{1,2})(?:\s*[.):]|\s+[-–](?=\s))\s*(?P<text>.*)$")  # 1. 1) (1) 1: 1 -
+NUMBERED = re.compile(r"^\(?(?P<num>\d{1,2})(?:\s*[.):](?!\d)|\s+[-–](?=\s))\s*(?P<text>.*)$")  # 1. 1) (1) 1: 1 -
+# A numbered section of the report ("6 Closing of the meeting", "6.1 The Chair closed …"): the
+# initiatives are over.
+REPORT_SECTION = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 SUB_ITEM = re.compile(r"^\(?(?P<label>[a-z]|[ivx]{1,4})\)\s*(?P<text>.+)$|^(?P<label2>[a-h])\.\s+(?P<text2>.+)$")
 # The mapping written as labelled lines instead of a table: "WSIS Action Lines: C1, C2", "SDGs: 4, 9"
 MAPPING_LINE = re.compile(
@@ -321,7 +324,7 @@ def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footn
             meeting.officers.extend(parse_officers(text, block.span))
             in_documents = False
             continue
-        if re.search(r"\breviewed\b.*\bdocuments?\b", text, re.IGNORECASE) and not re.search(
+        if re.search(r"\b(?:reviewed|considered|examined)\b.*\bdocuments?\b", text, re.IGNORECASE) and not re.search(
             r"\ball input documents\b", text, re.IGNORECASE
         ):
             in_documents = True
@@ -460,6 +463,8 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
     lettered = False
     for block in body:
         text = strip_bullet(block.text) if block.kind != "row" else block.text
+        if _ends_initiatives(block, text):
+            break
         initiative.span = initiative.span.union(block.span)
         if block.kind == "row":
             initiative.alignments.extend(parse_alignment_row(block))
@@ -528,6 +533,17 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
         for item in result.sub_items:
             item.text = _detach_footnotes(item.text, result, footnotes)
     return initiative
+
+
+def _ends_initiatives(block: Block, text: str) -> bool:
+    """A report section after the last initiative ("6 Closing of the meeting"), or a Word heading
+    that is none of an initiative's own labels."""
+    if block.kind == "row":
+        return False
+    labels = (RESULTS_HEADER, OBJECTIVE_LABEL, CONTRIBUTES, MAPPING_LINE, TITLE_LABEL)
+    if block.kind == "heading":
+        return not any(label.match(text) for label in labels) and _cell_role(text) is None
+    return bool(REPORT_SECTION.match(text)) and not NUMBERED.match(text)
 
 
 def _next_letter(sub: re.Match[str], count: int) -> bool:
