@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rihub.errors import InputError
-from rihub.ingest import parse_bytes
+from rihub.ingest import parse_bytes, parse_file
 from rihub.ingest.itu import parse_dates, when_where
 from rihub.ingest.people import split_person
 from rihub.ingest.regions import region_of_heading
@@ -420,3 +422,34 @@ def test_the_final_report_of_one_rpm() -> None:
         ("AMS2", ["Accessibility policies and guidelines.", "Digital skills programmes for women and girls."]),
     ]  # "6 Closing of the meeting" and "6.1 The Chair closed …" end the initiatives
     assert outline.source.key == "WTDC-25:AMS"
+
+
+@pytest.mark.parametrize("title_style", ["Title", "Heading 1", "Normal"])
+def test_the_final_report_of_one_rpm_in_word(title_style: str, tmp_path: Path) -> None:
+    """In Word the report's own parts are Heading 1, like the title that names the region: they
+    must not close the region's section before its initiatives."""
+    import docx
+
+    document = docx.Document()
+    for index, line in enumerate(RPM_REPORT.strip().split("\n")):
+        if index == 0:
+            document.add_paragraph(line, style=title_style)
+        elif re.match(r"^\d \S", line):
+            document.add_heading(line, level=1)
+        elif re.match(r"^AMS\d:", line):
+            document.add_heading(line, level=2)
+        else:
+            document.add_paragraph(line)
+    path = tmp_path / "rpm-ams.docx"
+    document.save(str(path))
+    from_word, from_text = parse_file(path), parse_bytes(RPM_REPORT.encode(), "rpm-ams-2025.txt")
+
+    def facts(outline: Outline) -> list[Any]:
+        (meeting,) = outline.meetings
+        return [
+            (meeting.region, meeting.start_date, meeting.city, [o.name for o in meeting.officers]),
+            [d.number for d in meeting.documents_reviewed],
+            [(i.code, i.title, i.objective, [r.text for r in i.expected_results]) for i in outline.initiatives],
+        ]
+
+    assert facts(from_word) == facts(from_text)

@@ -120,12 +120,47 @@ def section_blocks(blocks: list[Block]) -> tuple[list[Block], list[Section]]:
             sections[-1].blocks.append(block)
         else:
             preamble.append(block)
-    found = [s for s in sections if s.region]
+    found = _reopen_sections(sections)
     region = None if found or not blocks else single_region(blocks)
     if region is not None:
         # The report of one RPM may have no region heading at all: its body is that region's section.
         return blocks[:1], [Section(region, blocks[0], blocks[1:])]
     return preamble, found
+
+
+def _reopen_sections(sections: list[Section]) -> list[Section]:
+    """Region sections, each with the headed parts that follow it when its initiatives are there.
+
+    A Word heading at the region heading's depth closes the section ("3. Next steps"), but in the
+    report of one RPM the region is the title (a Heading 1) and the report's own Heading 1 parts
+    ("1 Opening", "5 Regional Initiatives") follow it: when the region section holds no initiative
+    code and those parts do, they belong to it.
+    """
+    out: list[Section] = []
+    for index, section in enumerate(sections):
+        if not section.region:
+            continue
+        out.append(section)
+        following: list[Section] = []
+        for later in sections[index + 1 :]:
+            if later.region:
+                break
+            following.append(later)
+        if not _has_codes(section.blocks, section.region) and any(
+            _has_codes(later.blocks, section.region) for later in following
+        ):
+            for later in following:
+                section.blocks += [later.heading, *later.blocks]
+    return out
+
+
+def _has_codes(blocks: list[Block], region: str) -> bool:
+    """Whether some block opens an initiative of ``region`` (a code without region counts)."""
+    for block in blocks:
+        code = CODE_LINE.match(strip_bullet(block.text)) if block.kind != "row" else None
+        if code and (code.group("reg") or code.group("reg2") or region) == region:
+            return True
+    return False
 
 
 def single_region(blocks: list[Block]) -> str | None:
