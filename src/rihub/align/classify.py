@@ -101,6 +101,8 @@ class Aligner:
     ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
         out: dict[str, FrameworkScores] = {}
         views_by_fw = {fw: view_matrices(batch, space) for fw, space in self.spaces.items()}
+        if "WSIS" not in views_by_fw:  # the SDG prior view needs them even when WSIS is not scored
+            views_by_fw["WSIS"] = view_matrices(batch, self._wsis)
         n = len(batch.texts)
         for fw, space in self.spaces.items():
             feats = feature_tensor(views_by_fw[fw])
@@ -110,8 +112,7 @@ class Aligner:
             label_idx, sdg_only = None, None
             if is_sdg:
                 label_idx = np.tile(np.arange(k, dtype=np.int64), n)
-                wsis_views = views_by_fw.get("WSIS") or view_matrices(batch, self._wsis)
-                sdg_only = wsis_prior_features(wsis_views, self._wsis, space.codes).reshape(n * k, -1)
+                sdg_only = wsis_prior_features(views_by_fw["WSIS"], self._wsis, space.codes).reshape(n * k, -1)
             probs = self.combiner.proba(pair_matrix(flat, label_idx, sdg_only), sdg=is_sdg).reshape(n, k)
             thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
             out[fw] = FrameworkScores(fw, space.codes, probs, thr)
@@ -125,7 +126,7 @@ class Aligner:
         """Per text, the labels whose score passes their threshold, by framework then score."""
         batch = prepare_texts(list(texts), self._embed)
         scored, views = self._score_batch(batch)
-        lines = wsis_distribution(views.get("WSIS") or view_matrices(batch, self._wsis))
+        lines = wsis_distribution(views["WSIS"])
         prior = wsis_sdg_prior()
         results: list[list[Proposal]] = []
         for i in range(len(batch.texts)):

@@ -14,6 +14,7 @@ import statistics
 from collections import defaultdict
 
 from rihub.errors import InputError
+from rihub.ingest.regions import CODE_ALTERNATION
 from rihub.model import Block
 
 ODD_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
@@ -31,8 +32,8 @@ PARAGRAPH_START = re.compile(
       | \d{1,2}\s+[-–]\s                            # 1 -
       | \(?[a-z]\)\s                               # a)  (a)
       | [·•▪◦\-–—]\s                               # bullets
-      | (ARB|EUR|ASP|AMS|AFR|CIS)\s*[-–]?\s*(RI\s*)?\d{1,2}\b   # EUR1  AMS 1  ARB RI 1
-      | RI\s*[-–]?\s*((ARB|EUR|ASP|AMS|AFR|CIS)\s*)?\d{1,2}\b   # RI 1  RI-CIS1
+      | ({codes})\s*[-–]?\s*(RI\s*)?\d{1,2}\b   # EUR1  AMS 1  ARB RI 1
+      | RI\s*[-–]?\s*(({codes})\s*)?\d{1,2}\b   # RI 1  RI-CIS1
       | (Draft\s+)?Regional\s+Initiative\s+(No\.?\s*)?\S*\d  # Regional Initiative EUR1
       | \d+(\.\d+)+\.?\s+[A-Z]                     # 2.3 Heading
       | Expected\s+(results?|outputs?|outcomes?|deliverables?)\b
@@ -41,14 +42,14 @@ PARAGRAPH_START = re.compile(
       | (WSIS|Global\s+Digital\s+Compact|GDC|SDGs?|Sustainable\s+Development\s+Goals?)[\w\s]{0,20}:\s
       | (Vice[-\s]?)?Chair(s|man|men|person|persons|woman|women)?\s*:
       | Implementation\s+of\s+this\s+Regional\s+Initiative
-    )""",
+    )""".replace("{codes}", CODE_ALTERNATION),
     re.IGNORECASE | re.VERBOSE,
 )
 DASH_ITEM = re.compile(r"^[-–—]\s")
 # An initiative code alone on its line ("ASP1", "AFR RI 2", "RI 3"): counts up like a page counter,
 # but is structure.
 BARE_CODE = re.compile(
-    r"^\s*(?:(?:ARB|EUR|ASP|AMS|AFR|CIS)\s*[-–]?\s*(?:RI\s*[-–]?\s*)?|RI\s*[-–]?\s*)\d{1,2}\s*[:.]?\s*$"
+    rf"^\s*(?:(?:{CODE_ALTERNATION})\s*[-–]?\s*(?:RI\s*[-–]?\s*)?|RI\s*[-–]?\s*)\d{{1,2}}\s*[:.]?\s*$"
 )
 PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(["and", "or", "to", "of", "the", "in", "for", "with", "on", "by", "as", "at", "nor"])
