@@ -350,16 +350,16 @@ def _compare_results(old: InitiativeStatement, new: InitiativeStatement) -> _Res
             news.remove(n)
             moved.append(Move(old.result_key(r.number), new.result_key(n.number)))
     changed: list[ResultChange] = []
-    for i, j, score in _assign([r.text for r in olds], [n.text for n in news], RESULT_THRESHOLD):
+    pairs = _assign([r.text for r in olds], [n.text for n in news], RESULT_THRESHOLD)
+    for i, j, score in pairs:
         o, n = olds[i], news[j]
         changed.append(ResultChange(new.result_key(n.number), old.result_key(o.number), score, redline(o.text, n.text)))
         if o.number != n.number:
             moved.append(Move(old.result_key(o.number), new.result_key(n.number)))
-    gone = {c.old_key for c in changed}
-    came = {c.key for c in changed}
+    gone, came = {i for i, _, _ in pairs}, {j for _, j, _ in pairs}
     return (
-        tuple(KeyedResult(new.result_key(n.number), n.text) for n in news if new.result_key(n.number) not in came),
-        tuple(KeyedResult(old.result_key(r.number), r.text) for r in olds if old.result_key(r.number) not in gone),
+        tuple(KeyedResult(new.result_key(n.number), n.text) for j, n in enumerate(news) if j not in came),
+        tuple(KeyedResult(old.result_key(r.number), r.text) for i, r in enumerate(olds) if i not in gone),
         tuple(moved),
         tuple(changed),
     )

@@ -77,7 +77,7 @@ def _coalesce(raw: list[Segment]) -> tuple[Segment, ...]:
         inserted.clear()
 
     for index, seg in enumerate(raw):
-        between_edits = 0 < index < len(raw) - 1 and raw[index + 1].op != "equal" and (deleted or inserted)
+        between_edits = bool(deleted or inserted) and index + 1 < len(raw) and raw[index + 1].op != "equal"
         if seg.op == "equal" and between_edits and not seg.text.strip():
             deleted.append(seg.text)
             inserted.append(seg.text)
