@@ -201,6 +201,18 @@ def test_same_code_is_the_same_initiative_whatever_its_text() -> None:
     assert change.objective is not None and change.objective.old == "" and change.objective.new == "Trust."
 
 
+def test_spacing_is_no_edit_but_case_is() -> None:
+    old = [initiative("AFR2", "Support member States  to set\nnational AI strategies.", title="AI in Africa")]
+    new = [initiative("AFR2", "Support member States to set national AI strategies.", title="AI in Africa")]
+    assert diff_statements(old, new).is_empty
+    recased = [initiative("AFR2", "Support Member States to set national AI strategies.", title="AI in africa")]
+    data = diff_statements(new, recased).to_json()
+    assert data["initiatives"]["changed"] == [{"code": "AFR2", "fields": ["title", "expected_results"]}]
+    assert data["expected_results"]["changed"] == [
+        {"key": "AFR2.1", "redline": "Support [-member-]{+Member+} States to set national AI strategies."}
+    ]
+
+
 def test_region_filter_and_its_errors() -> None:
     old = [initiative("EUR1", EUR2_3), initiative("AFR1", EUR2_3)]
     new = [initiative("EUR1", UNRELATED), initiative("AFR2", UNRELATED)]

@@ -96,8 +96,17 @@ def statements_from_outline(outline: Outline) -> list[InitiativeStatement]:
 # --- similarity and pairing ----------------------------------------------------------------------
 
 
+def _spaced(text: str) -> str:
+    """The text with its spacing collapsed: a line break moved by a re-export is no edit (a capital is)."""
+    return " ".join(text.split())
+
+
 def _normal(text: str) -> str:
-    return " ".join(text.split()).lower()
+    return _spaced(text).lower()
+
+
+def _same(a: str, b: str) -> bool:
+    return _spaced(a) == _spaced(b)
 
 
 def similarity(a: str, b: str) -> float:
@@ -307,9 +316,9 @@ def _renamed(
 
 def compare_initiatives(old: InitiativeStatement, new: InitiativeStatement) -> InitiativeChange | None:
     """The fields of a matched pair that differ, with their redlines; None when nothing does."""
-    title = redline(old.title, new.title) if _normal(old.title) != _normal(new.title) else None
+    title = None if _same(old.title, new.title) else redline(old.title, new.title)
     objective = None
-    if _normal(old.objective or "") != _normal(new.objective or ""):
+    if not _same(old.objective or "", new.objective or ""):
         objective = redline(old.objective or "", new.objective or "")
     added, removed, renumbered, changed = _compare_results(old, new)
     fields: list[FieldName] = []
@@ -335,17 +344,17 @@ def _compare_results(old: InitiativeStatement, new: InitiativeStatement) -> _Res
     """
     olds, news = list(old.results), list(new.results)
     for r in list(olds):
-        twin = next((n for n in news if n.number == r.number and _normal(n.text) == _normal(r.text)), None)
+        twin = next((n for n in news if n.number == r.number and _same(n.text, r.text)), None)
         if twin is not None:
             olds.remove(r)
             news.remove(twin)
     moved: list[Move] = []
     same_text: defaultdict[str, list[ResultStatement]] = defaultdict(list)
     for n in news:
-        same_text[_normal(n.text)].append(n)
+        same_text[_spaced(n.text)].append(n)
     for r in list(olds):
-        if same_text[_normal(r.text)]:
-            n = same_text[_normal(r.text)].pop(0)
+        if same_text[_spaced(r.text)]:
+            n = same_text[_spaced(r.text)].pop(0)
             olds.remove(r)
             news.remove(n)
             moved.append(Move(old.result_key(r.number), new.result_key(n.number)))
