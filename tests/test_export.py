@@ -27,7 +27,7 @@ def test_json_shape(demo_hub: Hub) -> None:
     codes = [i["code"] for i in doc["initiatives"]]
     assert len(codes) == 31 and codes[:7] == ["ARB1", "ARB2", "ARB3", "ARB4", "ARB5", "ARB6", "EUR1"]
     ams4 = next(i for i in doc["initiatives"] if i["code"] == "AMS4")
-    assert ams4["stage"] == "draft" and ams4["kind"] == "initiative"
+    assert ams4["stage"] == "consolidated" and ams4["kind"] == "initiative"
     assert ams4["expected_results"][0]["sub_items"][1]["label"] == "b"
     eur1 = next(i for i in doc["initiatives"] if i["code"] == "EUR1")
     assert {"framework": "WSIS", "code": "C2", "provenance": "document", "status": "accepted"}.items() <= (
@@ -62,6 +62,7 @@ def test_csv_tables_and_datapackage(demo_hub: Hub, tmp_path: Path) -> None:
         "footnotes",
         "alignments",
         "source_documents",
+        "lineage",
     } == names
     assert len(written) == len(names) + 1
     sizes = {}

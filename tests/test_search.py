@@ -10,7 +10,6 @@ from sqlalchemy import text
 from rihub.errors import InputError
 from rihub.hub import Hub, demo_report_bytes
 from rihub.search.fulltext import parse_query
-from rihub.store.db import alembic_config
 
 SECURITY = {"EUR4", "ASP5", "AMS4", "AFR3", "CIS3"}
 
@@ -194,26 +193,3 @@ def test_index_follows_ingest_and_supersede(tmp_path: Path) -> None:
     assert _index_rows(hub) == _indexable_rows(hub)
     assert codes(hub.search("zephyrine")) == ["EUR4"]
     assert hub.search('"simulation or educational exercises"')["count"] == 0
-
-
-def test_upgrading_an_existing_database_builds_the_index(tmp_path: Path) -> None:
-    """A registry filled before revision 0002 is searchable right after the migration."""
-    from alembic import command
-    from sqlalchemy import create_engine
-
-    from rihub.store.write import save_outline
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "0001")
-    from rihub.hub import findings_for
-    from rihub.ingest import parse_bytes
-
-    outline = parse_bytes(demo_report_bytes(), "rpm-coordination-wtdc25.txt")
-    with engine.begin() as conn:
-        save_outline(conn, outline, findings_for(outline))
-    engine.dispose()
-    hub = Hub(url)  # migrates to head
-    assert _index_rows(hub) == _indexable_rows(hub) > 0
-    assert set(codes(hub.search("cybersecurity"))[:5]) == SECURITY

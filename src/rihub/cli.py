@@ -26,6 +26,7 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 state: dict[str, Any] = {"db": None}
+CYCLE = typer.Option("--cycle", help="WTDC cycle such as WTDC-25 [default: the latest]")
 
 
 def hub() -> Any:
@@ -63,6 +64,13 @@ def main_options(
 def ingest(
     files: Annotated[list[Path] | None, typer.Argument(help="Report files: .txt, .docx or .pdf")] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Ingest the bundled WTDC-25 coordination report")] = False,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="draft, consolidated, adopted or report [default: read from the document]"),
+    ] = None,
+    cycle: Annotated[
+        str | None, typer.Option("--cycle", help="WTDC cycle of documents that name none, e.g. WTDC-21")
+    ] = None,
 ) -> None:
     """Load reports into the registry in one transaction (all files or none)."""
     h = hub()
@@ -71,16 +79,18 @@ def ingest(
     elif not files:
         raise RihubError("no files given; name one or more reports, or use --demo")
     elif len(files) == 1:
-        outcomes = h.ingest(files)
+        outcomes = h.ingest(files, stage=stage, cycle=cycle)
     else:
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("parsing", total=len(files))
-            outcomes = h.ingest(files, progress=lambda _name: progress.advance(task))
-    table = Table("file", "action", "initiatives", "expected results", "meetings", title="Ingested")
+            outcomes = h.ingest(files, progress=lambda _name: progress.advance(task), stage=stage, cycle=cycle)
+    table = Table("file", "action", "cycle", "stage", "initiatives", "expected results", "meetings", title="Ingested")
     for o in outcomes:
         action = f"{o.action} (supersedes #{o.replaced_id})" if o.replaced_id else o.action
-        table.add_row(o.filename, action, str(o.initiatives), str(o.expected_results), str(o.meetings))
+        table.add_row(
+            o.filename, action, o.cycle, o.stage, str(o.initiatives), str(o.expected_results), str(o.meetings)
+        )
     console.print(table)
 
 
@@ -88,11 +98,12 @@ def ingest(
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (json) or folder (csv)")] = None,
+    cycle: Annotated[str | None, typer.Option("--cycle", help="Only this WTDC cycle [default: every cycle]")] = None,
 ) -> None:
     """Export the registry as open data (JSON document, or CSV tables + datapackage.json)."""
     h = hub()
     if fmt == "json":
-        data = h.export_json()
+        data = h.export_json(cycle)
         if output:
             output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             err.print(f"wrote {output}")
@@ -101,7 +112,7 @@ def export(
     elif fmt == "csv":
         if output is None:
             raise RihubError("--format csv writes one file per table: give a folder with --output")
-        for path in h.export_csv(output):
+        for path in h.export_csv(output, cycle):
             err.print(f"wrote {path}")
     else:
         raise RihubError(f"unknown format {fmt!r}; use json or csv")
@@ -111,16 +122,23 @@ def export(
 def show(
     code: Annotated[str | None, typer.Argument(help="Initiative code such as EUR1; omit to list all")] = None,
     region: Annotated[str | None, typer.Option(help="Only this region (ARB, EUR, ASP, AMS, AFR, CIS)")] = None,
+    cycle: Annotated[
+        str | None, typer.Option("--cycle", help="WTDC cycle such as WTDC-25 [default: the latest]")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Show one initiative in full, or list the initiatives."""
     h = hub()
     if code:
-        item = h.initiative(code)
+        item = h.initiative(code, cycle)
         if as_json:
             emit_json(item)
             return
-        console.print(f"[bold]{item['code']}[/bold] ({item['region_name']}, {item['kind']}, {item['stage']})")
+        where = f"{item['region_name']}, {item['kind']}, {item['stage']}"
+        console.print(f"[bold]{item['code']}[/bold] of {item['conference']} ({where})")
+        others = [c for c in item["cycles"] if c != item["conference"]]
+        if others:
+            console.print(f"[dim]also in {', '.join(others)} (--cycle)[/dim]")
         console.print(f"[bold]{item['title']}[/bold]", highlight=False)
         if item["objective"]:
             console.print(
@@ -141,11 +159,11 @@ def show(
             for a in item["alignments"]:
                 console.print(f"  {a['framework']} {a['code']}  [dim]{a['provenance']}, {a['status']}[/dim]")
         return
-    items = h.initiatives(region=region, nested=False)
+    items = h.initiatives(region=region, nested=False, cycle=cycle)
     if as_json:
         emit_json(items)
         return
-    table = Table("code", "region", "kind", "title", "results", title="Initiatives")
+    table = Table("code", "region", "kind", "title", "results", title=f"Initiatives of {h.cycle(cycle)}")
     for i in items:
         table.add_row(i["code"], i["region"], i["kind"], i["title"], str(i["expected_result_count"]))
     console.print(table)
@@ -174,13 +192,18 @@ def lint(
 
 
 @app.command()
-def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False) -> None:
-    """Counts per region and in total."""
-    data = hub().stats()
+def stats(
+    cycle: Annotated[
+        str | None, typer.Option("--cycle", help="WTDC cycle such as WTDC-25 [default: the latest]")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Counts per region and in total, for one cycle."""
+    data = hub().stats(cycle)
     if as_json:
         emit_json(data)
         return
-    table = Table(title="rihub registry")
+    table = Table(title=f"rihub registry: {data['cycle'] or 'empty'}")
     table.add_column("region", no_wrap=True, min_width=6)
     for heading in ("initiatives", "priorities", "results", "officers", "documents"):
         table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
@@ -343,10 +366,13 @@ def review_list(
     min_score: Annotated[float | None, typer.Option(help="Only links scored at least this (0-1)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     ids: Annotated[bool, typer.Option("--ids", help="Print only the ids, for `review accept $(...)`")] = False,
+    cycle: Annotated[
+        str | None, typer.Option("--cycle", help="WTDC cycle such as WTDC-25 [default: the latest]")
+    ] = None,
 ) -> None:
     """The review queue: links with their score and evidence."""
     links = hub().alignments(
-        status=status or None, provenance=provenance, code=code, framework=framework, min_score=min_score
+        status=status or None, provenance=provenance, code=code, framework=framework, min_score=min_score, cycle=cycle
     )
     if ids:
         print(" ".join(str(a["id"]) for a in links))
@@ -406,12 +432,15 @@ def review_add(
     link: Annotated[str, typer.Argument(help="FRAMEWORK:CODE such as SDG:9, WSIS:C5, GDC:3")],
     by: Annotated[str, typer.Option("--by", help="Who is adding it")],
     reason: Annotated[str | None, typer.Option(help="Why")] = None,
+    cycle: Annotated[
+        str | None, typer.Option("--cycle", help="WTDC cycle such as WTDC-25 [default: the latest]")
+    ] = None,
 ) -> None:
     """Add a link the model did not propose."""
     framework, sep, code = link.partition(":")
     if not sep or not code:
         raise RihubError(f"write the link as FRAMEWORK:CODE (SDG:9, WSIS:C5, GDC:3), not {link!r}")
-    _reviewed(hub().add_link(subject, framework, code, by, reason))
+    _reviewed(hub().add_link(subject, framework, code, by, reason, cycle=cycle))
 
 
 @review_app.command("history")
@@ -423,6 +452,9 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
             str(e["at"]), e["actor"], e["action"], json.dumps(e["before"]), json.dumps(e["after"]), e["reason"] or ""
         )
     console.print(table)
+
+
+from rihub import cli_registry  # noqa: E402,F401  (registers diff, versions, lineage and review matches)
 
 
 def main() -> None:

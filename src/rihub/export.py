@@ -20,12 +20,13 @@ from rihub.store import read
 Row = dict[str, Any]
 
 
-def export_document(conn: Connection) -> dict[str, Any]:
-    """The whole registry in the stable export shape."""
+def export_document(conn: Connection, conference: str | None = None) -> dict[str, Any]:
+    """The registry (every cycle, or only ``conference``) in the stable export shape."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("id", "span", "region_name")}
+            # Ids stay: they are the stable identities that links and monitoring records point at.
+            return {k: strip(v) for k, v in value.items() if k not in ("span", "region_name")}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value
@@ -41,27 +42,50 @@ def export_document(conn: Connection) -> dict[str, Any]:
                 "size",
                 "title",
                 "conference",
+                "stage",
                 "status",
                 "ingested_at",
                 "supersedes_id",
             )
         }
         for s in read.source_documents(conn)
+        if conference is None or s["conference"] == conference
     ]
-    meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn)]
+    meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn, conference=conference)]
     initiatives = []
-    for item in read.initiatives(conn):
+    for item in read.initiatives(conn, conference=conference):
         clean = strip(item)
+        clean.pop("field_sources", None)
+        clean["withdrawn_results"] = [r["number"] for r in item["withdrawn_results"]]
         clean["span"] = {k: item["span"][k] for k in ("source_id", "start", "end")}
         for result, raw in zip(clean["expected_results"], item["expected_results"], strict=True):
+            del result["status"]
             result["span"] = {k: raw["span"][k] for k in ("start", "end")}
         initiatives.append(clean)
+    from rihub.store.lineage import lineage_links
+
+    lineage = [
+        {
+            "from_cycle": link.from_cycle,
+            "from_code": link.from_code,
+            "to_cycle": link.to_cycle,
+            "to_code": link.to_code,
+            "region": link.region,
+            "provenance": link.provenance,
+            "status": link.status,
+            "score": link.score,
+        }
+        for link in lineage_links(conn)
+        if conference is None or conference in (link.from_cycle, link.to_cycle)
+    ]
     return {
         "rihub_version": __version__,
-        "conferences": [strip(c) for c in read.conferences(conn)],
+        "cycle": conference,
+        "conferences": [strip(c) for c in read.conferences(conn) if conference is None or c["code"] == conference],
         "source_documents": sources,
         "meetings": meetings,
         "initiatives": initiatives,
+        "lineage": lineage,
     }
 
 
@@ -98,13 +122,13 @@ def _meeting_rows(doc: dict[str, Any]) -> Iterator[Row]:
 def _officer_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for m in doc["meetings"]:
         for position, o in enumerate(m["officers"], start=1):
-            yield {"region": m["region"], "position": position, **o}
+            yield {"conference": m["conference"], "region": m["region"], "kind": m["kind"], "position": position, **o}
 
 
 def _document_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for m in doc["meetings"]:
         for position, d in enumerate(m["documents_reviewed"], start=1):
-            yield {"region": m["region"], "position": position, **d}
+            yield {"conference": m["conference"], "region": m["region"], "kind": m["kind"], "position": position, **d}
 
 
 def _initiative_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -134,8 +158,10 @@ def _result_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for i in doc["initiatives"]:
         for r in i["expected_results"]:
             yield {
+                "conference": i["conference"],
                 "initiative": i["code"],
                 "number": r["number"],
+                "id": r["id"],
                 "text": r["text"],
                 "sub_items": len(r["sub_items"]),
                 "footnotes": len(r["footnotes"]),
@@ -148,14 +174,26 @@ def _sub_item_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for i in doc["initiatives"]:
         for r in i["expected_results"]:
             for s in r["sub_items"]:
-                yield {"initiative": i["code"], "result": r["number"], "label": s["label"], "text": s["text"]}
+                yield {
+                    "conference": i["conference"],
+                    "initiative": i["code"],
+                    "result": r["number"],
+                    "label": s["label"],
+                    "text": s["text"],
+                }
 
 
 def _footnote_rows(doc: dict[str, Any]) -> Iterator[Row]:
     for i in doc["initiatives"]:
         for r in i["expected_results"]:
             for n in r["footnotes"]:
-                yield {"initiative": i["code"], "result": r["number"], "marker": n["marker"], "text": n["text"]}
+                yield {
+                    "conference": i["conference"],
+                    "initiative": i["code"],
+                    "result": r["number"],
+                    "marker": n["marker"],
+                    "text": n["text"],
+                }
 
 
 def _alignment_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -164,6 +202,8 @@ def _alignment_rows(doc: dict[str, Any]) -> Iterator[Row]:
         for number, links in subjects:
             for a in links:
                 yield {
+                    "id": a["id"],
+                    "conference": i["conference"],
                     "initiative": i["code"],
                     "result": number,
                     "framework": a["framework"],
@@ -180,6 +220,10 @@ def _source_rows(doc: dict[str, Any]) -> Iterator[Row]:
     yield from doc["source_documents"]
 
 
+def _lineage_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    yield from doc["lineage"]
+
+
 TABLES: list[Table] = [
     (
         "source_documents",
@@ -192,6 +236,7 @@ TABLES: list[Table] = [
             ("size", "integer"),
             ("title", "string"),
             ("conference", "string"),
+            ("stage", "string"),
             ("status", "string"),
             ("ingested_at", "datetime"),
             ("supersedes_id", "integer"),
@@ -215,28 +260,37 @@ TABLES: list[Table] = [
             ("contributions", "string"),
             ("source_id", "integer"),
         ],
-        ["conference", "region"],
+        ["conference", "region", "kind"],
         _meeting_rows,
     ),
     (
         "officers",
         "Chairs and vice-chairs elected by each meeting",
         [
+            ("conference", "string"),
             ("region", "string"),
+            ("kind", "string"),
             ("position", "integer"),
             ("role", "string"),
             ("honorific", "string"),
             ("name", "string"),
             ("country", "string"),
         ],
-        ["region", "position"],
+        ["conference", "region", "kind", "position"],
         _officer_rows,
     ),
     (
         "documents_reviewed",
         "Input documents each meeting reviewed, in the order listed",
-        [("region", "string"), ("position", "integer"), ("number", "integer"), ("description", "string")],
-        ["region", "position"],
+        [
+            ("conference", "string"),
+            ("region", "string"),
+            ("kind", "string"),
+            ("position", "integer"),
+            ("number", "integer"),
+            ("description", "string"),
+        ],
+        ["conference", "region", "kind", "position"],
         _document_rows,
     ),
     (
@@ -264,35 +318,51 @@ TABLES: list[Table] = [
         "expected_results",
         "Numbered expected results of each initiative",
         [
+            ("conference", "string"),
             ("initiative", "string"),
             ("number", "integer"),
+            ("id", "integer"),
             ("text", "string"),
             ("sub_items", "integer"),
             ("footnotes", "integer"),
             ("span_start", "integer"),
             ("span_end", "integer"),
         ],
-        ["initiative", "number"],
+        ["conference", "initiative", "number"],
         _result_rows,
     ),
     (
         "sub_items",
         "Lettered sub-items under an expected result",
-        [("initiative", "string"), ("result", "integer"), ("label", "string"), ("text", "string")],
-        ["initiative", "result", "label"],
+        [
+            ("conference", "string"),
+            ("initiative", "string"),
+            ("result", "integer"),
+            ("label", "string"),
+            ("text", "string"),
+        ],
+        ["conference", "initiative", "result", "label"],
         _sub_item_rows,
     ),
     (
         "footnotes",
         "Footnotes attached to expected results",
-        [("initiative", "string"), ("result", "integer"), ("marker", "string"), ("text", "string")],
-        ["initiative", "result", "marker"],
+        [
+            ("conference", "string"),
+            ("initiative", "string"),
+            ("result", "integer"),
+            ("marker", "string"),
+            ("text", "string"),
+        ],
+        ["conference", "initiative", "result", "marker"],
         _footnote_rows,
     ),
     (
         "alignments",
         "Links to WSIS Action Lines, GDC objectives and SDGs, with provenance and review status",
         [
+            ("id", "integer"),
+            ("conference", "string"),
             ("initiative", "string"),
             ("result", "integer"),
             ("framework", "string"),
@@ -303,16 +373,32 @@ TABLES: list[Table] = [
             ("score", "number"),
             ("evidence", "string"),
         ],
-        [],
+        ["id"],
         _alignment_rows,
+    ),
+    (
+        "lineage",
+        "Initiatives that continue an initiative of the previous cycle, proposed or confirmed",
+        [
+            ("from_cycle", "string"),
+            ("from_code", "string"),
+            ("to_cycle", "string"),
+            ("to_code", "string"),
+            ("region", "string"),
+            ("provenance", "string"),
+            ("status", "string"),
+            ("score", "number"),
+        ],
+        ["from_cycle", "from_code", "to_cycle", "to_code"],
+        _lineage_rows,
     ),
 ]
 
 
-def write_csv(conn: Connection, directory: Path) -> list[Path]:
+def write_csv(conn: Connection, directory: Path, conference: str | None = None) -> list[Path]:
     """Write one CSV per table and a ``datapackage.json`` describing them."""
     directory.mkdir(parents=True, exist_ok=True)
-    doc = export_document(conn)
+    doc = export_document(conn, conference)
     written = []
     resources = []
     for name, description, fields, key, produce in TABLES:

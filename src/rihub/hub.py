@@ -7,19 +7,23 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from rihub.config import Settings
 from rihub.errors import InputError, NotFoundError
 from rihub.export import export_document, write_csv
 from rihub.ingest import parse_bytes, read_file
 from rihub.ingest.lint import lint_outline, lint_raw_text
-from rihub.model import Outline
+from rihub.model import STAGES, UNKNOWN_CYCLE, Conference, Outline
 from rihub.store import read
 from rihub.store.db import open_engine
+from rihub.store.lineage import LineageLink
 from rihub.store.write import Finding, IngestOutcome, save_outline
+
+if TYPE_CHECKING:
+    from rihub.analysis.diff import Diff, InitiativeStatement
 
 DEMO_REPORT = "rpm-coordination-wtdc25.txt"
 PARALLEL_FROM = 16  # files per worker process before parallel parsing pays off
@@ -55,8 +59,17 @@ class Hub:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def ingest(self, paths: Sequence[str | Path], progress: Callable[[str], None] | None = None) -> list[IngestOutcome]:
+    def ingest(
+        self,
+        paths: Sequence[str | Path],
+        progress: Callable[[str], None] | None = None,
+        stage: str | None = None,
+        cycle: str | None = None,
+    ) -> list[IngestOutcome]:
         """Store every file in one transaction: all or nothing.
+
+        ``stage`` overrides the stage read from each document (draft, consolidated, adopted,
+        report); ``cycle`` names the WTDC cycle of documents that do not name one themselves.
 
         A few files are all parsed before the database is touched. Many files are parsed in
         worker processes while this process writes the ones already parsed, inside the same
@@ -64,6 +77,7 @@ class Hub:
         """
         if not paths:
             raise InputError("no files given; name one or more reports (.txt, .docx, .pdf)")
+        check_stage(stage)
         workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
         if workers < 2:
             parsed = []
@@ -71,21 +85,22 @@ class Hub:
                 parsed.append(parse_and_lint(path))
                 if progress:
                     progress(str(path))
-            return self._store(parsed)
+            return self._store([(given(o, stage, cycle), f) for o, f in parsed])
         outcomes = []
         pool = ProcessPoolExecutor(max_workers=workers)
         try:
             with self.engine.begin() as conn:
                 for path, (outline, findings) in zip(paths, pool.map(parse_and_lint, paths, chunksize=4), strict=True):
-                    outcomes.append(save_outline(conn, outline, findings))
+                    outcomes.append(save_outline(conn, given(outline, stage, cycle), findings))
                     if progress:
                         progress(str(path))
         finally:
             pool.shutdown(cancel_futures=True)
         return outcomes
 
-    def ingest_bytes(self, data: bytes, name: str) -> IngestOutcome:
-        outline = parse_bytes(data, name)
+    def ingest_bytes(self, data: bytes, name: str, stage: str | None = None, cycle: str | None = None) -> IngestOutcome:
+        check_stage(stage)
+        outline = given(parse_bytes(data, name), stage, cycle)
         return self._store([(outline, findings_for(outline, data))])[0]
 
     def ingest_demo(self) -> IngestOutcome:
@@ -104,19 +119,28 @@ class Hub:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def stats(self) -> dict[str, Any]:
+    def cycles(self) -> list[dict[str, Any]]:
+        """The WTDC cycles in the registry, newest first."""
         with self.engine.connect() as conn:
-            return read.stats(conn)
+            return read.conferences(conn)
 
-    def meetings(self, region: str | None = None) -> list[dict[str, Any]]:
+    def cycle(self, cycle: str | None = None) -> str | None:
+        """``cycle`` checked against the registry, or the latest cycle when None (None if empty)."""
         with self.engine.connect() as conn:
-            return read.meetings(conn, region)
+            return resolve_cycle(conn, cycle)
 
-    def meeting(self, region: str) -> dict[str, Any]:
-        found = self.meetings(region)
-        if not found:
-            raise NotFoundError(f"no meeting for region {region!r}")
-        return found[0]
+    def stats(self, cycle: str | None = None) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return read.stats(conn, resolve_cycle(conn, cycle))
+
+    def meetings(self, region: str | None = None, cycle: str | None = None) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return read.meetings(conn, region, resolve_cycle(conn, cycle))
+
+    def meeting(self, region: str, cycle: str | None = None) -> dict[str, Any] | None:
+        """The region's meeting in the cycle, or None when the registry holds none."""
+        found = self.meetings(region, cycle)
+        return found[0] if found else None
 
     def initiatives(
         self,
@@ -124,15 +148,60 @@ class Hub:
         kind: str | None = None,
         nested: bool = True,
         codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[dict[str, Any]]:
+        """Current initiatives of one cycle (the latest by default), paged in SQL when ``limit`` is given."""
         with self.engine.connect() as conn:
-            return read.initiatives(conn, region=region, kind=kind, nested=nested, codes=codes)
+            return read.initiatives(
+                conn,
+                region=region,
+                kind=kind,
+                nested=nested,
+                codes=codes,
+                conference=resolve_cycle(conn, cycle),
+                limit=limit,
+                offset=offset,
+            )
 
-    def initiative(self, code: str) -> dict[str, Any]:
-        found = self.initiatives(codes=[code])
-        if not found:
-            raise NotFoundError(f"no initiative {code!r}; `rihub show` lists the codes")
-        return found[0]
+    def count_initiatives(
+        self,
+        region: str | None = None,
+        kind: str | None = None,
+        codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+    ) -> int:
+        with self.engine.connect() as conn:
+            return read.count_initiatives(conn, region, kind, codes, resolve_cycle(conn, cycle))
+
+    def initiative(self, code: str, cycle: str | None = None) -> dict[str, Any]:
+        """One initiative in full: of ``cycle``, or of the newest cycle that has this code."""
+        code = code.strip().upper()
+        with self.engine.connect() as conn:
+            if cycle is None:
+                found = [c for c in read.cycles_of(conn, code) if c["status"] == "current"]
+                if not found:
+                    raise NotFoundError(f"no initiative {code!r}; `rihub show` lists the codes")
+                item = read.initiatives(conn, ids=[found[0]["id"]])[0]
+            else:
+                items = read.initiatives(conn, codes=[code], conference=resolve_cycle(conn, cycle))
+                if not items:
+                    raise NotFoundError(
+                        f"no initiative {code!r} in {cycle}; `rihub show --cycle {cycle}` lists the codes"
+                    )
+                item = items[0]
+            item["cycles"] = [c["cycle"] for c in read.cycles_of(conn, code) if c["status"] == "current"]
+            return item
+
+    def versions(self, code: str, cycle: str | None = None) -> list[dict[str, Any]]:
+        """Every document's statement of the initiative, oldest first, the current one marked."""
+        item = self.initiative(code, cycle)
+        with self.engine.connect() as conn:
+            found = read.versions(conn, item["id"])
+        for v in found:
+            v["current"] = v["source_id"] == item["span"]["source_id"]
+        return found
 
     def source_documents(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -162,6 +231,7 @@ class Hub:
         limit: int = 20,
         offset: int = 0,
         mode: str = "fulltext",
+        cycle: str | None = None,
     ) -> dict[str, Any]:
         """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts.
 
@@ -172,17 +242,116 @@ class Hub:
         from rihub.search.fulltext import search
 
         with self.engine.connect() as conn:
-            return search(conn, q, region=region, kind=kind, framework=framework, limit=limit, offset=offset, mode=mode)
+            return search(
+                conn,
+                q,
+                region=region,
+                kind=kind,
+                framework=framework,
+                limit=limit,
+                offset=offset,
+                mode=mode,
+                cycle=resolve_cycle(conn, cycle),
+            )
+
+    # --- over time ---------------------------------------------------------------------------
+
+    def diff(self, old: str, new: str, region: str | None = None, cycles: bool = False) -> Diff:
+        """What changed between two statements of the initiatives.
+
+        ``old``/``new`` are each a report file path or an ingested source-document id; with
+        ``cycles`` they are two cycle codes (the current initiatives of each).
+        """
+        from rihub.analysis.diff import diff_statements
+
+        if cycles:
+            before, after = self._cycle_statements(old, region), self._cycle_statements(new, region)
+        else:
+            before, after = self._statements(old), self._statements(new)
+        return diff_statements(before, after, region=region.upper() if region else None)
+
+    def _statements(self, ref: str) -> list[InitiativeStatement]:
+        from rihub.analysis.diff import statements_from_outline
+
+        if ref.isascii() and ref.isdigit() and not Path(ref).exists():
+            with self.engine.connect() as conn:
+                if not read.source_documents(conn, int(ref)):
+                    raise NotFoundError(f"no source document #{ref}; `rihub sources` lists them")
+                return [statement_of_version(v) for v in read.versions_of_source(conn, int(ref))]
+        outline, _ = parse_and_lint(ref)
+        return statements_from_outline(outline)
+
+    def _cycle_statements(self, cycle: str, region: str | None) -> list[InitiativeStatement]:
+        from rihub.analysis.diff import InitiativeStatement, ResultStatement
+
+        return [
+            InitiativeStatement(
+                code=i["code"],
+                region=i["region"],
+                title=i["title"],
+                objective=i["objective"],
+                results=tuple(ResultStatement(r["number"], result_text(r)) for r in i["expected_results"]),
+            )
+            for i in self.initiatives(region=region, cycle=cycle)
+        ]
+
+    def lineage(
+        self, code: str | None = None, cycle: str | None = None, status: str | None = None
+    ) -> list[LineageLink]:
+        """ "Continues" links: of one initiative (both directions), or all."""
+        from rihub.store.lineage import lineage_links
+
+        initiative_id = self.initiative(code, cycle)["id"] if code else None
+        with self.engine.connect() as conn:
+            return lineage_links(conn, initiative_id=initiative_id, status=status)
+
+    def review_lineage(
+        self, link_ids: Sequence[int], action: str, actor: str, reason: str | None = None
+    ) -> list[LineageLink]:
+        """Confirm or reject "continues" links in one transaction (all or none)."""
+        from rihub.store.lineage import review_lineage
+
+        with self.engine.begin() as conn:
+            return [review_lineage(conn, i, action, actor, reason) for i in dict.fromkeys(link_ids)]
+
+    def add_lineage(
+        self,
+        old: str,
+        new: str,
+        actor: str,
+        reason: str | None = None,
+        old_cycle: str | None = None,
+        new_cycle: str | None = None,
+    ) -> LineageLink:
+        """A person states that ``new`` (e.g. EUR2 of WTDC-25) continues ``old`` (e.g. EUR1 of WTDC-22)."""
+        from rihub.store.lineage import add_lineage
+
+        before, after = self.initiative(old, old_cycle), self.initiative(new, new_cycle)
+        with self.engine.begin() as conn:
+            return add_lineage(conn, before["id"], after["id"], actor, reason)
+
+    def result_matches(self, status: str | None = "proposed") -> list[dict[str, Any]]:
+        """Result matches an ingest could not settle alone, for a person to confirm."""
+        with self.engine.connect() as conn:
+            return read.result_matches(conn, status)
+
+    def review_match(self, match_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+        """Accept (the pairing stands) or reject (the new wording becomes a result of its own) a match."""
+        from rihub.store.matches import review_match
+
+        with self.engine.begin() as conn:
+            return review_match(conn, match_id, action, actor, reason)
 
     # --- exporting ---------------------------------------------------------------------------
 
-    def export_json(self) -> dict[str, Any]:
+    def export_json(self, cycle: str | None = None) -> dict[str, Any]:
+        """The registry as one JSON document: every cycle, or only ``cycle``."""
         with self.engine.connect() as conn:
-            return export_document(conn)
+            return export_document(conn, resolve_cycle(conn, cycle) if cycle else None)
 
-    def export_csv(self, directory: str | Path) -> list[Path]:
+    def export_csv(self, directory: str | Path, cycle: str | None = None) -> list[Path]:
         with self.engine.connect() as conn:
-            return write_csv(conn, Path(directory))
+            return write_csv(conn, Path(directory), resolve_cycle(conn, cycle) if cycle else None)
 
     # --- framework alignment -----------------------------------------------------------------
 
@@ -211,7 +380,8 @@ class Hub:
         from rihub.store.alignments import LinkProposal, store_embeddings, store_proposals
 
         self.sync_frameworks()
-        items = self.initiatives()
+        with self.engine.connect() as conn:
+            items = read.initiatives(conn)  # every cycle
         result_texts: list[str] = []
         result_owners: list[tuple[int, int | None]] = []
         for item in items:
@@ -257,13 +427,21 @@ class Hub:
         code: str | None = None,
         framework: str | None = None,
         min_score: float | None = None,
+        cycle: str | None = None,
     ) -> list[dict[str, Any]]:
-        """The review queue, filtered; ``min_score`` leaves out links without a score (document, person)."""
+        """The review queue of one cycle (the latest by default), filtered; ``min_score`` leaves out
+        links without a score (document, person)."""
         from rihub.store.alignments import alignments
 
         with self.engine.connect() as conn:
             return alignments(
-                conn, status=status, provenance=provenance, code=code, framework=framework, min_score=min_score
+                conn,
+                status=status,
+                provenance=provenance,
+                code=code,
+                framework=framework,
+                min_score=min_score,
+                conference=resolve_cycle(conn, cycle),
             )
 
     def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
@@ -282,13 +460,19 @@ class Hub:
             return [review(conn, i, action, actor, reason) for i in dict.fromkeys(alignment_ids)]
 
     def add_link(
-        self, subject: str, framework: str, code: str, actor: str, reason: str | None = None
+        self,
+        subject: str,
+        framework: str,
+        code: str,
+        actor: str,
+        reason: str | None = None,
+        cycle: str | None = None,
     ) -> dict[str, Any]:
         """Link ``EUR1`` or ``EUR1.3`` (its expected result 3) to a framework item by hand."""
         from rihub.store.alignments import add_link
 
         initiative_code, _, number = subject.partition(".")
-        item = self.initiative(initiative_code)
+        item = self.initiative(initiative_code, cycle)
         result_id = None
         if number:
             match = [r for r in item["expected_results"] if str(r["number"]) == number]
@@ -314,13 +498,56 @@ class Hub:
             alignment(conn, alignment_id)
             return history(conn, alignment_id)
 
-    def similar_results(self, code: str, number: int, limit: int = 5) -> list[dict[str, Any]]:
+    def similar_results(self, code: str, number: int, limit: int = 5, cycle: str | None = None) -> list[dict[str, Any]]:
         """Expected results of other regions closest in meaning (stored vectors; no model load)."""
         from rihub.search.semantic import similar_results
 
-        item = self.initiative(code)
+        item = self.initiative(code, cycle)
         with self.engine.connect() as conn:
-            return similar_results(conn, item["code"], number, limit=limit)
+            return similar_results(conn, item["id"], number, limit=limit)
+
+
+def statement_of_version(v: dict[str, Any]) -> InitiativeStatement:
+    """A stored version as the diff engine's input (result text with its sub-items, as `result_text`)."""
+    from rihub.analysis.diff import InitiativeStatement, ResultStatement
+
+    return InitiativeStatement(
+        code=v["code"],
+        region=v["region"],
+        title=v["title"],
+        objective=v["objective"],
+        results=tuple(
+            ResultStatement(int(r["number"]), " ".join([r["text"], *(s[1] for s in r["sub_items"])]))
+            for r in v["results"]
+        ),
+    )
+
+
+def check_stage(stage: str | None) -> None:
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
+
+
+def given(outline: Outline, stage: str | None, cycle: str | None) -> Outline:
+    """Apply what the person said at ingest: the stage always, the cycle where the document names none."""
+    if stage:
+        outline.source.stage = stage
+        for initiative in outline.initiatives:
+            initiative.stage = stage
+    if cycle and outline.conference is None:
+        outline.conference = Conference(code=cycle.strip().upper())
+    return outline
+
+
+def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:
+    if cycle is None:
+        return read.latest_cycle(conn)
+    code = cycle.strip()
+    code = code.upper() if code.lower() != UNKNOWN_CYCLE else UNKNOWN_CYCLE
+    if not read.cycle_exists(conn, code):
+        known = ", ".join(c["code"] for c in read.conferences(conn)) or "none yet"
+        raise NotFoundError(f"no cycle {cycle!r} in the registry (cycles: {known})")
+    return code
 
 
 def result_text(result: dict[str, Any]) -> str:

@@ -21,6 +21,22 @@ REGIONS: dict[str, str] = {
 
 FRAMEWORKS = ("WSIS", "GDC", "SDG")
 
+# Where a document stands in the process, in precedence order: a later stage states an
+# initiative with more authority (an RPM's draft < the coordination meeting's consolidated
+# report < the WTDC's adopted action plan < an implementation report restating it).
+STAGES = ("draft", "consolidated", "adopted", "report")
+
+# The cycle of a document that names no WTDC: its initiatives still get one identity per code.
+UNKNOWN_CYCLE = "unknown"
+
+
+def cycle_year(code: str) -> int | None:
+    """The year a cycle's conference is held, from its code: "WTDC-25" → 2025, "WTDC-2102" → 2102."""
+    digits = "".join(ch for ch in code.rsplit("-", 1)[-1] if ch.isdigit())
+    if not digits or not code[-1].isdigit():
+        return None
+    return 2000 + int(digits) if len(digits) <= 2 else int(digits)
+
 
 @dataclass(frozen=True)
 class Span:
@@ -62,6 +78,7 @@ class SourceDocument:
     title: str = ""
     language: str = "en"
     key: str = ""
+    stage: str = "draft"  # one of STAGES: read from the document, or given with `rihub ingest --stage`
 
 
 @dataclass

@@ -30,6 +30,7 @@ from rihub.model import (
     ReviewedDocument,
     SourceDocument,
     SubItem,
+    cycle_year,
 )
 
 MONTHS = {
@@ -242,22 +243,38 @@ def when_where(text: str) -> tuple[dt.date | None, dt.date | None, str | None, s
     return start, end, city, country
 
 
+# "for WTDC-25", "preparation for the WTDC-25", "towards WTDC-25": the cycle a report prepares.
+PREPARES = re.compile(r"\b(?:for|towards|to)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _conference_code(digits: str) -> str:
+    # "WTDC 2025" and "WTDC-25" name the same conference; other numbers are kept as written.
+    return f"WTDC-{digits[2:]}" if len(digits) == 4 and digits[:2] in ("19", "20") else f"WTDC-{digits}"
+
+
 def parse_conference(blocks: list[Block]) -> Conference | None:
-    """The WTDC the report prepares; its dates only where the text says when it *will* take place."""
+    """The WTDC the report prepares; its dates only where the text says when it *will* take place.
+
+    A report cites earlier cycles too ("the WTDC-22 Kigali Action Plan"): a mention that the text
+    prepares ("for WTDC-25") wins, else the latest cycle mentioned.
+    """
+    mentions: list[tuple[bool, int, str, Block, re.Match[str]]] = []
     for block in blocks:
-        match = CONFERENCE_CODE.search(block.text)
-        if not match:
-            continue
-        digits = match.group(2)
-        # "WTDC 2025" and "WTDC-25" name the same conference; other numbers are kept as written.
-        code = f"WTDC-{digits[2:]}" if len(digits) == 4 and digits[:2] in ("19", "20") else f"WTDC-{digits}"
-        conference = Conference(code=code, title="World Telecommunication Development Conference")
-        future = FUTURE.search(block.text, match.end())
+        for match in CONFERENCE_CODE.finditer(block.text):
+            code = _conference_code(match.group(2))
+            prepared = bool(PREPARES.search(block.text[max(0, match.start() - 40) : match.start()]))
+            mentions.append((prepared, cycle_year(code) or 0, code, block, match))
+    if not mentions:
+        return None
+    code = max(mentions, key=lambda m: (m[0], m[1]))[2]
+    conference = Conference(code=code, title="World Telecommunication Development Conference")
+    for _, _, mentioned, block, match in mentions:
+        future = FUTURE.search(block.text, match.end()) if mentioned == code else None
         found = when_where(block.text[future.end() :]) if future else None
         if found:
             conference.start_date, conference.end_date, conference.city, conference.country = found
-        return conference
-    return None
+            break
+    return conference
 
 
 def meeting_from_text(blocks: list[Block], meeting: Meeting) -> None:
@@ -374,7 +391,7 @@ def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footn
         if re.search(r"\bcontributions?\b", text, re.IGNORECASE) and meeting.contributions is None:
             meeting.contributions = text
     initiatives = [
-        parse_initiative(chunk, section.region, footnotes, stage_of(highlights))
+        parse_initiative(chunk, section.region, footnotes)
         for chunk in _initiative_chunks(blocks[first_code:], section.region)
     ]
     if not initiatives:
@@ -382,15 +399,31 @@ def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footn
     return initiatives
 
 
-def stage_of(highlights: list[Block]) -> str:
-    """Draft unless the section says the initiatives were adopted."""
-    for block in reversed(highlights):
-        if re.search(r"\bagreed\b|\badopted\b|\bapproved\b", block.text, re.IGNORECASE):
-            if re.search(r"\bdraft\b", block.text, re.IGNORECASE):
-                return "draft"
-            if re.search(r"\badopted\b", block.text, re.IGNORECASE):
-                return "adopted"
-    return "draft"
+# (stage, pattern) tried in order on the document's title area: the stage a document states
+# about itself. The first blocks only: a body that cites "the Kigali Action Plan" is not one.
+STAGE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("report", re.compile(r"\b(?:implementation|progress|annual) report\b|\breport on the implementation\b", re.I)),
+    (
+        "adopted",
+        re.compile(
+            r"\baction plan\b|\bfinal report of (?:the )?(?:WTDC|World Telecommunication Development Conference)"
+            r"|\badopted (?:by|at) (?:the )?(?:WTDC|World Telecommunication Development Conference)",
+            re.I,
+        ),
+    ),
+    ("consolidated", re.compile(r"\bcoordination meeting\b|\bconsolidated (?:report|outcomes?)\b", re.I)),
+)
+TITLE_AREA = 3  # blocks
+
+
+def document_stage(blocks: list[Block], regions: int) -> str:
+    """The process stage a report states in its title area; else consolidated when it covers
+    several regions, draft (one RPM's outcome) when it covers one."""
+    head = " ".join(b.text for b in blocks[:TITLE_AREA])
+    for stage, pattern in STAGE_RULES:
+        if pattern.search(head):
+            return stage
+    return "consolidated" if regions > 1 else "draft"
 
 
 def _cell_role(text: str) -> str | None:
@@ -478,7 +511,7 @@ def _initiative_chunks(blocks: list[Block], region: str) -> Iterator[list[Block]
         yield chunk
 
 
-def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footnote], stage: str) -> Initiative:
+def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footnote]) -> Initiative:
     head = chunk[0]
     code_info = _code_of(head, region)
     assert code_info is not None
@@ -490,9 +523,7 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
     inline = OBJECTIVE_INLINE.match(title)
     if inline:
         title, objective, objective_kind = inline.group("title"), _unlabel(inline.group("objective")), "objective"
-    initiative = Initiative(
-        code=f"{reg}{number}", region=reg, title=title.strip().rstrip(":").strip(), span=head.span, stage=stage
-    )
+    initiative = Initiative(code=f"{reg}{number}", region=reg, title=title.strip().rstrip(":").strip(), span=head.span)
     state = "objective"
     current: ExpectedResult | None = None
     lettered = False
@@ -689,6 +720,9 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
             f"{source.filename}: no regional initiatives found; is this an RPM outcome report? "
             'Expected region sections ("2.2 Europe Region") with codes such as "EUR1:"'
         )
+    source.stage = document_stage(blocks, len(seen))
+    for initiative in outline.initiatives:
+        initiative.stage = source.stage
     if outline.conference is not None:
         source.key = source.key or f"{outline.conference.code}:{'+'.join(sorted(seen))}"
     return outline

@@ -155,6 +155,7 @@ def search(
     offset: int = 0,
     mode: str = "fulltext",
     embed: Callable[[str], Any] | None = None,
+    cycle: str | None = None,
 ) -> Row:
     """Ranked hits (initiatives and meetings) with highlighted snippets and facet counts.
 
@@ -185,6 +186,8 @@ def search(
             parsed, words, _ = fulltext_hits(conn, q)
             hits = semantic.fuse(words, hits)
             match = None if parsed.empty else parsed.fts5()
+    if cycle:
+        hits = [h for h in hits if h.get("cycle") == cycle]
     wanted = {
         "region": (region or "").upper() or None,
         "kind": kind or None,
@@ -341,9 +344,11 @@ def initiative_heads(conn: Connection, ids: Iterable[int]) -> dict[int, Any]:
                 i.c.span_start,
                 i.c.span_end,
                 t.regions.c.name.label("region_name"),
+                t.conferences.c.code.label("cycle"),
             )
             .join(t.regions, t.regions.c.code == i.c.region_code)
-            .where(i.c.id.in_(v))
+            .join(t.conferences, t.conferences.c.id == i.c.conference_id)
+            .where(i.c.id.in_(v), i.c.status == "current")
         ),
         ids,
     )
@@ -405,8 +410,10 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
                 m.c.span_start,
                 m.c.span_end,
                 t.regions.c.name.label("region_name"),
+                t.conferences.c.code.label("cycle"),
             )
             .join(t.regions, t.regions.c.code == m.c.region_code)
+            .join(t.conferences, t.conferences.c.id == m.c.conference_id)
             .where(m.c.id.in_(v))
         ),
         meeting_ids,
@@ -425,6 +432,7 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
                 {
                     "type": "meeting",
                     "code": f"RPM-{meeting.region_code}",
+                    "cycle": meeting.cycle,
                     "region": meeting.region_code,
                     "region_name": meeting.region_name,
                     "kind": "contribution",
@@ -456,6 +464,7 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
                 {
                     "type": "initiative",
                     "code": init.code,
+                    "cycle": init.cycle,
                     "region": init.region_code,
                     "region_name": init.region_name,
                     "kind": init.kind,

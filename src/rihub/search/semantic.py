@@ -27,20 +27,25 @@ SNIPPET_CHARS = 240
 
 
 def similar_results(
-    conn: Connection, code: str, number: int, limit: int = 5, other_regions: bool = True
+    conn: Connection, initiative_id: int, number: int, limit: int = 5, other_regions: bool = True
 ) -> list[dict[str, Any]]:
-    """The expected results closest in meaning to ``code``'s result ``number``."""
+    """The expected results of the same cycle closest in meaning to the initiative's result ``number``."""
     meta, matrix = load_embeddings(conn, results=True)
-    index = next((i for i, m in enumerate(meta) if m["code"] == code and m["number"] == number), None)
+    index = next((i for i, m in enumerate(meta) if m["initiative_id"] == initiative_id and m["number"] == number), None)
     if index is None:
         return []
-    region = meta[index]["region"]
+    region, code, cycle = meta[index]["region"], meta[index]["code"], meta[index]["conference_id"]
     scores = matrix @ matrix[index]
     order = np.argsort(-scores)
     out = []
     for i in order:
         m = meta[int(i)]
-        if int(i) == index or (other_regions and m["region"] == region) or (m["code"] == code):
+        if (
+            int(i) == index
+            or (other_regions and m["region"] == region)
+            or m["code"] == code
+            or m["conference_id"] != cycle
+        ):
             continue
         out.append(m | {"score": round(float(scores[i]), 4)})
         if len(out) >= limit:
@@ -120,6 +125,7 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[dict[str, 
             {
                 "type": "initiative",
                 "code": head.code,
+                "cycle": head.cycle,
                 "region": head.region_code,
                 "region_name": head.region_name,
                 "kind": head.kind,

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from rihub.errors import InputError, NotFoundError
 from rihub.store import schema as t
+from rihub.store.common import now
 from rihub.store.read import rows
-from rihub.store.write import now
 
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
 
@@ -248,16 +248,20 @@ def alignments(
     alignment_id: int | None = None,
     framework: str | None = None,
     min_score: float | None = None,
+    conference: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Links with the initiative code and result number they belong to (the review queue)."""
+    """Links with the initiative code, cycle and result number they belong to (the review queue)."""
     query = (
         select(
             t.alignments,
             t.initiatives.c.code.label("initiative"),
             t.initiatives.c.region_code.label("region"),
+            t.conferences.c.code.label("cycle"),
             t.expected_results.c.number.label("result"),
+            t.expected_results.c.status.label("result_status"),
         )
         .join(t.initiatives, t.initiatives.c.id == t.alignments.c.initiative_id)
+        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
         .outerjoin(t.expected_results, t.expected_results.c.id == t.alignments.c.result_id)
         .order_by(
             t.initiatives.c.source_id,
@@ -279,6 +283,8 @@ def alignments(
         query = query.where(t.alignments.c.framework == framework.upper())
     if min_score is not None:
         query = query.where(t.alignments.c.score >= min_score)
+    if conference is not None and alignment_id is None:
+        query = query.where(t.conferences.c.code == conference)
     return rows(conn, query)
 
 
@@ -333,12 +339,15 @@ def load_embeddings(conn: Connection, results: bool = True) -> tuple[list[dict[s
             t.initiatives.c.code,
             t.initiatives.c.region_code,
             t.initiatives.c.title,
+            t.initiatives.c.conference_id,
             t.expected_results.c.number,
             t.expected_results.c.text,
         )
         .join(t.initiatives, t.initiatives.c.id == t.embeddings.c.initiative_id)
         .outerjoin(t.expected_results, t.expected_results.c.id == t.embeddings.c.result_id)
         .where(t.embeddings.c.result_id.is_not(None) if results else t.embeddings.c.result_id.is_(None))
+        .where(t.initiatives.c.status == "current")
+        .where(t.embeddings.c.result_id.is_(None) | (t.expected_results.c.status == "current"))
         .order_by(t.embeddings.c.id)
     )
     found = conn.execute(query).all()
@@ -352,6 +361,7 @@ def load_embeddings(conn: Connection, results: bool = True) -> tuple[list[dict[s
             "code": r.code,
             "region": r.region_code,
             "title": r.title,
+            "conference_id": r.conference_id,
             "number": r.number,
             "text": r.text,
         }

@@ -55,10 +55,27 @@ def open_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
+    """Upgrade to the newest revision.
+
+    On SQLite, foreign keys are off while migrating: a table rebuild drops the old table, and with
+    them on that drop would cascade into the rows that reference it (people's links among them).
+    The keys are checked afterwards, before they are switched back on.
+    """
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), "head")
+        with engine.connect() as connection:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                command.upgrade(alembic_config(connection), "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
+                if broken:
+                    raise StoreError(f"the migrated database has {len(broken)} rows with broken references")
     except OperationalError as exc:
         raise StoreError(f"cannot open database {engine.url.render_as_string(hide_password=True)}: {exc.orig}") from exc
 

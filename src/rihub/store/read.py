@@ -41,6 +41,7 @@ def source_documents(conn: Connection, source_id: int | None = None) -> list[Row
         t.source_documents.c.title,
         t.source_documents.c.language,
         t.source_documents.c.status,
+        t.source_documents.c.stage,
         t.source_documents.c.supersedes_id,
         t.source_documents.c.ingested_at,
         t.conferences.c.code.label("conference"),
@@ -51,14 +52,87 @@ def source_documents(conn: Connection, source_id: int | None = None) -> list[Row
 
 
 def conferences(conn: Connection) -> list[Row]:
-    return rows(conn, select(t.conferences).order_by(t.conferences.c.start_date.desc().nulls_last()))
+    """Cycles newest first (by the conference's year; a cycle no document named comes last)."""
+    return rows(conn, select(t.conferences).order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id))
+
+
+def latest_cycle(conn: Connection) -> str | None:
+    """The newest cycle that holds initiatives: what every read surface shows by default."""
+    code = conn.scalar(
+        select(t.conferences.c.code)
+        .where(select(t.initiatives.c.id).where(t.initiatives.c.conference_id == t.conferences.c.id).exists())
+        .order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id.desc())
+        .limit(1)
+    )
+    return str(code) if code is not None else None
+
+
+def cycle_exists(conn: Connection, code: str) -> bool:
+    return conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == code)) is not None
+
+
+def cycles_of(conn: Connection, code: str) -> list[Row]:
+    """Every cycle holding an initiative with this code, newest first: "the same code elsewhere"."""
+    query = (
+        select(t.conferences.c.code.label("cycle"), t.initiatives.c.id, t.initiatives.c.title, t.initiatives.c.status)
+        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
+        .where(t.initiatives.c.code == code.upper())
+        .order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
+    )
+    return rows(conn, query)
+
+
+def versions(conn: Connection, initiative_id: int) -> list[Row]:
+    """Every document's statement of one initiative, oldest first, with its document and stage."""
+    query = (
+        select(
+            t.initiative_versions,
+            t.source_documents.c.filename,
+            t.source_documents.c.status.label("source_status"),
+            t.source_documents.c.ingested_at,
+        )
+        .join(t.source_documents, t.source_documents.c.id == t.initiative_versions.c.source_id)
+        .where(t.initiative_versions.c.initiative_id == initiative_id)
+        .order_by(t.initiative_versions.c.source_id)
+    )
+    return rows(conn, query)
+
+
+def version(conn: Connection, version_id: int) -> Row | None:
+    found = rows(conn, select(t.initiative_versions).where(t.initiative_versions.c.id == version_id))
+    return found[0] if found else None
+
+
+def versions_of_source(conn: Connection, source_id: int) -> list[Row]:
+    query = (
+        select(t.initiative_versions, t.initiatives.c.region_code.label("region"))
+        .join(t.initiatives, t.initiatives.c.id == t.initiative_versions.c.initiative_id)
+        .where(t.initiative_versions.c.source_id == source_id)
+        .order_by(t.initiative_versions.c.position)
+    )
+    return rows(conn, query)
+
+
+def result_matches(conn: Connection, status: str | None = None, match_id: int | None = None) -> list[Row]:
+    """Result matches waiting for a person (or decided), with the initiative they concern."""
+    query = (
+        select(t.result_matches, t.initiatives.c.code, t.conferences.c.code.label("cycle"))
+        .join(t.initiatives, t.initiatives.c.id == t.result_matches.c.initiative_id)
+        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
+        .order_by(t.result_matches.c.id)
+    )
+    if status:
+        query = query.where(t.result_matches.c.status == status)
+    if match_id is not None:
+        query = query.where(t.result_matches.c.id == match_id)
+    return rows(conn, query)
 
 
 def regions(conn: Connection) -> list[Row]:
     return rows(conn, select(t.regions).order_by(t.regions.c.position))
 
 
-def meetings(conn: Connection, region: str | None = None) -> list[Row]:
+def meetings(conn: Connection, region: str | None = None, conference: str | None = None) -> list[Row]:
     """Meetings with their officers and documents reviewed, in chronological order."""
     query = (
         select(t.meetings, t.regions.c.name.label("region_name"), t.conferences.c.code.label("conference"))
@@ -68,6 +142,8 @@ def meetings(conn: Connection, region: str | None = None) -> list[Row]:
     )
     if region:
         query = query.where(t.meetings.c.region_code == region.upper())
+    if conference:
+        query = query.where(t.conferences.c.code == conference)
     found = rows(conn, query)
     ids = [m["id"] for m in found]
     officers = _grouped(conn, t.officers, t.officers.c.meeting_id, ids)
@@ -113,21 +189,15 @@ def _grouped(conn: Connection, table: Any, key: Any, ids: Iterable[int]) -> dict
     return grouped
 
 
-def initiatives(
-    conn: Connection,
-    region: str | None = None,
-    kind: str | None = None,
-    codes: Iterable[str] | None = None,
-    conference: str | None = None,
-    nested: bool = True,
-) -> list[Row]:
-    """Initiatives in document order, with expected results, sub-items, footnotes and alignments."""
-    query = (
-        select(t.initiatives, t.conferences.c.code.label("conference"), t.regions.c.name.label("region_name"))
-        .outerjoin(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
-        .join(t.regions, t.regions.c.code == t.initiatives.c.region_code)
-        .order_by(t.initiatives.c.source_id, t.initiatives.c.position)
-    )
+def _initiative_filter(
+    query: Select[Any],
+    region: str | None,
+    kind: str | None,
+    codes: Iterable[str] | None,
+    conference: str | None,
+    ids: Iterable[int] | None = None,
+) -> Select[Any]:
+    query = query.where(t.initiatives.c.status == "current")
     if region:
         query = query.where(t.initiatives.c.region_code == region.upper())
     if kind:
@@ -135,7 +205,54 @@ def initiatives(
     if codes is not None:
         query = query.where(t.initiatives.c.code.in_([c.upper() for c in codes]))
     if conference:
-        query = query.where(t.conferences.c.code == conference)
+        query = query.where(
+            t.initiatives.c.conference_id
+            == select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
+        )
+    if ids is not None:
+        query = query.where(t.initiatives.c.id.in_(list(ids)))
+    return query
+
+
+def count_initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+) -> int:
+    query = _initiative_filter(select(func.count()).select_from(t.initiatives), region, kind, codes, conference)
+    return int(conn.scalar(query) or 0)
+
+
+def initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+    nested: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Iterable[int] | None = None,
+) -> list[Row]:
+    """Current initiatives in cycle and document order, with expected results, sub-items,
+    footnotes and alignments; ``limit``/``offset`` page in SQL."""
+    query = (
+        select(t.initiatives, t.conferences.c.code.label("conference"), t.regions.c.name.label("region_name"))
+        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
+        .join(t.regions, t.regions.c.code == t.initiatives.c.region_code)
+        .order_by(
+            t.conferences.c.year.desc().nulls_last(),
+            t.initiatives.c.conference_id,
+            t.regions.c.position,
+            t.initiatives.c.position,
+            t.initiatives.c.id,
+        )
+    )
+    query = _initiative_filter(query, region, kind, codes, conference, ids)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     found = rows(conn, query)
     ids = [i["id"] for i in found]
     results = _grouped(conn, t.expected_results, t.expected_results.c.initiative_id, ids) if nested else {}
@@ -154,10 +271,12 @@ def initiatives(
             "conference": i["conference"],
             "kind": i["kind"],
             "stage": i["stage"],
+            "status": i["status"],
             "title": i["title"],
             "objective": i["objective"],
             "objective_kind": i["objective_kind"],
             "results_lead_in": i["results_lead_in"],
+            "field_sources": i["field_sources"] or {},
             "span": _span(i),
         }
         if not nested:
@@ -167,11 +286,12 @@ def initiatives(
         by_result: dict[int | None, list[Row]] = defaultdict(list)
         for link in links[i["id"]]:
             by_result[link["result_id"]].append(_alignment(link))
-        item["expected_results"] = [
+        stated = [
             {
                 "id": r["id"],
                 "number": r["number"],
                 "text": r["text"],
+                "status": r["status"],
                 "sub_items": [{"label": s["label"], "text": s["text"], "span": _span(s)} for s in subs[r["id"]]],
                 "footnotes": [{"marker": n["marker"], "text": n["text"]} for n in notes[r["id"]]],
                 "alignments": by_result[r["id"]],
@@ -179,6 +299,9 @@ def initiatives(
             }
             for r in results[i["id"]]
         ]
+        item["expected_results"] = [r for r in stated if r["status"] == "current"]
+        # No longer stated by the current version, kept with the links people made on them.
+        item["withdrawn_results"] = [r for r in stated if r["status"] != "current"]
         item["alignments"] = by_result[None]
         out.append(item)
     return out
@@ -204,7 +327,7 @@ def _result_counts(conn: Connection, ids: list[int]) -> dict[int, int]:
         return {}
     query = (
         select(t.expected_results.c.initiative_id, func.count())
-        .where(t.expected_results.c.initiative_id.in_(ids))
+        .where(t.expected_results.c.initiative_id.in_(ids), t.expected_results.c.status == "current")
         .group_by(t.expected_results.c.initiative_id)
     )
     return {row[0]: row[1] for row in conn.execute(query)}
@@ -230,46 +353,74 @@ def ingest_events(conn: Connection) -> list[Row]:
     return rows(conn, select(t.ingest_events).order_by(t.ingest_events.c.id.desc()))
 
 
-def stats(conn: Connection) -> dict[str, Any]:
-    """Counts per region and totals: what `rihub stats` and the home page show."""
+def stats(conn: Connection, conference: str | None = None) -> dict[str, Any]:
+    """Counts per region and totals for one cycle (all cycles when None): `rihub stats` and the home page."""
+    cycle_id = (
+        select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery() if conference else None
+    )
+    current = [t.initiatives.c.status == "current"]
+    if cycle_id is not None:
+        current.append(t.initiatives.c.conference_id == cycle_id)
+    in_cycle = [t.meetings.c.conference_id == cycle_id] if cycle_id is not None else []
+    results = t.expected_results.join(t.initiatives, t.initiatives.c.id == t.expected_results.c.initiative_id)
+    result_ok = [*current, t.expected_results.c.status == "current"]
 
     def count(table: Any, *where: Any) -> int:
         return int(conn.scalar(select(func.count()).select_from(table).where(*where)) or 0)
 
-    per_region = []
-    for region in regions(conn):
-        code = region["code"]
-        init_ids = select(t.initiatives.c.id).where(t.initiatives.c.region_code == code)
-        meeting_ids = select(t.meetings.c.id).where(t.meetings.c.region_code == code)
-        per_region.append(
-            {
-                "region": code,
-                "name": region["name"],
-                "initiatives": count(
-                    t.initiatives, t.initiatives.c.region_code == code, t.initiatives.c.kind == "initiative"
-                ),
-                "priorities": count(
-                    t.initiatives, t.initiatives.c.region_code == code, t.initiatives.c.kind == "priority"
-                ),
-                "expected_results": count(t.expected_results, t.expected_results.c.initiative_id.in_(init_ids)),
-                "officers": count(t.officers, t.officers.c.meeting_id.in_(meeting_ids)),
-                "documents_reviewed": count(t.reviewed_documents, t.reviewed_documents.c.meeting_id.in_(meeting_ids)),
-            }
-        )
+    def grouped(table: Any, key: Any, *where: Any) -> dict[str, int]:
+        query = select(key, func.count()).select_from(table).where(*where).group_by(key)
+        return {str(k): int(n) for k, n in conn.execute(query)}
+
+    meeting_join = t.meetings
+    per_kind = {
+        kind: grouped(t.initiatives, t.initiatives.c.region_code, *current, t.initiatives.c.kind == kind)
+        for kind in ("initiative", "priority")
+    }
+    per_results = grouped(results, t.initiatives.c.region_code, *result_ok)
+    officer_join = t.officers.join(meeting_join, t.meetings.c.id == t.officers.c.meeting_id)
+    document_join = t.reviewed_documents.join(meeting_join, t.meetings.c.id == t.reviewed_documents.c.meeting_id)
+    per_officers = grouped(officer_join, t.meetings.c.region_code, *in_cycle)
+    per_documents = grouped(document_join, t.meetings.c.region_code, *in_cycle)
+    per_region = [
+        {
+            "region": r["code"],
+            "name": r["name"],
+            "initiatives": per_kind["initiative"].get(r["code"], 0),
+            "priorities": per_kind["priority"].get(r["code"], 0),
+            "expected_results": per_results.get(r["code"], 0),
+            "officers": per_officers.get(r["code"], 0),
+            "documents_reviewed": per_documents.get(r["code"], 0),
+        }
+        for r in regions(conn)
+    ]
+    subs = t.sub_items.join(t.expected_results, t.expected_results.c.id == t.sub_items.c.result_id).join(
+        t.initiatives, t.initiatives.c.id == t.expected_results.c.initiative_id
+    )
+    notes = t.footnotes.join(t.expected_results, t.expected_results.c.id == t.footnotes.c.result_id).join(
+        t.initiatives, t.initiatives.c.id == t.expected_results.c.initiative_id
+    )
+    links = t.alignments.join(t.initiatives, t.initiatives.c.id == t.alignments.c.initiative_id)
+    sources = [t.source_documents.c.status == "current"]
+    if cycle_id is not None:
+        sources.append(t.source_documents.c.conference_id == cycle_id)
     return {
-        "source_documents": count(t.source_documents, t.source_documents.c.status == "current"),
-        "meetings": count(t.meetings),
-        "officers": count(t.officers),
-        "chairs": count(t.officers, t.officers.c.role == "chair"),
-        "vice_chairs": count(t.officers, t.officers.c.role == "vice-chair"),
-        "documents_reviewed": count(t.reviewed_documents),
-        "initiatives": count(t.initiatives, t.initiatives.c.kind == "initiative"),
-        "priorities": count(t.initiatives, t.initiatives.c.kind == "priority"),
-        "expected_results": count(t.expected_results),
-        "sub_items": count(t.sub_items),
-        "footnotes": count(t.footnotes),
-        "alignments": count(t.alignments),
-        "document_alignments": count(t.alignments, t.alignments.c.provenance == "document"),
-        "findings": count(t.findings),
+        "cycle": conference,
+        "source_documents": count(t.source_documents, *sources),
+        "meetings": count(t.meetings, *in_cycle),
+        "officers": count(officer_join, *in_cycle),
+        "chairs": count(officer_join, *in_cycle, t.officers.c.role == "chair"),
+        "vice_chairs": count(officer_join, *in_cycle, t.officers.c.role == "vice-chair"),
+        "documents_reviewed": count(document_join, *in_cycle),
+        "initiatives": count(t.initiatives, *current, t.initiatives.c.kind == "initiative"),
+        "priorities": count(t.initiatives, *current, t.initiatives.c.kind == "priority"),
+        "expected_results": count(results, *result_ok),
+        "sub_items": count(subs, *result_ok),
+        "footnotes": count(notes, *result_ok),
+        "alignments": count(links, *current),
+        "document_alignments": count(links, *current, t.alignments.c.provenance == "document"),
+        "findings": count(
+            t.findings.join(t.source_documents, t.source_documents.c.id == t.findings.c.source_id), *sources
+        ),
         "regions": per_region,
     }

@@ -61,6 +61,8 @@ conferences = Table(
     Column("country", String(100)),
     Column("start_date", Date),
     Column("end_date", Date),
+    # The year the conference is held, read from its code ("WTDC-25" → 2025): cycles sort by it.
+    Column("year", Integer),
 )
 
 source_documents = Table(
@@ -76,6 +78,8 @@ source_documents = Table(
     Column("language", String(8), nullable=False, default="en"),
     Column("conference_id", Integer, ForeignKey("conferences.id")),
     Column("status", String(12), nullable=False, default="current"),  # current | superseded
+    # Where the document stands in the process: draft | consolidated | adopted | report (model.STAGES).
+    Column("stage", String(16), nullable=False, default="draft", server_default="draft"),
     Column("supersedes_id", Integer, ForeignKey("source_documents.id")),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
 )
@@ -120,6 +124,8 @@ meetings = Table(
     Column("video_label", String(200)),
     Column("contributions", Text),
     *_span(),
+    # One meeting per cycle, region and kind: a second document telling of it updates this row.
+    UniqueConstraint("conference_id", "region_code", "kind", name="uq_meetings_conference_region_kind"),
 )
 
 officers = Table(
@@ -148,11 +154,14 @@ reviewed_documents = Table(
     *_span(),
 )
 
+# The stable identity of an initiative: one row per (cycle, code), kept for life. Its columns hold
+# the current version's fields (see store/versions.py for the precedence); ``source_id`` is the
+# document of that version. Nothing cascades into it from a document row.
 initiatives = Table(
     "initiatives",
     metadata,
     Column("id", Integer, primary_key=True),
-    _source(),
+    Column("source_id", Integer, ForeignKey("source_documents.id", ondelete="SET NULL"), index=True),
     Column("conference_id", Integer, ForeignKey("conferences.id")),
     Column("region_code", String(8), ForeignKey("regions.code"), nullable=False),
     Column("code", String(16), nullable=False),
@@ -163,20 +172,27 @@ initiatives = Table(
     Column("objective", Text),
     Column("objective_kind", String(12)),  # objective | rationale
     Column("results_lead_in", Text),
+    Column("status", String(12), nullable=False, default="current", server_default="current"),  # current | withdrawn
+    Column("field_sources", JSON),  # field name → source document id the current value came from
     *_span(),
     UniqueConstraint("conference_id", "code", name="uq_initiatives_conference_code"),
 )
 Index("ix_initiatives_code", initiatives.c.code)
+Index("ix_initiatives_conference_region", initiatives.c.conference_id, initiatives.c.region_code)
 
+# The stable identity of an expected result: (cycle, code, number) when first seen, kept when a
+# later version renumbers or rewords it (matched by text). A result the current version no longer
+# states is ``withdrawn``, never deleted: people's links may point at it.
 expected_results = Table(
     "expected_results",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("initiative_id", Integer, ForeignKey("initiatives.id", ondelete="CASCADE"), nullable=False, index=True),
-    _source(),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("source_id", Integer, ForeignKey("source_documents.id", ondelete="SET NULL"), index=True),
     Column("position", Integer, nullable=False),
     Column("number", Integer, nullable=False),
     Column("text", Text, nullable=False),
+    Column("status", String(12), nullable=False, default="current", server_default="current"),  # current | withdrawn
     *_span(),
 )
 
@@ -216,12 +232,15 @@ framework_items = Table(
     UniqueConstraint("framework", "code", name="uq_framework_items_framework_code"),
 )
 
+# Links reference the stable ids and never cascade: an ingest cannot delete what a person decided.
 alignments = Table(
     "alignments",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("initiative_id", Integer, ForeignKey("initiatives.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("result_id", Integer, ForeignKey("expected_results.id", ondelete="CASCADE"), index=True),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("result_id", Integer, ForeignKey("expected_results.id"), index=True),
+    # For provenance "document": the source document whose mapping table states the link.
+    Column("source_id", Integer, ForeignKey("source_documents.id", ondelete="SET NULL")),
     Column("framework", String(8), nullable=False),
     Column("code", String(16), nullable=False),
     Column("label", Text),
@@ -240,6 +259,82 @@ alignment_events = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("alignment_id", Integer, ForeignKey("alignments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(20), nullable=False),  # propose | accept | reject | add
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("reason", Text),
+)
+
+# One row per document that states an initiative: its fields as that document words them, with
+# the results, sub-items, footnotes and mapping links as JSON (a document row: it goes with its source).
+initiative_versions = Table(
+    "initiative_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    _source(),
+    Column("stage", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("objective", Text),
+    Column("objective_kind", String(12)),
+    Column("results_lead_in", Text),
+    Column("results", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    *_span(),
+    UniqueConstraint("initiative_id", "source_id", name="uq_initiative_versions_initiative_source"),
+)
+
+# Result matches a person should confirm: a new version's result paired with a stable result by
+# text similarity that was not clear, or a withdrawn result that carries people's links.
+result_matches = Table(
+    "result_matches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("result_id", Integer, ForeignKey("expected_results.id"), nullable=False),
+    Column("source_id", Integer, ForeignKey("source_documents.id", ondelete="SET NULL")),
+    Column("kind", String(16), nullable=False),  # unclear | withdrawn
+    Column("old_number", Integer),
+    Column("old_text", Text),
+    Column("new_number", Integer),
+    Column("new_text", Text),
+    Column("score", Float),
+    Column("status", String(12), nullable=False),  # proposed | accepted | rejected
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reason", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# "Continues" links between initiatives of successive cycles of one region, proposed by similarity
+# and confirmed or rejected by a person like framework links (history in lineage_events).
+lineage_links = Table(
+    "lineage_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("from_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("to_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    Column("provenance", String(12), nullable=False),  # model | person
+    Column("status", String(12), nullable=False),  # proposed | accepted | rejected
+    Column("score", Float),
+    Column("evidence", JSON),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("from_id", "to_id", name="uq_lineage_links_from_to"),
+)
+
+lineage_events = Table(
+    "lineage_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("link_id", Integer, ForeignKey("lineage_links.id"), nullable=False, index=True),
     Column("actor", String(100), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("action", String(20), nullable=False),  # propose | accept | reject | add

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from rihub.model import REGIONS, Outline, Span
+from rihub.model import REGIONS, UNKNOWN_CYCLE, Outline, Span, cycle_year
 from rihub.store import schema as t
-
-Row = dict[str, Any]
+from rihub.store.common import insert_one, now
+from rihub.store.versions import refresh
 
 
 @dataclass(frozen=True)
@@ -37,22 +35,8 @@ class IngestOutcome:
     expected_results: int
     meetings: int
     replaced_id: int | None = None
-
-
-@functools.cache
-def _titles() -> dict[tuple[str, str], str]:
-    from rihub import frameworks
-
-    return {(i.framework, i.code): i.title for i in frameworks.all_items()}
-
-
-def vocabulary_title(framework: str, code: str) -> str | None:
-    """The shipped vocabulary's title of a framework item ("SDG 9" → "Industry, innovation…")."""
-    return _titles().get((framework, code))
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    cycle: str = UNKNOWN_CYCLE
+    stage: str = "draft"
 
 
 def seed_regions(conn: Connection) -> None:
@@ -70,71 +54,63 @@ def _span(span: Span | None) -> dict[str, int | None]:
     return {"span_start": span.start if span else None, "span_end": span.end if span else None}
 
 
-def _insert_one(conn: Connection, table: Any, **values: Any) -> int:
-    key = conn.execute(insert(table).values(**values)).inserted_primary_key
-    assert key is not None
-    return int(key[0])
-
-
-def _ids(conn: Connection, table: Any, rows: list[dict[str, Any]], key: tuple[str, ...]) -> list[int]:
-    """Insert rows of one source in a single batch and return their ids in the order given.
-
-    The ids are read back by a key unique within the source (cheaper than RETURNING row by row).
-    """
-    if not rows:
-        return []
-    conn.execute(insert(table), rows)
-    columns = [table.c[name] for name in key]
-    found = conn.execute(select(table.c.id, *columns).where(table.c.source_id == rows[0]["source_id"]))
-    by_key = {tuple(r[1:]): r[0] for r in found}
-    return [by_key[tuple(row[name] for name in key)] for row in rows]
-
-
-def _conference_id(conn: Connection, outline: Outline) -> int | None:
+def _conference_id(conn: Connection, outline: Outline) -> int:
+    """The cycle's row, created on first sight; a document naming no WTDC goes to the unknown cycle."""
     conf = outline.conference
+    code = conf.code if conf else UNKNOWN_CYCLE
+    found = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == code))
     if conf is None:
-        return None
+        if found is not None:
+            return int(found)
+        return insert_one(conn, t.conferences, code=code, title="Cycle not named in the document", year=None)
     values = {
         "title": conf.title,
         "city": conf.city,
         "country": conf.country,
         "start_date": conf.start_date,
         "end_date": conf.end_date,
+        "year": cycle_year(code),
     }
-    found = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == conf.code))
     if found is not None:
-        conn.execute(update(t.conferences).where(t.conferences.c.id == found).values(**values))
+        # A document that does not say where and when keeps what another one said.
+        known = {k: v for k, v in values.items() if v is not None and v != ""}
+        conn.execute(update(t.conferences).where(t.conferences.c.id == found).values(**known))
         return int(found)
-    return _insert_one(conn, t.conferences, code=conf.code, **values)
+    return insert_one(conn, t.conferences, code=code, **values)
 
 
 def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding] = ()) -> IngestOutcome:
     """Store one parsed report inside the caller's transaction.
 
-    The same bytes again change nothing. Another version of the same report (same key:
-    conference and regions covered) replaces the older rows; reviewed alignments that
-    people or the model added to the older rows move over to the matching new rows.
+    The same bytes again change nothing. Another copy of the same report (same key: cycle and
+    regions covered) supersedes the older one. Either way the report adds a version to each
+    initiative it states, and the stable initiative rows are refreshed to their current
+    version (``store/versions.py``); nothing people entered is deleted.
     """
     source = outline.source
     seed_regions(conn)
+    key = source.key or source.filename
     current = conn.execute(
         select(t.source_documents.c.id, t.source_documents.c.sha256).where(
-            t.source_documents.c.key == (source.key or source.filename), t.source_documents.c.status == "current"
+            t.source_documents.c.key == key, t.source_documents.c.status == "current"
         )
     ).first()
-    counts = {
+    conference_id = _conference_id(conn, outline)
+    cycle = str(conn.scalar(select(t.conferences.c.code).where(t.conferences.c.id == conference_id)))
+    counts: dict[str, Any] = {
         "initiatives": len(outline.initiatives),
         "expected_results": outline.expected_result_count,
         "meetings": len(outline.meetings),
+        "cycle": cycle,
+        "stage": source.stage,
     }
     if current is not None and current.sha256 == source.sha256:
         _event(conn, current.id, "unchanged", source.filename, source.sha256, "same content as already stored")
         return IngestOutcome(source.filename, "unchanged", current.id, **counts)
-    conference_id = _conference_id(conn, outline)
-    source_id = _insert_one(
+    source_id = insert_one(
         conn,
         t.source_documents,
-        key=source.key or source.filename,
+        key=key,
         filename=source.filename,
         format=source.format,
         sha256=source.sha256,
@@ -143,25 +119,30 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
         language=source.language,
         conference_id=conference_id,
         status="current",
+        stage=source.stage,
         supersedes_id=current.id if current else None,
         ingested_at=now(),
     )
-    reviewed: list[tuple[Row, list[Row]]] = []
-    if current is not None:
-        reviewed = _reviewed_alignments(conn, current.id)
-        _retire(conn, current.id, source_id)
-    if conference_id is not None:
-        _release_codes(conn, conference_id, [i.code for i in outline.initiatives])
+    touched = set(_retire(conn, current.id, source_id)) if current is not None else set()
     _insert_blocks(conn, source_id, outline)
-    _insert_meetings(conn, source_id, conference_id, outline)
-    keys = _insert_initiatives(conn, source_id, conference_id, outline)
-    _insert_findings(conn, source_id, findings)
+    _save_meetings(conn, source_id, conference_id, outline)
+    touched.update(_insert_versions(conn, source_id, conference_id, outline))
+    flags: list[tuple[int, int | None, str]] = []
+    for initiative_id in sorted(touched):
+        refresh(conn, initiative_id, flags)
+    _insert_findings(conn, source_id, [*findings, *_match_findings(flags, source_id)])
+    from rihub.store.lineage import propose_lineage
+
+    propose_lineage(conn, conference_id)
     if current is not None:
-        _restore_alignments(conn, reviewed, keys)
         _event(conn, source_id, "replaced", source.filename, source.sha256, f"supersedes source #{current.id}")
         return IngestOutcome(source.filename, "replaced", source_id, replaced_id=current.id, **counts)
     _event(conn, source_id, "ingested", source.filename, source.sha256, "")
     return IngestOutcome(source.filename, "ingested", source_id, **counts)
+
+
+def _match_findings(flags: list[tuple[int, int | None, str]], source_id: int) -> list[Finding]:
+    return [Finding("result-match", "warning", loc, message) for sid, loc, message in flags if sid == source_id]
 
 
 def _event(conn: Connection, source_id: int | None, action: str, filename: str, sha256: str, detail: str) -> None:
@@ -170,21 +151,6 @@ def _event(conn: Connection, source_id: int | None, action: str, filename: str, 
             source_id=source_id, at=now(), action=action, filename=filename, sha256=sha256, detail=detail
         )
     )
-
-
-def _release_codes(conn: Connection, conference_id: int, codes: list[str]) -> None:
-    """A different report restating initiatives of the same cycle takes them over."""
-    old_sources = set(
-        conn.scalars(
-            select(t.initiatives.c.source_id).where(
-                t.initiatives.c.conference_id == conference_id, t.initiatives.c.code.in_(codes)
-            )
-        )
-    )
-    for old in old_sources:
-        conn.execute(
-            delete(t.initiatives).where(and_(t.initiatives.c.source_id == old, t.initiatives.c.code.in_(codes)))
-        )
 
 
 def _insert_blocks(conn: Connection, source_id: int, outline: Outline) -> None:
@@ -203,144 +169,144 @@ def _insert_blocks(conn: Connection, source_id: int, outline: Outline) -> None:
         conn.execute(insert(t.source_blocks), rows)
 
 
-def _insert_meetings(conn: Connection, source_id: int, conference_id: int | None, outline: Outline) -> None:
-    meeting_rows = [
-        {
-            "source_id": source_id,
-            "conference_id": conference_id,
-            "region_code": m.region,
-            "kind": m.kind,
-            "start_date": m.start_date,
-            "end_date": m.end_date,
-            "city": m.city,
-            "country": m.country,
-            "report_label": m.report_label,
-            "video_label": m.video_label,
-            "contributions": m.contributions,
-            **_span(m.span),
-        }
-        for m in outline.meetings
-    ]
-    officer_rows: list[dict[str, Any]] = []
-    document_rows: list[dict[str, Any]] = []
-    for meeting_id, meeting in zip(
-        _ids(conn, t.meetings, meeting_rows, ("region_code",)), outline.meetings, strict=True
-    ):
-        for position, o in enumerate(meeting.officers):
-            officer_rows.append(
-                {
-                    "meeting_id": meeting_id,
-                    "source_id": source_id,
-                    "position": position,
-                    "role": o.role,
-                    "honorific": o.honorific,
-                    "name": o.name,
-                    "country": o.country,
-                    **_span(o.span),
-                }
-            )
-        for position, d in enumerate(meeting.documents_reviewed):
-            document_rows.append(
-                {
-                    "meeting_id": meeting_id,
-                    "source_id": source_id,
-                    "position": position,
-                    "number": d.number,
-                    "description": d.description,
-                    **_span(d.span),
-                }
-            )
-    if officer_rows:
-        conn.execute(insert(t.officers), officer_rows)
-    if document_rows:
-        conn.execute(insert(t.reviewed_documents), document_rows)
+MEETING_FIELDS = ("start_date", "end_date", "city", "country", "report_label", "video_label", "contributions")
 
 
-def _insert_initiatives(
-    conn: Connection, source_id: int, conference_id: int | None, outline: Outline
-) -> dict[tuple[str, int | None], tuple[int, int | None]]:
-    """Insert initiatives and their children; returns (code, result number) → (initiative id, result id)."""
+def _save_meetings(conn: Connection, source_id: int, conference_id: int, outline: Outline) -> None:
+    """One meeting per cycle, region and kind: a later document updates what it states.
+
+    Fields it leaves empty keep the earlier document's values; officers and documents reviewed
+    are replaced only by a document that lists them.
+    """
+    for m in outline.meetings:
+        found = conn.scalar(
+            select(t.meetings.c.id).where(
+                t.meetings.c.conference_id == conference_id,
+                t.meetings.c.region_code == m.region,
+                t.meetings.c.kind == m.kind,
+            )
+        )
+        stated = {f: getattr(m, f) for f in MEETING_FIELDS if getattr(m, f) is not None}
+        if found is None:
+            meeting_id = insert_one(
+                conn,
+                t.meetings,
+                source_id=source_id,
+                conference_id=conference_id,
+                region_code=m.region,
+                kind=m.kind,
+                **stated,
+                **_span(m.span),
+            )
+        else:
+            meeting_id = int(found)
+            conn.execute(
+                update(t.meetings)
+                .where(t.meetings.c.id == meeting_id)
+                .values(source_id=source_id, **stated, **_span(m.span))
+            )
+        if m.officers:
+            conn.execute(delete(t.officers).where(t.officers.c.meeting_id == meeting_id))
+            conn.execute(
+                insert(t.officers),
+                [
+                    {
+                        "meeting_id": meeting_id,
+                        "source_id": source_id,
+                        "position": position,
+                        "role": o.role,
+                        "honorific": o.honorific,
+                        "name": o.name,
+                        "country": o.country,
+                        **_span(o.span),
+                    }
+                    for position, o in enumerate(m.officers)
+                ],
+            )
+        if m.documents_reviewed:
+            conn.execute(delete(t.reviewed_documents).where(t.reviewed_documents.c.meeting_id == meeting_id))
+            conn.execute(
+                insert(t.reviewed_documents),
+                [
+                    {
+                        "meeting_id": meeting_id,
+                        "source_id": source_id,
+                        "position": position,
+                        "number": d.number,
+                        "description": d.description,
+                        **_span(d.span),
+                    }
+                    for position, d in enumerate(m.documents_reviewed)
+                ],
+            )
+
+
+def _stable_initiative_ids(conn: Connection, conference_id: int, outline: Outline) -> dict[str, int]:
+    """(cycle, code) → the stable initiative id, created on first sight."""
+    codes = [i.code for i in outline.initiatives]
+    known = {
+        code: iid
+        for code, iid in conn.execute(
+            select(t.initiatives.c.code, t.initiatives.c.id).where(
+                t.initiatives.c.conference_id == conference_id, t.initiatives.c.code.in_(codes)
+            )
+        )
+    }
+    for position, i in enumerate(outline.initiatives):
+        if i.code in known:
+            continue
+        known[i.code] = insert_one(
+            conn,
+            t.initiatives,
+            source_id=None,
+            conference_id=conference_id,
+            region_code=i.region,
+            code=i.code,
+            position=position,
+            kind=i.kind,
+            stage=outline.source.stage,
+            title=i.title,
+            status="current",
+        )
+    return known
+
+
+def _insert_versions(conn: Connection, source_id: int, conference_id: int, outline: Outline) -> list[int]:
+    """This document's statement of each initiative, as a version row; returns the initiative ids."""
+    ids = _stable_initiative_ids(conn, conference_id, outline)
     stamp = now()
-    initiative_rows = [
-        {
-            "source_id": source_id,
-            "conference_id": conference_id,
-            "region_code": i.region,
-            "code": i.code,
-            "position": position,
-            "kind": i.kind,
-            "stage": i.stage,
-            "title": i.title,
-            "objective": i.objective,
-            "objective_kind": i.objective_kind,
-            "results_lead_in": i.results_lead_in,
-            **_span(i.span),
-        }
-        for position, i in enumerate(outline.initiatives)
-    ]
-    keys: dict[tuple[str, int | None], tuple[int, int | None]] = {}
-    result_rows: list[dict[str, Any]] = []
-    owners: list[tuple[int, Any]] = []
-    alignment_rows: list[dict[str, Any]] = []
-    initiative_ids = _ids(conn, t.initiatives, initiative_rows, ("position",))
-    code_of = {iid: i.code for iid, i in zip(initiative_ids, outline.initiatives, strict=True)}
-    for initiative_id, initiative in zip(initiative_ids, outline.initiatives, strict=True):
-        keys[(initiative.code, None)] = (initiative_id, None)
-        for position, r in enumerate(initiative.expected_results):
-            result_rows.append(
-                {
-                    "initiative_id": initiative_id,
-                    "source_id": source_id,
-                    "position": position,
-                    "number": r.number,
-                    "text": r.text,
-                    **_span(r.span),
-                }
-            )
-            owners.append((initiative_id, r))
-        for a in initiative.alignments:
-            alignment_rows.append(
-                {
-                    "initiative_id": initiative_id,
-                    "result_id": None,
-                    "framework": a.framework,
-                    "code": a.code,
-                    "label": a.label or vocabulary_title(a.framework, a.code) or f"{a.framework} {a.code}",
-                    "provenance": "document",
-                    "status": "accepted",
-                    "score": None,
-                    "evidence": {"source": "the report's own mapping table"},
-                    "created_by": "ingest",
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                    **_span(a.span),
-                }
-            )
-    sub_rows: list[dict[str, Any]] = []
-    note_rows: list[dict[str, Any]] = []
-    for result_id, (initiative_id, r) in zip(
-        _ids(conn, t.expected_results, result_rows, ("initiative_id", "position")), owners, strict=True
-    ):
-        keys[(code_of[initiative_id], r.number)] = (initiative_id, result_id)
-        for position, s in enumerate(r.sub_items):
-            sub_rows.append(
-                {
-                    "result_id": result_id,
-                    "source_id": source_id,
-                    "position": position,
-                    "label": s.label,
-                    "text": s.text,
-                    **_span(s.span),
-                }
-            )
-        for n in r.footnotes:
-            note_rows.append(
-                {"result_id": result_id, "source_id": source_id, "marker": n.marker, "text": n.text, **_span(n.span)}
-            )
-    for table, rows in ((t.sub_items, sub_rows), (t.footnotes, note_rows), (t.alignments, alignment_rows)):
-        if rows:
-            conn.execute(insert(table), rows)
-    return keys
+    rows = []
+    for position, i in enumerate(outline.initiatives):
+        rows.append(
+            {
+                "initiative_id": ids[i.code],
+                "source_id": source_id,
+                "stage": outline.source.stage,
+                "position": position,
+                "code": i.code,
+                "kind": i.kind,
+                "title": i.title,
+                "objective": i.objective,
+                "objective_kind": i.objective_kind,
+                "results_lead_in": i.results_lead_in,
+                "results": [
+                    {
+                        "number": r.number,
+                        "text": r.text,
+                        "span": [r.span.start, r.span.end],
+                        "sub_items": [[s.label, s.text, s.span.start, s.span.end] for s in r.sub_items],
+                        "footnotes": [[n.marker, n.text, n.span.start, n.span.end] for n in r.footnotes],
+                    }
+                    for r in i.expected_results
+                ],
+                "links": [[a.framework, a.code, a.label, a.span.start, a.span.end] for a in i.alignments],
+                "created_at": stamp,
+                **_span(i.span),
+            }
+        )
+    if rows:
+        conn.execute(insert(t.initiative_versions), rows)
+    return list(ids.values())
 
 
 def _insert_findings(conn: Connection, source_id: int, findings: Sequence[Finding]) -> None:
@@ -360,51 +326,21 @@ def _insert_findings(conn: Connection, source_id: int, findings: Sequence[Findin
         conn.execute(insert(t.findings), rows)
 
 
-def _reviewed_alignments(conn: Connection, old_source_id: int) -> list[tuple[Row, list[Row]]]:
-    """Model and person alignments of the old version, with their review history."""
-    found = conn.execute(
-        select(t.alignments, t.initiatives.c.code.label("initiative_code"), t.expected_results.c.number.label("number"))
-        .join(t.initiatives, t.initiatives.c.id == t.alignments.c.initiative_id)
-        .outerjoin(t.expected_results, t.expected_results.c.id == t.alignments.c.result_id)
-        .where(t.initiatives.c.source_id == old_source_id, t.alignments.c.provenance != "document")
-    ).all()
-    out = []
-    for row in found:
-        events = conn.execute(
-            select(t.alignment_events)
-            .where(t.alignment_events.c.alignment_id == row.id)
-            .order_by(t.alignment_events.c.id)
-        ).all()
-        out.append((dict(row._mapping), [dict(e._mapping) for e in events]))
-    return out
+def _retire(conn: Connection, old_source_id: int, new_source_id: int) -> list[int]:
+    """Mark the older copy superseded; returns the initiatives it stated (to refresh).
 
-
-def _restore_alignments(
-    conn: Connection, reviewed: list[tuple[Row, list[Row]]], keys: dict[tuple[str, int | None], tuple[int, int | None]]
-) -> None:
-    """Re-attach reviewed links to the new rows with the same code and number; history comes along."""
-    for link, events in reviewed:
-        target = keys.get((link["initiative_code"], link["number"]))
-        if target is None:
-            continue
-        values = {k: v for k, v in link.items() if k not in ("id", "initiative_code", "number")}
-        values.update(initiative_id=target[0], result_id=target[1])
-        new_id = _insert_one(conn, t.alignments, **values)
-        for event in events:
-            conn.execute(
-                insert(t.alignment_events).values(
-                    **({k: v for k, v in event.items() if k != "id"} | {"alignment_id": new_id})
-                )
-            )
-
-
-def _retire(conn: Connection, old_source_id: int, new_source_id: int) -> None:
-    """Mark the older version superseded and drop the rows extracted from it (its record stays)."""
-    for table in (t.initiatives, t.meetings, t.findings, t.source_blocks):
-        conn.execute(delete(table).where(table.c.source_id == old_source_id))
+    Its blocks and versions stay, so the older wording remains browsable; its findings go
+    (they describe a text no longer current).
+    """
+    conn.execute(delete(t.findings).where(t.findings.c.source_id == old_source_id))
     conn.execute(update(t.source_documents).where(t.source_documents.c.id == old_source_id).values(status="superseded"))
     conn.execute(
         update(t.ingest_events)
         .where(t.ingest_events.c.source_id == old_source_id, t.ingest_events.c.action == "ingested")
         .values(detail=func.coalesce(t.ingest_events.c.detail, "") + f" (superseded by source #{new_source_id})")
+    )
+    return list(
+        conn.scalars(
+            select(t.initiative_versions.c.initiative_id).where(t.initiative_versions.c.source_id == old_source_id)
+        )
     )

@@ -1,0 +1,244 @@
+"""Lineage: which initiative of one cycle continues which initiative of the cycle before.
+
+The model proposes "continues" links between initiatives of successive cycles of one region by
+the similarity of their wording (title, objective, results); a person confirms or rejects them,
+and every change is a ``lineage_events`` row, like framework links. Re-proposing refreshes only
+links nobody has reviewed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from rihub.analysis.diff import similarity
+from rihub.errors import InputError, NotFoundError
+from rihub.store import schema as t
+from rihub.store.common import insert_one, now
+
+# A pair of initiatives of successive cycles is proposed when their wording is at least this
+# alike (0–1) and each is the other's best match in the region; the same code alone proves
+# nothing (regions renumber every cycle), so it only breaks ties.
+PROPOSE = 0.45
+ACTIONS = {"accept": "accepted", "reject": "rejected"}
+
+
+@dataclass(frozen=True)
+class LineageLink:
+    id: int
+    from_id: int
+    from_code: str
+    from_cycle: str
+    to_id: int
+    to_code: str
+    to_cycle: str
+    region: str
+    provenance: str
+    status: str
+    score: float | None
+    title_similarity: float | None
+    from_title: str
+    to_title: str
+
+
+def _text(conn: Connection, initiative_id: int, title: str, objective: str | None) -> str:
+    results = conn.scalars(
+        select(t.expected_results.c.text).where(
+            t.expected_results.c.initiative_id == initiative_id, t.expected_results.c.status == "current"
+        )
+    )
+    return " ".join([title, objective or "", *results])
+
+
+def _cycles(conn: Connection) -> list[tuple[int, str]]:
+    """Cycles with a year, oldest first (the unknown cycle has no place in a lineage)."""
+    found = conn.execute(
+        select(t.conferences.c.id, t.conferences.c.code, t.conferences.c.year)
+        .where(t.conferences.c.year.is_not(None))
+        .order_by(t.conferences.c.year, t.conferences.c.id)
+    ).all()
+    return [(r.id, r.code) for r in found]
+
+
+def _initiatives(conn: Connection, conference_id: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(t.initiatives).where(
+                t.initiatives.c.conference_id == conference_id, t.initiatives.c.status == "current"
+            )
+        ).all()
+    )
+
+
+def propose_lineage(conn: Connection, conference_id: int) -> int:
+    """Refresh the proposals between this cycle and its neighbours; returns how many are proposed."""
+    cycles = [cid for cid, _ in _cycles(conn)]
+    if conference_id not in cycles:
+        return 0
+    at = cycles.index(conference_id)
+    pairs = [(cycles[at - 1], conference_id)] if at > 0 else []
+    if at + 1 < len(cycles):
+        pairs.append((conference_id, cycles[at + 1]))
+    return sum(_propose_between(conn, old, new) for old, new in pairs)
+
+
+def _propose_between(conn: Connection, old_cycle: int, new_cycle: int) -> int:
+    old = _initiatives(conn, old_cycle)
+    new = _initiatives(conn, new_cycle)
+    text = {i.id: _text(conn, i.id, i.title, i.objective) for i in [*old, *new]}
+    scored: dict[tuple[int, int], tuple[float, float]] = {}
+    for n in new:
+        for o in old:
+            if o.region_code == n.region_code:
+                tie = 0.01 if o.code[len(o.region_code) :] == n.code[len(n.region_code) :] else 0.0
+                scored[(o.id, n.id)] = (similarity(text[o.id], text[n.id]) + tie, similarity(o.title, n.title))
+    best_new = {o: max((s[0], n) for (oo, n), s in scored.items() if oo == o) for o, _ in scored}
+    best_old = {n: max((s[0], o) for (o, nn), s in scored.items() if nn == n) for _, n in scored}
+    wanted = {
+        (o, n): s for (o, n), s in scored.items() if s[0] >= PROPOSE and best_new[o][1] == n and best_old[n][1] == o
+    }
+    existing = {
+        (r.from_id, r.to_id): r
+        for r in conn.execute(
+            select(t.lineage_links).where(t.lineage_links.c.to_id.in_([n.id for n in new] or [0]))
+        ).all()
+    }
+    stamp = now()
+    for key, stale in existing.items():
+        if key not in wanted and stale.provenance == "model" and stale.status == "proposed":
+            conn.execute(delete(t.lineage_events).where(t.lineage_events.c.link_id == stale.id))
+            conn.execute(delete(t.lineage_links).where(t.lineage_links.c.id == stale.id))
+    for (o, n), (score, title_score) in wanted.items():
+        evidence = {"text_similarity": round(score, 3), "title_similarity": round(title_score, 3)}
+        link = existing.get((o, n))
+        if link is None:
+            new_id = insert_one(
+                conn,
+                t.lineage_links,
+                from_id=o,
+                to_id=n,
+                provenance="model",
+                status="proposed",
+                score=round(score, 3),
+                evidence=evidence,
+                created_by="rihub-lineage",
+                created_at=stamp,
+                updated_at=stamp,
+            )
+            _event(conn, new_id, "rihub-lineage", "propose", None, {"status": "proposed"}, None)
+        elif link.status == "proposed":
+            conn.execute(
+                update(t.lineage_links)
+                .where(t.lineage_links.c.id == link.id)
+                .values(score=round(score, 3), evidence=evidence, updated_at=stamp)
+            )
+    return len(wanted)
+
+
+def _event(
+    conn: Connection, link_id: int, actor: str, action: str, before: Any, after: Any, reason: str | None
+) -> None:
+    conn.execute(
+        insert(t.lineage_events).values(
+            link_id=link_id, actor=actor, at=now(), action=action, before=before, after=after, reason=reason
+        )
+    )
+
+
+def review_lineage(conn: Connection, link_id: int, action: str, actor: str, reason: str | None = None) -> LineageLink:
+    """Confirm or reject a "continues" link; the status is read under the write lock the caller holds."""
+    if action not in ACTIONS:
+        raise InputError(f"unknown review action {action!r}; use accept or reject")
+    if not actor.strip():
+        raise InputError("say who is reviewing (--by NAME)")
+    link = conn.execute(select(t.lineage_links).where(t.lineage_links.c.id == link_id)).first()
+    if link is None:
+        raise NotFoundError(f"no lineage link #{link_id}")
+    status = ACTIONS[action]
+    conn.execute(update(t.lineage_links).where(t.lineage_links.c.id == link_id).values(status=status, updated_at=now()))
+    _event(conn, link_id, actor, action, {"status": link.status}, {"status": status}, reason)
+    return lineage_links(conn, link_id=link_id)[0]
+
+
+def add_lineage(conn: Connection, from_id: int, to_id: int, actor: str, reason: str | None = None) -> LineageLink:
+    """A person states that ``to_id`` continues ``from_id`` (accepting a proposal if there is one)."""
+    if not actor.strip():
+        raise InputError("say who is adding the link (--by NAME)")
+    if from_id == to_id:
+        raise InputError("an initiative cannot continue itself")
+    found = conn.scalar(
+        select(t.lineage_links.c.id).where(t.lineage_links.c.from_id == from_id, t.lineage_links.c.to_id == to_id)
+    )
+    if found is not None:
+        return review_lineage(conn, int(found), "accept", actor, reason)
+    stamp = now()
+    new_id = insert_one(
+        conn,
+        t.lineage_links,
+        from_id=from_id,
+        to_id=to_id,
+        provenance="person",
+        status="accepted",
+        score=None,
+        evidence={"reason": reason} if reason else None,
+        created_by=actor,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    _event(conn, new_id, actor, "add", None, {"status": "accepted"}, reason)
+    return lineage_links(conn, link_id=new_id)[0]
+
+
+def lineage_links(
+    conn: Connection,
+    initiative_id: int | None = None,
+    status: str | None = None,
+    link_id: int | None = None,
+) -> list[LineageLink]:
+    """Links touching an initiative (either side), or all, oldest cycle first."""
+    older, newer = t.initiatives.alias("older"), t.initiatives.alias("newer")
+    c_old, c_new = t.conferences.alias("c_old"), t.conferences.alias("c_new")
+    query = (
+        select(
+            t.lineage_links,
+            older.c.code.label("from_code"),
+            older.c.title.label("from_title"),
+            older.c.region_code.label("region"),
+            c_old.c.code.label("from_cycle"),
+            newer.c.code.label("to_code"),
+            newer.c.title.label("to_title"),
+            c_new.c.code.label("to_cycle"),
+        )
+        .join(older, older.c.id == t.lineage_links.c.from_id)
+        .join(newer, newer.c.id == t.lineage_links.c.to_id)
+        .join(c_old, c_old.c.id == older.c.conference_id)
+        .join(c_new, c_new.c.id == newer.c.conference_id)
+        .order_by(c_old.c.year, older.c.position, t.lineage_links.c.id)
+    )
+    if initiative_id is not None:
+        query = query.where((t.lineage_links.c.from_id == initiative_id) | (t.lineage_links.c.to_id == initiative_id))
+    if status:
+        query = query.where(t.lineage_links.c.status == status)
+    if link_id is not None:
+        query = query.where(t.lineage_links.c.id == link_id)
+    return [
+        LineageLink(
+            id=r.id,
+            from_id=r.from_id,
+            from_code=r.from_code,
+            from_cycle=r.from_cycle,
+            to_id=r.to_id,
+            to_code=r.to_code,
+            to_cycle=r.to_cycle,
+            region=r.region,
+            provenance=r.provenance,
+            status=r.status,
+            score=r.score,
+            title_similarity=(r.evidence or {}).get("title_similarity"),
+            from_title=r.from_title,
+            to_title=r.to_title,
+        )
+        for r in conn.execute(query)
+    ]
