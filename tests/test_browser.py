@@ -187,7 +187,10 @@ def test_json_twins_in_the_browser(watched: Watched, live_server: str, demo_hub:
     page = watched.page
     response = page.goto(live_server + "/initiatives/EUR1.json")
     assert response is not None and response.headers["content-type"].startswith("application/json")
-    assert response.json() == demo_hub.initiative("EUR1")
+    twin = response.json()
+    assert [v["filename"] for v in twin.pop("versions")] == ["rpm-coordination-wtdc25.txt"]
+    assert twin.pop("lineage") == twin.pop("other_cycles") == []
+    assert twin == demo_hub.initiative("EUR1")
     listing = page.request.get(live_server + "/api/initiatives?_size=10").json()
     assert listing["count"] == len(demo_hub.initiatives(nested=False)) and len(listing["data"]) == 10
     assert page.request.get(listing["next"]).json()["data"][0]["code"] == demo_hub.initiatives(nested=False)[10]["code"]
@@ -319,3 +322,25 @@ def test_semantic_search_in_the_browser(watched: Watched, review_server: tuple[s
     expected = [h["code"] for h in hub.search("keeping kids safe on the internet", mode="semantic")["data"]]
     assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
     shot(page, "search-semantic", full_page=False)
+
+
+def test_diff_redline_in_the_browser(watched: Watched, two_cycle_server: str, next_cycle_files: Any) -> None:
+    page = watched.page
+    page.goto(two_cycle_server + "/initiatives/EUR1")
+    page.get_by_role("link", name="WTDC-25").first.click()
+    page.wait_for_url(re.compile(r"/initiatives/EUR1\?cycle=WTDC-25$"))
+    assert "WTDC-25" in page.locator("p.eyebrow").inner_text()
+    page.goto(two_cycle_server + "/diff?from=WTDC-25&to=WTDC-29&cycles=1")
+    renamed = next_cycle_files[2]["initiatives"]["renamed"][0]
+    assert f"{renamed['from']} → {renamed['to']}" in page.locator("dl.diff-summary").inner_text()
+    inserted = page.locator("p.redline ins").first
+    assert inserted.is_visible()
+    shot(page, "diff")
+    page.emulate_media(media="print")
+    styles = page.evaluate(
+        "() => [getComputedStyle(document.querySelector('p.redline ins')).textDecorationLine,"
+        " document.querySelector('del') ? getComputedStyle(document.querySelector('del')).textDecorationLine : ''"
+        "]"
+    )
+    assert styles[0] == "underline" and styles[1] in ("line-through", "")
+    page.emulate_media(media="screen")

@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from next_cycle import next_cycle_report
 from rihub.cli import app
 from rihub.hub import Hub, demo_report_bytes
 from rihub.store import schema as t
 from rihub.store.alignments import LinkProposal, store_proposals
+
+pytest_plugins = ["web_fixtures"]
 
 EUR_RESULT_2 = (
     "Assessment of dynamics, challenges and opportunities in respect of the rollout of resilient high-speed "
@@ -180,66 +181,47 @@ def test_a_report_naming_no_cycle_keeps_one_current_initiative(empty_hub: Hub, r
 # --- two cycles ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def next_cycle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("cycles")
-    old = folder / "wtdc25.txt"
-    old.write_bytes(demo_report_bytes())
-    text, expected = next_cycle_report(demo_report_bytes().decode(), seed=2, reword=True)
-    new = folder / "wtdc29.txt"
-    new.write_text(text, encoding="utf-8")
-    return old, new, dict(expected)
-
-
-@pytest.fixture(scope="module")
-def two_cycles(next_cycle: tuple[Path, Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Hub:
-    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('two') / 'rihub.db'}")
-    hub.ingest([next_cycle[0]])
-    hub.ingest([next_cycle[1]])
-    return hub
-
-
 def keys_only(data: dict[str, Any]) -> dict[str, Any]:
     results = dict(data["expected_results"])
     results["changed"] = [c["key"] for c in results["changed"]]
     return {"initiatives": data["initiatives"], "expected_results": results}
 
 
-def test_reads_answer_the_latest_cycle_and_either_on_request(two_cycles: Hub) -> None:
-    assert [c["code"] for c in two_cycles.cycles()] == ["WTDC-29", "WTDC-25"]
-    assert two_cycles.initiative("EUR1")["conference"] == "WTDC-29"
-    assert two_cycles.initiative("EUR1", "WTDC-25")["conference"] == "WTDC-25"
-    assert two_cycles.initiative("EUR1")["cycles"] == ["WTDC-29", "WTDC-25"]
-    assert two_cycles.stats()["cycle"] == "WTDC-29" and two_cycles.stats("WTDC-25")["expected_results"] == 167
-    assert {i["conference"] for i in two_cycles.initiatives()} == {"WTDC-29"}
-    assert len(two_cycles.meetings()) == 6 and len(two_cycles.meetings(cycle="WTDC-25")) == 6
-    result = CliRunner().invoke(app, ["--db", two_cycles.url, "show", "EUR1", "--cycle", "WTDC-25", "--json"])
+def test_reads_answer_the_latest_cycle_and_either_on_request(two_cycle_hub: Hub) -> None:
+    assert [c["code"] for c in two_cycle_hub.cycles()] == ["WTDC-29", "WTDC-25"]
+    assert two_cycle_hub.initiative("EUR1")["conference"] == "WTDC-29"
+    assert two_cycle_hub.initiative("EUR1", "WTDC-25")["conference"] == "WTDC-25"
+    assert two_cycle_hub.initiative("EUR1")["cycles"] == ["WTDC-29", "WTDC-25"]
+    assert two_cycle_hub.stats()["cycle"] == "WTDC-29" and two_cycle_hub.stats("WTDC-25")["expected_results"] == 167
+    assert {i["conference"] for i in two_cycle_hub.initiatives()} == {"WTDC-29"}
+    assert len(two_cycle_hub.meetings()) == 6 and len(two_cycle_hub.meetings(cycle="WTDC-25")) == 6
+    result = CliRunner().invoke(app, ["--db", two_cycle_hub.url, "show", "EUR1", "--cycle", "WTDC-25", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["conference"] == "WTDC-25"
-    missing = CliRunner().invoke(app, ["--db", two_cycles.url, "show", "EUR1", "--cycle", "WTDC-99"])
+    missing = CliRunner().invoke(app, ["--db", two_cycle_hub.url, "show", "EUR1", "--cycle", "WTDC-99"])
     assert missing.exit_code != 0
 
 
 def test_diff_lists_exactly_the_generated_changes(
-    two_cycles: Hub, next_cycle: tuple[Path, Path, dict[str, Any]]
+    two_cycle_hub: Hub, next_cycle_files: tuple[Path, Path, dict[str, Any]]
 ) -> None:
-    old, new, expected = next_cycle
-    assert keys_only(two_cycles.diff("WTDC-25", "WTDC-29", cycles=True).to_json()) == expected
-    assert keys_only(two_cycles.diff(str(old), str(new)).to_json()) == expected
-    sources = {s["conference"]: s["id"] for s in two_cycles.source_documents()}
-    by_id = two_cycles.diff(str(sources["WTDC-25"]), str(sources["WTDC-29"])).to_json()
+    old, new, expected = next_cycle_files
+    assert keys_only(two_cycle_hub.diff("WTDC-25", "WTDC-29", cycles=True).to_json()) == expected
+    assert keys_only(two_cycle_hub.diff(str(old), str(new)).to_json()) == expected
+    sources = {s["conference"]: s["id"] for s in two_cycle_hub.source_documents()}
+    by_id = two_cycle_hub.diff(str(sources["WTDC-25"]), str(sources["WTDC-29"])).to_json()
     assert keys_only(by_id) == expected
-    result = CliRunner().invoke(app, ["--db", two_cycles.url, "diff", str(old), str(new), "--json"])
+    result = CliRunner().invoke(app, ["--db", two_cycle_hub.url, "diff", str(old), str(new), "--json"])
     assert result.exit_code == 0, result.output
     assert keys_only(json.loads(result.output)) == expected
     region = expected["initiatives"]["renamed"][0]["from"][:3]
-    only = two_cycles.diff("WTDC-25", "WTDC-29", cycles=True, region=region).to_json()
+    only = two_cycle_hub.diff("WTDC-25", "WTDC-29", cycles=True, region=region).to_json()
     assert only["initiatives"]["renamed"] == expected["initiatives"]["renamed"]
 
 
-def test_lineage_is_proposed_between_cycles_and_reviewed(two_cycles: Hub, next_cycle: Any) -> None:
-    links = two_cycles.lineage()
+def test_lineage_is_proposed_between_cycles_and_reviewed(two_cycle_hub: Hub, next_cycle_files: Any) -> None:
+    links = two_cycle_hub.lineage()
     pairs = {(link.from_code, link.to_code) for link in links}
-    renamed = next_cycle[2]["initiatives"]["renamed"][0]
+    renamed = next_cycle_files[2]["initiatives"]["renamed"][0]
     assert (renamed["from"], renamed["to"]) in pairs  # the renamed initiative continues its old self
     assert ("EUR1", "EUR1") in pairs or renamed["from"] == "EUR1"
     assert all(link.from_cycle == "WTDC-25" and link.to_cycle == "WTDC-29" for link in links)
@@ -247,8 +229,8 @@ def test_lineage_is_proposed_between_cycles_and_reviewed(two_cycles: Hub, next_c
     assert len({link.to_id for link in links}) == len(links)
 
 
-def test_every_declared_csv_key_is_unique_across_two_cycles(two_cycles: Hub, tmp_path: Path) -> None:
-    two_cycles.export_csv(tmp_path)
+def test_every_declared_csv_key_is_unique_across_two_cycles(two_cycle_hub: Hub, tmp_path: Path) -> None:
+    two_cycle_hub.export_csv(tmp_path)
     package = json.loads((tmp_path / "datapackage.json").read_text())
     checked = 0
     for resource in package["resources"]:
@@ -265,8 +247,8 @@ def test_every_declared_csv_key_is_unique_across_two_cycles(two_cycles: Hub, tmp
     assert checked > 2 * 167
 
 
-def test_export_of_one_cycle(two_cycles: Hub) -> None:
-    doc = two_cycles.export_json("WTDC-25")
+def test_export_of_one_cycle(two_cycle_hub: Hub) -> None:
+    doc = two_cycle_hub.export_json("WTDC-25")
     assert doc["cycle"] == "WTDC-25" and {i["conference"] for i in doc["initiatives"]} == {"WTDC-25"}
     assert sum(len(i["expected_results"]) for i in doc["initiatives"]) == 167
 

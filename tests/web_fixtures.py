@@ -12,12 +12,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from next_cycle import next_cycle_report
 from rihub.hub import Hub, demo_report_bytes
 from rihub.web.app import create_app
 
@@ -125,3 +127,36 @@ def aligned_client(aligned_hub: Hub) -> Iterator[TestClient]:
     """Read-only app over the aligned registry (proposals, embeddings)."""
     with TestClient(create_app(aligned_hub)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def next_cycle_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, Any]]:
+    """The bundled WTDC-25 report and a generated WTDC-29 copy (known changes) as files."""
+    folder = tmp_path_factory.mktemp("cycles")
+    old = folder / "wtdc25.txt"
+    old.write_bytes(demo_report_bytes())
+    text, expected = next_cycle_report(demo_report_bytes().decode(), seed=2, reword=True)
+    new = folder / "wtdc29.txt"
+    new.write_text(text, encoding="utf-8")
+    return old, new, dict(expected)
+
+
+@pytest.fixture(scope="session")
+def two_cycle_hub(next_cycle_files: tuple[Path, Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Hub:
+    """A registry holding both cycles (tests must not write to it)."""
+    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('two') / 'rihub.db'}")
+    hub.ingest([next_cycle_files[0]])
+    hub.ingest([next_cycle_files[1]])
+    return hub
+
+
+@pytest.fixture(scope="session")
+def two_cycle_client(two_cycle_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(two_cycle_hub)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def two_cycle_server(two_cycle_hub: Hub) -> Iterator[str]:
+    with serving(create_app(two_cycle_hub)) as url:
+        yield url

@@ -256,24 +256,25 @@ class Hub:
 
     # --- over time ---------------------------------------------------------------------------
 
-    def diff(self, old: str, new: str, region: str | None = None, cycles: bool = False) -> Diff:
+    def diff(self, old: str | int, new: str | int, region: str | None = None, cycles: bool = False) -> Diff:
         """What changed between two statements of the initiatives.
 
-        ``old``/``new`` are each a report file path or an ingested source-document id; with
-        ``cycles`` they are two cycle codes (the current initiatives of each).
+        ``old``/``new`` are each a report file path or an ingested source-document id (an int is
+        always an id: the web passes ints and never opens a path); with ``cycles`` they are two
+        cycle codes (the current initiatives of each).
         """
         from rihub.analysis.diff import diff_statements
 
         if cycles:
-            before, after = self._cycle_statements(old, region), self._cycle_statements(new, region)
+            before, after = self._cycle_statements(str(old), region), self._cycle_statements(str(new), region)
         else:
             before, after = self._statements(old), self._statements(new)
         return diff_statements(before, after, region=region.upper() if region else None)
 
-    def _statements(self, ref: str) -> list[InitiativeStatement]:
+    def _statements(self, ref: str | int) -> list[InitiativeStatement]:
         from rihub.analysis.diff import statements_from_outline
 
-        if ref.isascii() and ref.isdigit() and not Path(ref).exists():
+        if isinstance(ref, int) or (ref.isascii() and ref.isdigit() and not Path(ref).exists()):
             with self.engine.connect() as conn:
                 if not read.source_documents(conn, int(ref)):
                     raise NotFoundError(f"no source document #{ref}; `rihub sources` lists them")

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
+from rihub.errors import InputError
 from rihub.search.fulltext import MODES
 from rihub.web import data
 from rihub.web.output import Paging, format_of, json_response, list_response, paging
@@ -21,7 +22,13 @@ router = APIRouter(prefix="/api", tags=["api"])
 REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$", description="ARB, EUR, ASP, AMS, AFR or CIS")
 FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$", description="SDG, WSIS or GDC")
 Kind = Literal["initiative", "priority"]
-FormatParam = Query(None, alias="_format", description="`csv` for a CSV download of the whole list")
+FormatParam = Query(None, alias="_format", description="csv for a CSV download of the whole list")
+CYCLE = Query(
+    None,
+    max_length=40,
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$",
+    description="WTDC cycle, e.g. WTDC-25 (default: the latest)",
+)
 
 
 def _list(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -59,8 +66,11 @@ def index(request: Request) -> Response:
         "regions",
         "meetings",
         "officers",
+        "cycles",
         "initiatives",
         "expected-results",
+        "lineage",
+        "diff",
         "alignments",
         "sources",
         "findings",
@@ -73,32 +83,50 @@ def index(request: Request) -> Response:
 
 
 @_get("/stats", "api_stats", "Counts per region and in total")
-def stats(request: Request) -> Response:
-    return json_response(data.hub_of(request).stats())
+def stats(request: Request, cycle: str | None = CYCLE) -> Response:
+    return json_response(data.hub_of(request).stats(cycle))
+
+
+@_list("/cycles", "api_cycles", "The WTDC cycles in the registry, newest first")
+def cycles(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
+    return list_response(request, data.hub_of(request).cycles(), page, "cycles", _fmt(request))
 
 
 @_list("/regions", "api_regions", "The six regions with their meeting and counts")
-def regions(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
-    return list_response(request, data.regions(data.hub_of(request)), page, "regions", _fmt(request))
+def regions(
+    request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam, cycle: str | None = CYCLE
+) -> Response:
+    return list_response(request, data.regions(data.hub_of(request), cycle), page, "regions", _fmt(request))
 
 
 @_get("/regions/{code}", "api_region", "One region: its meeting, officers, documents and initiatives")
-def region(request: Request, code: str = Path(description="ARB, EUR, ASP, AMS, AFR or CIS")) -> Response:
-    return json_response(data.region(data.hub_of(request), code))
+def region(
+    request: Request, code: str = Path(description="ARB, EUR, ASP, AMS, AFR or CIS"), cycle: str | None = CYCLE
+) -> Response:
+    return json_response(data.region(data.hub_of(request), code, cycle))
 
 
 @_list("/meetings", "api_meetings", "Regional Preparatory Meetings, in date order")
 def meetings(
-    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    region: str | None = REGION,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
-    return list_response(request, data.hub_of(request).meetings(region), page, "meetings", _fmt(request))
+    return list_response(request, data.hub_of(request).meetings(region, cycle), page, "meetings", _fmt(request))
 
 
 @_list("/officers", "api_officers", "Chairs and vice-chairs elected by each meeting")
 def officers(
-    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    region: str | None = REGION,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
-    return list_response(request, data.officers(data.hub_of(request), region), page, "officers", _fmt(request))
+    items = data.officers(data.hub_of(request), region, cycle)
+    return list_response(request, items, page, "officers", _fmt(request))
 
 
 @_list("/initiatives", "api_initiatives", "Regional initiatives and priorities")
@@ -110,35 +138,94 @@ def initiatives(
     nested: bool = Query(False, description="Include expected results, sub-items, footnotes and alignments"),
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
+    """Paged in SQL: one LIMIT query and one COUNT, whatever the size of the registry."""
+    hub = data.hub_of(request)
     wanted = data.parse_codes([codes]) if codes else None
-    items = data.hub_of(request).initiatives(region=region, kind=kind, nested=nested, codes=wanted)
-    return list_response(request, items, page, "initiatives", _fmt(request))
+    fmt = _fmt(request)
+    if fmt == "csv" and page.style == "default":  # the whole list
+        items = hub.initiatives(region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle)
+        return list_response(request, items, page, "initiatives", fmt)
+    items = hub.initiatives(
+        region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle, limit=page.size, offset=page.offset
+    )
+    if fmt == "csv":
+        return list_response(request, items, page, "initiatives", fmt, count=len(items))
+    count = hub.count_initiatives(region=region, kind=kind, codes=wanted, cycle=cycle)
+    return list_response(request, items, page, "initiatives", fmt, count=count)
 
 
 @_get("/initiatives/{code}", "api_initiative", "One initiative in full")
-def initiative(request: Request, code: str = Path(description="e.g. EUR1")) -> Response:
-    return json_response(data.hub_of(request).initiative(code))
+def initiative(request: Request, code: str = Path(description="e.g. EUR1"), cycle: str | None = CYCLE) -> Response:
+    """The initiative of the cycle asked for, else of the newest cycle that has the code; with its
+    versions, lineage and the cycles that have the same code."""
+    return json_response(data.initiative(data.hub_of(request), code, cycle))
+
+
+@_list("/initiatives/{code}/versions", "api_initiative_versions", "Every document's version of one initiative")
+def initiative_versions(
+    request: Request,
+    code: str,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
+) -> Response:
+    found = data.hub_of(request).versions(code, cycle)
+    return list_response(request, found, page, f"{code.upper()}-versions", _fmt(request))
+
+
+@_list("/lineage", "api_lineage", "Initiatives continuing an initiative of the previous cycle")
+def lineage(
+    request: Request,
+    status: Literal["proposed", "accepted", "rejected"] | None = None,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+) -> Response:
+    links = [vars(link) for link in data.hub_of(request).lineage(status=status)]
+    return list_response(request, links, page, "lineage", _fmt(request))
+
+
+@_get("/diff", "api_diff", "What changed between two source documents or two cycles, with redlines")
+def diff(
+    request: Request,
+    old: str = Query(alias="from", max_length=40, description="Source-document id, or a cycle with cycles=true"),
+    new: str = Query(alias="to", max_length=40, description="Source-document id, or a cycle with cycles=true"),
+    region: str | None = REGION,
+    cycles: bool = Query(False, description="from and to are cycles such as WTDC-22 and WTDC-25"),
+) -> Response:
+    if not cycles and not all(ref.isascii() and ref.isdigit() for ref in (old, new)):
+        raise InputError("from and to are source-document ids (see /api/sources), or cycles with cycles=true")
+    refs: tuple[str | int, str | int] = (old, new) if cycles else (int(old), int(new))
+    return json_response(data.diff_view(data.hub_of(request), refs[0], refs[1], region=region, cycles=cycles))
 
 
 @_list("/initiatives/{code}/results", "api_initiative_results", "The expected results of one initiative")
 def initiative_results(
-    request: Request, code: str, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    code: str,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
-    item = data.hub_of(request).initiative(code)
+    item = data.hub_of(request).initiative(code, cycle)
     return list_response(request, item["expected_results"], page, f"{item['code']}-results", _fmt(request))
 
 
 @_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative")
-def result(request: Request, code: str, number: int = Path(ge=1)) -> Response:
-    return json_response(data.result(data.hub_of(request), code, number))
+def result(request: Request, code: str, number: int = Path(ge=1), cycle: str | None = CYCLE) -> Response:
+    return json_response(data.result(data.hub_of(request), code, number, cycle))
 
 
 @_list("/expected-results", "api_expected_results", "Every expected result, with its initiative code")
 def expected_results(
-    request: Request, region: str | None = REGION, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    region: str | None = REGION,
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
-    items = data.expected_results(data.hub_of(request), region)
+    items = data.expected_results(data.hub_of(request), region, cycle)
     return list_response(request, items, page, "expected-results", _fmt(request))
 
 
@@ -149,8 +236,9 @@ def alignments(
     framework: str | None = FRAMEWORK,
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
-    items = data.alignments(data.hub_of(request), region, framework)
+    items = data.alignments(data.hub_of(request), region, framework, cycle)
     return list_response(request, items, page, "alignments", _fmt(request))
 
 
@@ -172,17 +260,20 @@ def search(
     ),
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
+    cycle: str | None = CYCLE,
 ) -> Response:
     found = data.hub_of(request).search(
-        q, region=region, kind=kind, framework=framework, limit=page.size, offset=page.offset, mode=mode
+        q, region=region, kind=kind, framework=framework, limit=page.size, offset=page.offset, mode=mode, cycle=cycle
     )
     extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
     return list_response(request, found["data"], page, "search", _fmt(request), count=found["count"], **extra)
 
 
 @_get("/compare", "api_compare", "Two to six initiatives side by side, expected results aligned by similarity")
-def compare_(request: Request, codes: list[str] = Query(description="e.g. EUR4,ASP5,AMS4")) -> Response:
-    return json_response(data.comparison(data.hub_of(request), data.parse_codes(codes)))
+def compare_(
+    request: Request, codes: list[str] = Query(description="e.g. EUR4,ASP5,AMS4"), cycle: str | None = CYCLE
+) -> Response:
+    return json_response(data.comparison(data.hub_of(request), data.parse_codes(codes), cycle))
 
 
 @_list("/sources", "api_sources", "Source documents (reports) ingested")

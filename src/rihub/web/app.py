@@ -42,6 +42,22 @@ def _date_range(start: Any, end: Any) -> str:
     return f"{_date(start, 'short')} – {_date(end)}"
 
 
+@jinja2.pass_context
+def _pin(context: Any, url: str) -> str:
+    """``url`` kept in the cycle the page was asked for (``?cycle=``), so links do not drift."""
+    request = context.get("request")
+    return data.with_cycle(url, request.query_params.get("cycle") if request is not None else None)
+
+
+@jinja2.pass_context
+def _cycle_codes(context: Any) -> list[str]:
+    """The cycles for the header's chooser, newest first (one query; none on an empty registry)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return [str(c["code"]) for c in request.app.state.hub.cycles()]
+
+
 def templates() -> Jinja2Templates:
     """Templates with autoescaping forced on for every file (not only *.html): nothing renders raw."""
     env = jinja2.Environment(
@@ -58,6 +74,8 @@ def templates() -> Jinja2Templates:
     env.globals["badge"] = data.badge
     env.globals["by_framework"] = data.by_framework
     env.globals["framework_title"] = data.framework_title
+    env.globals["pin"] = _pin
+    env.globals["cycle_codes"] = _cycle_codes
     return Jinja2Templates(env=env)
 
 

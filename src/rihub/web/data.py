@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 
@@ -62,44 +63,48 @@ def by_framework(links: list[Row]) -> list[tuple[str, list[Row]]]:
     ]
 
 
-def home(hub: Hub) -> Row:
-    stats = hub.stats()
+def home(hub: Hub, cycle: str | None = None) -> Row:
+    stats = hub.stats(cycle)
     return {
+        "cycle": stats["cycle"],
         "stats": stats,
         "meetings": [
             {k: m[k] for k in ("region", "region_name", "city", "country", "start_date", "end_date")}
-            for m in hub.meetings()
+            for m in hub.meetings(cycle=cycle)
         ],
         "sources": hub.source_documents()[:5],
         "findings": stats["findings"],
     }
 
 
-def region(hub: Hub, code: str) -> Row:
+def region(hub: Hub, code: str, cycle: str | None = None) -> Row:
+    """One region in one cycle; a region whose meeting the registry does not hold still has a page."""
     code = code.upper()
-    counts = next((r for r in hub.stats()["regions"] if r["region"] == code), None)
+    stats = hub.stats(cycle)
+    counts = next((r for r in stats["regions"] if r["region"] == code), None)
     if counts is None:
         raise NotFoundError(f"no region {code!r}; the regions are ARB, EUR, ASP, AMS, AFR and CIS")
     return {
         "region": code,
         "name": counts["name"],
+        "cycle": stats["cycle"],
         "counts": counts,
-        "meeting": hub.meeting(code),
-        "initiatives": hub.initiatives(region=code, nested=False),
+        "meeting": hub.meeting(code, cycle),
+        "initiatives": hub.initiatives(region=code, nested=False, cycle=cycle),
     }
 
 
-def regions(hub: Hub) -> list[Row]:
-    meetings = {m["region"]: m for m in hub.meetings()}
+def regions(hub: Hub, cycle: str | None = None) -> list[Row]:
+    meetings = {m["region"]: m for m in hub.meetings(cycle=cycle)}
     out = []
-    for r in hub.stats()["regions"]:
+    for r in hub.stats(cycle)["regions"]:
         m = meetings.get(r["region"], {})
         out.append(r | {k: m.get(k) for k in ("city", "country", "start_date", "end_date")})
     return out
 
 
-def result(hub: Hub, code: str, number: int) -> Row:
-    item = hub.initiative(code)
+def result(hub: Hub, code: str, number: int, cycle: str | None = None) -> Row:
+    item = hub.initiative(code, cycle)
     found = next((r for r in item["expected_results"] if r["number"] == number), None)
     if found is None:
         raise NotFoundError(f"{item['code']} has no expected result {number}")
@@ -112,6 +117,7 @@ def result(hub: Hub, code: str, number: int) -> Row:
                 "code",
                 "region",
                 "region_name",
+                "conference",
                 "kind",
                 "stage",
                 "title",
@@ -124,30 +130,43 @@ def result(hub: Hub, code: str, number: int) -> Row:
         "result": found,
         "previous": numbers[at - 1] if at > 0 else None,
         "next": numbers[at + 1] if at + 1 < len(numbers) else None,
-        "similar": similar_results(hub, item["code"], number),
+        "similar": similar_results(hub, item["code"], number, item["conference"], pin=cycle),
     }
 
 
-def similar_results(hub: Hub, code: str, number: int, limit: int = 5) -> list[Row]:
-    """Closest expected results of other regions, from the vectors `rihub align` stored (empty before)."""
+def similar_results(
+    hub: Hub, code: str, number: int, cycle: str | None = None, limit: int = 5, pin: str | None = None
+) -> list[Row]:
+    """Closest expected results of other regions in the same cycle, from the vectors `rihub align`
+    stored (empty before); ``pin`` is the cycle the page was asked for, kept in the links."""
     return [
         {k: s[k] for k in ("code", "region", "title", "number", "text", "score")}
-        | {"url": f"/initiatives/{s['code']}/results/{s['number']}"}
-        for s in hub.similar_results(code, number, limit=limit)
+        | {"url": with_cycle(f"/initiatives/{s['code']}/results/{s['number']}", pin)}
+        for s in hub.similar_results(code, number, limit=limit, cycle=cycle)
     ]
+
+
+def with_cycle(url: str, cycle: str | None) -> str:
+    """``url`` pinned to ``cycle`` (a link must not drift to another cycle's initiative of the same code)."""
+    if not cycle:
+        return url
+    path, _, anchor = url.partition("#")
+    joined = f"{path}{'&' if '?' in path else '?'}{urlencode({'cycle': cycle})}"
+    return joined + (f"#{anchor}" if anchor else "")
 
 
 def alignment_view(hub: Hub, alignment_id: int) -> Row:
     """One link, what it is attached to, and every change made to it (who, when, before → after, why)."""
     link = hub.alignment(alignment_id)
-    item = hub.initiative(link["initiative"])
+    item = hub.initiative(link["initiative"], link["cycle"])
     result = next((r for r in item["expected_results"] if r["number"] == link["result"]), None)
-    page = f"/initiatives/{item['code']}" + (f"/results/{link['result']}" if result else "")
+    page = with_cycle(f"/initiatives/{item['code']}" + (f"/results/{link['result']}" if result else ""), link["cycle"])
     return {
         "alignment": {k: v for k, v in link.items() if k not in ("initiative_id", "result_id")}
         | {"badge": badge(link), "url": f"/alignments/{alignment_id}"},
         "subject": {
             "initiative": item["code"],
+            "cycle": item["conference"],
             "title": item["title"],
             "result": link["result"],
             "text": result["text"] if result else None,
@@ -172,9 +191,11 @@ def flash(item: Row, reviewed: str | None, alignment_id: str | None) -> str | No
     return None
 
 
-def expected_results(hub: Hub, region: str | None = None) -> list[Row]:
+def expected_results(hub: Hub, region: str | None = None, cycle: str | None = None) -> list[Row]:
     return [
         {
+            "id": r["id"],
+            "cycle": i["conference"],
             "initiative": i["code"],
             "region": i["region"],
             "number": r["number"],
@@ -183,25 +204,33 @@ def expected_results(hub: Hub, region: str | None = None) -> list[Row]:
             "footnotes": r["footnotes"],
             "span": r["span"],
         }
-        for i in hub.initiatives(region=region)
+        for i in hub.initiatives(region=region, cycle=cycle)
         for r in i["expected_results"]
     ]
 
 
-def alignments(hub: Hub, region: str | None = None, framework: str | None = None) -> list[Row]:
+def alignments(
+    hub: Hub, region: str | None = None, framework: str | None = None, cycle: str | None = None
+) -> list[Row]:
     out = []
-    for i in hub.initiatives(region=region):
+    for i in hub.initiatives(region=region, cycle=cycle):
         links = [(None, a) for a in i["alignments"]]
         links += [(r["number"], a) for r in i["expected_results"] for a in r["alignments"]]
         for number, a in links:
             if framework and a["framework"] != framework.upper():
                 continue
-            out.append({"initiative": i["code"], "region": i["region"], "result": number, **a})
+            out.append(
+                {"cycle": i["conference"], "initiative": i["code"], "region": i["region"], "result": number, **a}
+            )
     return out
 
 
-def officers(hub: Hub, region: str | None = None) -> list[Row]:
-    return [{"region": m["region"], **o} for m in hub.meetings(region) for o in m["officers"]]
+def officers(hub: Hub, region: str | None = None, cycle: str | None = None) -> list[Row]:
+    return [
+        {"cycle": m["conference"], "region": m["region"], **o}
+        for m in hub.meetings(region, cycle)
+        for o in m["officers"]
+    ]
 
 
 def parse_codes(raw: Iterable[str]) -> list[str]:
@@ -215,10 +244,10 @@ def parse_codes(raw: Iterable[str]) -> list[str]:
     return codes
 
 
-def comparison(hub: Hub, codes: list[str]) -> Row:
+def comparison(hub: Hub, codes: list[str], cycle: str | None = None) -> Row:
     if not MIN_CODES <= len(codes) <= MAX_CODES:
         raise InputError(f"choose between {MIN_CODES} and {MAX_CODES} initiatives to compare (got {len(codes)})")
-    found = {i["code"]: i for i in hub.initiatives(codes=codes)}
+    found = {i["code"]: i for i in hub.initiatives(codes=codes, cycle=cycle)}
     missing = [c for c in codes if c not in found]
     if missing:
         raise NotFoundError(f"no initiative {', '.join(missing)}")
@@ -227,3 +256,81 @@ def comparison(hub: Hub, codes: list[str]) -> Row:
 
 def source(hub: Hub, source_id: int) -> Row:
     return hub.source_document(source_id)
+
+
+def initiative(hub: Hub, code: str, cycle: str | None = None) -> Row:
+    """One initiative in full, with where it stands over time: the same code in other cycles, every
+    document's version (each with a redline against the one before), and its lineage."""
+    from rihub.analysis.redline import redline
+
+    item = hub.initiative(code, cycle)
+    versions = hub.versions(item["code"], item["conference"])
+    history = []
+    for before, after in zip([None, *versions], versions, strict=False):
+        entry = {k: after[k] for k in ("id", "source_id", "filename", "stage", "source_status", "title", "current")}
+        entry |= {"results": len(after["results"]), "url": f"/sources/{after['source_id']}"}
+        # Against the version before: the title's redline when it changed, results worded anew.
+        changed_title = before is not None and before["title"] != after["title"]
+        entry["title_redline"] = redline(before["title"], after["title"]).html() if before and changed_title else None
+        earlier = {b["text"] for b in before["results"]} if before is not None else set()
+        entry["results_changed"] = [r["number"] for r in after["results"] if before and r["text"] not in earlier]
+        history.append(entry)
+    lineage = []
+    for link in hub.lineage(item["code"], item["conference"]):
+        earlier = link.to_id == item["id"]
+        other_code, other_cycle = (link.from_code, link.from_cycle) if earlier else (link.to_code, link.to_cycle)
+        old_title, new_title = link.from_title, link.to_title
+        lineage.append(
+            {
+                "id": link.id,
+                "relation": "continues" if earlier else "continued by",
+                "code": other_code,
+                "cycle": other_cycle,
+                "status": link.status,
+                "provenance": link.provenance,
+                "score": link.score,
+                "title_redline": redline(old_title, new_title).html(),
+                "diff_url": "/diff?"
+                + urlencode({"from": link.from_cycle, "to": link.to_cycle, "region": item["region"], "cycles": 1}),
+                "url": with_cycle(f"/initiatives/{other_code}", other_cycle),
+            }
+        )
+    others = [
+        {"cycle": c, "url": with_cycle(f"/initiatives/{item['code']}", c)}
+        for c in item["cycles"]
+        if c != item["conference"]
+    ]
+    return item | {"versions": history, "lineage": lineage, "other_cycles": others}
+
+
+def diff_view(hub: Hub, old: str | int, new: str | int, region: str | None = None, cycles: bool = False) -> Row:
+    """Two statements of the initiatives compared: the JSON contract plus the redlines a page shows."""
+    try:
+        found = hub.diff(old, new, region=region, cycles=cycles)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    changes = [
+        {
+            "code": c.code,
+            "old_code": c.old_code,
+            "fields": list(c.fields),
+            "title": c.title.html() if c.title else None,
+            "objective": c.objective.html() if c.objective else None,
+            "results_added": [{"key": r.key, "text": r.text} for r in c.added],
+            "results_removed": [{"key": r.key, "text": r.text} for r in c.removed],
+            "renumbered": [m.to_json() for m in c.renumbered],
+            "results_changed": [{"key": r.key, "old_key": r.old_key, "redline": r.redline.html()} for r in c.changed],
+        }
+        for c in found.changed
+    ]
+    return {
+        "from": old,
+        "to": new,
+        "region": (region or "").upper() or None,
+        "cycles": cycles,
+        "diff": found.to_json(),
+        "changes": changes,
+        "added": [{"code": i.code, "title": i.title} for i in found.added],
+        "removed": [{"code": i.code, "title": i.title} for i in found.removed],
+        "renamed": [m.to_json() for m in found.renamed],
+    }

@@ -25,6 +25,7 @@ MODE_LABELS = {"fulltext": "Words", "semantic": "Meaning", "hybrid": "Words and 
 assert set(MODE_LABELS) == set(MODES)
 REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$")
 FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$")
+CYCLE = Query(None, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
 def _page(*paths: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -77,16 +78,16 @@ def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) ->
 
 
 @_page("/", "/index.json")
-def home(request: Request) -> Response:
-    view = data.home(data.hub_of(request))
+def home(request: Request, cycle: str | None = CYCLE) -> Response:
+    view = data.home(data.hub_of(request), cycle)
     fmt = format_of(request)
     counts = {r["region"]: r for r in view["stats"]["regions"]}
     return render(request, "home.html", view | {"timeline": timeline(view["meetings"]), "counts": counts}, view, fmt)
 
 
 @_page("/regions", "/regions.json", "/regions.csv")
-def regions(request: Request, page: Paging = Depends(paging)) -> Response:
-    items = data.regions(data.hub_of(request))
+def regions(request: Request, page: Paging = Depends(paging), cycle: str | None = CYCLE) -> Response:
+    items = data.regions(data.hub_of(request), cycle)
     fmt = format_of(request)
     if fmt != "html":
         return list_response(request, items, page, "regions", fmt)
@@ -94,18 +95,23 @@ def regions(request: Request, page: Paging = Depends(paging)) -> Response:
 
 
 @_page("/regions/{code}")
-def region(request: Request, code: str) -> Response:
-    view = data.region(data.hub_of(request), strip_suffix(code))
+def region(request: Request, code: str, cycle: str | None = CYCLE) -> Response:
+    view = data.region(data.hub_of(request), strip_suffix(code), cycle)
     return render(request, "region.html", dict(view), view, format_of(request))
 
 
 @_page("/initiatives", "/initiatives.json", "/initiatives.csv")
 def initiatives(
-    request: Request, region: str | None = REGION, kind: str | None = Query(None), page: Paging = Depends(paging)
+    request: Request,
+    region: str | None = REGION,
+    kind: str | None = Query(None),
+    page: Paging = Depends(paging),
+    cycle: str | None = CYCLE,
 ) -> Response:
     if kind not in (None, "initiative", "priority"):
         raise InputError("kind is initiative or priority")
-    items = data.hub_of(request).initiatives(region=region, kind=kind, nested=False)
+    hub = data.hub_of(request)
+    items = hub.initiatives(region=region, kind=kind, nested=False, cycle=cycle)
     fmt = format_of(request)
     if fmt != "html":
         return list_response(request, items, page, "initiatives", fmt)
@@ -113,6 +119,7 @@ def initiatives(
         "initiatives": items,
         "region": (region or "").upper(),
         "kind": kind or "",
+        "cycle": hub.cycle(cycle),
         "csv_url": twin_url(request, ".csv"),
     }
     return render(request, "initiatives.html", context, items, fmt)
@@ -123,21 +130,22 @@ def _flash(request: Request, item: dict[str, Any]) -> str | None:
 
 
 @_page("/initiatives/{code}")
-def initiative(request: Request, code: str) -> Response:
-    item = data.hub_of(request).initiative(strip_suffix(code))
+def initiative(request: Request, code: str, cycle: str | None = CYCLE) -> Response:
+    item = data.initiative(data.hub_of(request), strip_suffix(code), cycle)
     context = {"item": item, "flash": _flash(request, item)}
     return render(request, "initiative.html", context, item, format_of(request))
 
 
 @_page("/initiatives/{code}/results/{number}")
-def result(request: Request, code: str, number: str) -> Response:
+def result(request: Request, code: str, number: str, cycle: str | None = CYCLE) -> Response:
     digits = strip_suffix(number)
     if not digits.isdigit():
         raise NotFoundError(f"expected results are numbered; {digits!r} is not a number")
     hub = data.hub_of(request)
-    view = data.result(hub, code, int(digits))
+    view = data.result(hub, code, int(digits), cycle)
     fmt = format_of(request)
-    flash = _flash(request, hub.initiative(view["initiative"]["code"])) if fmt == "html" else None
+    initiative = view["initiative"]
+    flash = _flash(request, hub.initiative(initiative["code"], initiative["conference"])) if fmt == "html" else None
     return render(request, "result.html", view | {"flash": flash}, view, fmt)
 
 
@@ -151,11 +159,11 @@ def alignment(request: Request, alignment_id: str) -> Response:
 
 
 @_page("/compare", "/compare.json")
-def compare(request: Request, codes: list[str] = Query([])) -> Response:
+def compare(request: Request, codes: list[str] = Query([]), cycle: str | None = CYCLE) -> Response:
     fmt = format_of(request)
     hub = data.hub_of(request)
     wanted = data.parse_codes(codes)
-    choices = hub.initiatives(nested=False)
+    choices = hub.initiatives(nested=False, cycle=cycle)
     context: dict[str, Any] = {
         "codes": wanted,
         "choices": choices,
@@ -166,7 +174,7 @@ def compare(request: Request, codes: list[str] = Query([])) -> Response:
     }
     if fmt == "json" or wanted:
         try:
-            context["view"] = data.comparison(hub, wanted)
+            context["view"] = data.comparison(hub, wanted, cycle)
         except (InputError, NotFoundError) as exc:
             if fmt == "json":
                 raise
@@ -184,11 +192,19 @@ def search(
     framework: str | None = FRAMEWORK,
     mode: str = Query("fulltext"),
     page: Paging = Depends(paging),
+    cycle: str | None = CYCLE,
 ) -> Response:
     if kind not in (None, "", "initiative", "priority", "contribution"):
         raise InputError("kind is initiative, priority or contribution")
     found = data.hub_of(request).search(
-        q, region=region, kind=kind or None, framework=framework, limit=page.size, offset=page.offset, mode=mode
+        q,
+        region=region,
+        kind=kind or None,
+        framework=framework,
+        limit=page.size,
+        offset=page.offset,
+        mode=mode,
+        cycle=cycle,
     )
     fmt = format_of(request)
     extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
@@ -231,6 +247,26 @@ def _page_url(request: Request, page: Paging, count: int, step: int) -> str | No
     params = {k: v for k, v in request.query_params.items() if k not in ("_page", "_size", "limit", "offset")}
     params |= {"_size": str(page.size), "_page": str(offset // page.size + 1)}
     return f"{request.url.path}?{urlencode(params)}"
+
+
+@_page("/diff", "/diff.json")
+def diff(
+    request: Request,
+    old: str = Query("", alias="from", max_length=300, description="Source-document id, or a cycle with cycles=1"),
+    new: str = Query("", alias="to", max_length=300, description="Source-document id, or a cycle with cycles=1"),
+    region: str | None = REGION,
+    cycles: bool = Query(False),
+) -> Response:
+    """Two statements of the initiatives side by side as a redline (ingested documents or cycles only:
+    the web never opens a file path)."""
+    hub = data.hub_of(request)
+    fmt = format_of(request)
+    if not cycles and not all(ref.isascii() and ref.isdigit() for ref in (old, new)):
+        raise InputError("from and to are ingested source-document ids (see /sources), or cycles with cycles=1")
+    refs: tuple[str | int, str | int] = (old, new) if cycles else (int(old), int(new))
+    view = data.diff_view(hub, refs[0], refs[1], region=region, cycles=cycles)
+    context = {"view": view, "sources": hub.source_documents()}
+    return render(request, "diff.html", context, view, fmt)
 
 
 @_page("/sources", "/sources.json", "/sources.csv")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Header, Path, Request
+from fastapi import APIRouter, Depends, Form, Header, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
@@ -167,12 +167,21 @@ def _result_number(value: str | int | None) -> int | None:
     return int(text)
 
 
-def _add(request: Request, code: str, framework: str, target: str, result: int | None, actor: str, reason: str) -> Any:
+def _add(
+    request: Request,
+    code: str,
+    framework: str,
+    target: str,
+    result: int | None,
+    actor: str,
+    reason: str,
+    cycle: str | None = None,
+) -> Any:
     framework = framework.strip().upper()
     if framework not in frameworks.FRAMEWORKS:
         raise InputError(f"unknown framework {framework!r}; use {', '.join(frameworks.FRAMEWORKS)}")
     subject = code.upper() + (f".{result}" if result is not None else "")
-    return data.hub_of(request).add_link(subject, framework, target.strip(), actor, reason)
+    return data.hub_of(request).add_link(subject, framework, target.strip(), actor, reason, cycle=cycle or None)
 
 
 def _view(request: Request, alignment_id: int) -> dict[str, Any]:
@@ -191,12 +200,20 @@ def _check_form(request: Request, action: str, csrf: str, token: str) -> Reviewe
     return reviewers
 
 
-def _back(code: str, back: str, default: str, done: str, alignment_id: int) -> RedirectResponse:
-    """303 to the page the form was on (only an initiative or result page of this code), with a status."""
+def _back(
+    code: str, back: str, default: str, done: str, alignment_id: int, cycle: str | None = None
+) -> RedirectResponse:
+    """303 to the page the form was on (only an initiative or result page of this code, in the
+    link's cycle), with a status."""
     match = _BACK.match(back or "")
     path = back if match and match.group(1).upper() == code.upper() else default
-    query = urlencode({"reviewed": done, "alignment": alignment_id})
+    query = urlencode({"reviewed": done, "alignment": alignment_id} | ({"cycle": cycle} if cycle else {}))
     return RedirectResponse(f"{path}?{query}#alignment-{alignment_id}", status_code=303)
+
+
+def _pinned(request: Request, link: dict[str, Any]) -> str | None:
+    """The link's cycle when it is not the latest: the page to return to must show that cycle."""
+    return None if link["cycle"] == data.hub_of(request).cycle() else str(link["cycle"])
 
 
 def _home_of(link: dict[str, Any]) -> str:
@@ -223,7 +240,7 @@ def review_form(
     actor, why = _text(reviewer, "reviewer name", MAX_NAME), _text(reason, "reason", MAX_REASON)
     link = _reviewable(request, alignment_id, code)
     data.hub_of(request).review(alignment_id, action, actor, why)
-    return _back(code, back, _home_of(link), DONE[action], alignment_id)
+    return _back(code, back, _home_of(link), DONE[action], alignment_id, _pinned(request, link))
 
 
 @pages.post("/initiatives/{code}/alignments")
@@ -237,6 +254,7 @@ def add_form(
     token: str = Form(""),
     csrf: str = Form(""),
     back: str = Form(""),
+    cycle: str = Form("", max_length=40),
 ) -> Response:
     """Add a link chosen from the vocabulary (``target`` is ``FRAMEWORK:CODE``, e.g. ``SDG:9``)."""
     _check_form(request, request.url.path, csrf, token)
@@ -244,8 +262,8 @@ def add_form(
     if not sep or not item.strip():
         raise InputError("choose a framework item to link to (e.g. SDG 9)")
     actor, why = _text(reviewer, "reviewer name", MAX_NAME), _text(reason, "reason", MAX_REASON)
-    link = _add(request, code, framework, item, _result_number(result), actor, why)
-    return _back(code, back, _home_of(link), DONE["add"], int(link["id"]))
+    link = _add(request, code, framework, item, _result_number(result), actor, why, cycle)
+    return _back(code, back, _home_of(link), DONE["add"], int(link["id"]), _pinned(request, link))
 
 
 # --- JSON API -----------------------------------------------------------------------------------
@@ -297,7 +315,12 @@ def review_api(request: Request, body: ReviewIn, alignment_id: int = Path(ge=1))
     dependencies=[Depends(editor)],
     status_code=201,
 )
-def add_api(request: Request, body: AddIn, code: str = Path(description="e.g. EUR1")) -> Response:
+def add_api(
+    request: Request,
+    body: AddIn,
+    code: str = Path(description="e.g. EUR1"),
+    cycle: str | None = Query(None, max_length=40, description="WTDC cycle (default: the latest)"),
+) -> Response:
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
-    link = _add(request, code, body.framework, body.code, body.result, actor, why)
+    link = _add(request, code, body.framework, body.code, body.result, actor, why, cycle)
     return json_response(_view(request, int(link["id"])), 201)
