@@ -323,3 +323,27 @@ def test_upgrade_from_revision_0002_keeps_reviewed_links(tmp_path: Path) -> None
         conn.execute(t.initiatives.delete().where(t.initiatives.c.id == 1))
     with hub.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(t.alignments)) == 2
+
+
+def test_cli_over_time(two_cycle_hub: Hub, tmp_path: Path) -> None:
+    from web_fixtures import copy_hub
+
+    hub = copy_hub(two_cycle_hub, tmp_path / "cli.db")
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(app, ["--db", hub.url, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    versions = json.loads(run("versions", "EUR1", "--cycle", "WTDC-25", "--json"))
+    assert [v["stage"] for v in versions] == ["consolidated"]
+    links = json.loads(run("lineage", "--code", "EUR1", "--json"))
+    assert [(x["from_cycle"], x["to_cycle"]) for x in links] == [("WTDC-25", "WTDC-29")]
+    assert "accepted" in run("lineage", "accept", str(links[0]["id"]), "--by", "A. Editor")
+    assert json.loads(run("lineage", "--status", "accepted", "--json"))[0]["id"] == links[0]["id"]
+    assert "0 matches" in run("review", "matches")
+    text = run("diff", "WTDC-25", "WTDC-29", "--cycles", "--region", "EUR")
+    assert "renamed" in text or "changed" in text
+    bad = runner.invoke(app, ["--db", hub.url, "ingest", "--stage", "final", str(tmp_path / "none.txt")])
+    assert bad.exit_code != 0

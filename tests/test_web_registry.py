@@ -75,3 +75,30 @@ def test_a_region_without_a_meeting_renders(tmp_path: Path) -> None:
         assert client.get("/api/regions/ASP").json()["meeting"] is None
         assert client.get("/regions/EUR").status_code == 200
         assert client.get("/regions/XYZ").status_code == 404
+
+
+def test_lineage_is_reviewed_through_the_api(two_cycle_hub: Hub, tmp_path: Path) -> None:
+    from web_fixtures import REVIEW_TOKEN, copy_hub
+
+    hub = copy_hub(two_cycle_hub, tmp_path / "review.db")
+    link = hub.lineage(status="proposed")[0]
+    with TestClient(create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)) as client:
+        body = {"action": "accept", "reviewer": "A. Editor", "reason": "same objective"}
+        assert client.post(f"/api/lineage/{link.id}/review", json=body).status_code == 401
+        answer = client.post(
+            f"/api/lineage/{link.id}/review", json=body, headers={"Authorization": f"Bearer {REVIEW_TOKEN}"}
+        )
+        assert answer.status_code == 200 and answer.json()["status"] == "accepted"
+    assert [x.status for x in hub.lineage(status="accepted")] == ["accepted"]
+    with hub.engine.connect() as conn:
+        from sqlalchemy import select
+
+        from rihub.store import schema as t
+
+        events = conn.execute(select(t.lineage_events).where(t.lineage_events.c.link_id == link.id)).all()
+    assert [(e.action, e.actor, e.before, e.after) for e in events][-1] == (
+        "accept",
+        "A. Editor",
+        {"status": "proposed"},
+        {"status": "accepted"},
+    )

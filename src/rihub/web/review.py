@@ -324,3 +324,15 @@ def add_api(
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
     link = _add(request, code, body.framework, body.code, body.result, actor, why, cycle)
     return json_response(_view(request, int(link["id"])), 201)
+
+
+@api.post(
+    "/lineage/{link_id}/review",
+    name="api_review_lineage",
+    summary="Confirm or reject a proposed 'continues' link between cycles (editor token required)",
+    dependencies=[Depends(editor)],
+)
+def review_lineage_api(request: Request, body: ReviewIn, link_id: int = Path(ge=1)) -> Response:
+    actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
+    (link,) = data.hub_of(request).review_lineage([link_id], body.action, actor, why)
+    return json_response(vars(link))
