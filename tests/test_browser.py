@@ -193,7 +193,10 @@ def test_json_twins_in_the_browser(watched: Watched, live_server: str, demo_hub:
     assert twin == demo_hub.initiative("EUR1")
     listing = page.request.get(live_server + "/api/initiatives?_size=10").json()
     assert listing["count"] == len(demo_hub.initiatives(nested=False)) and len(listing["data"]) == 10
-    assert page.request.get(listing["next"]).json()["data"][0]["code"] == demo_hub.initiatives(nested=False)[10]["code"]
+    assert (
+        page.request.get(live_server + listing["next"]).json()["data"][0]["code"]
+        == demo_hub.initiatives(nested=False)[10]["code"]
+    )
 
 
 def test_keyboard_reaches_links_with_visible_focus(watched: Watched, live_server: str) -> None:

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from rihub.errors import InputError
 from rihub.search.fulltext import MODES
 from rihub.web import data
+from rihub.web.ids import ID, NUMBER, ascii_id
 from rihub.web.output import Paging, format_of, json_response, list_response, paging
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -60,7 +61,7 @@ def _fmt(request: Request) -> Literal["json", "csv"]:
 @_get("", "api_index", "Endpoints of this API")
 def index(request: Request) -> Response:
     """Every list and record endpoint, so a client can start here and follow links."""
-    base = str(request.base_url).rstrip("/")
+    base = ""  # relative links: never built from the Host header
     names = [
         "stats",
         "regions",
@@ -194,9 +195,10 @@ def diff(
     region: str | None = REGION,
     cycles: bool = Query(False, description="from and to are cycles such as WTDC-22 and WTDC-25"),
 ) -> Response:
-    if not cycles and not all(ref.isascii() and ref.isdigit() for ref in (old, new)):
+    ids = (ascii_id(old, "source"), ascii_id(new, "source"))
+    if not cycles and (ids[0] is None or ids[1] is None):
         raise InputError("from and to are source-document ids (see /api/sources), or cycles with cycles=true")
-    refs: tuple[str | int, str | int] = (old, new) if cycles else (int(old), int(new))
+    refs: tuple[str | int, str | int] = (old, new) if cycles else (ids[0] or 0, ids[1] or 0)
     return json_response(data.diff_view(data.hub_of(request), refs[0], refs[1], region=region, cycles=cycles))
 
 
@@ -213,7 +215,7 @@ def initiative_results(
 
 
 @_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative")
-def result(request: Request, code: str, number: int = Path(ge=1), cycle: str | None = CYCLE) -> Response:
+def result(request: Request, code: str, number: int = NUMBER(), cycle: str | None = CYCLE) -> Response:
     return json_response(data.result(data.hub_of(request), code, number, cycle))
 
 
@@ -243,7 +245,7 @@ def alignments(
 
 
 @_get("/alignments/{alignment_id}", "api_alignment", "One framework link with its history of changes")
-def alignment(request: Request, alignment_id: int = Path(ge=1)) -> Response:
+def alignment(request: Request, alignment_id: int = ID("alignment id")) -> Response:
     return json_response(data.alignment_view(data.hub_of(request), alignment_id))
 
 
@@ -282,13 +284,16 @@ def sources(request: Request, page: Paging = Depends(paging), _format: str | Non
 
 
 @_get("/sources/{source_id}", "api_source", "One source document with its paragraphs (blocks)")
-def source(request: Request, source_id: int) -> Response:
+def source(request: Request, source_id: int = ID("source-document id")) -> Response:
     return json_response(data.source(data.hub_of(request), source_id))
 
 
 @_list("/sources/{source_id}/blocks", "api_source_blocks", "The paragraphs of one source document")
 def source_blocks(
-    request: Request, source_id: int, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    source_id: int = ID("source-document id"),
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
 ) -> Response:
     blocks = data.source(data.hub_of(request), source_id)["blocks"]
     return list_response(request, blocks, page, f"source-{source_id}-blocks", _fmt(request))
@@ -296,7 +301,10 @@ def source_blocks(
 
 @_list("/sources/{source_id}/findings", "api_source_findings", "Lint findings on one source document")
 def source_findings(
-    request: Request, source_id: int, page: Paging = Depends(paging), _format: str | None = FormatParam
+    request: Request,
+    source_id: int = ID("source-document id"),
+    page: Paging = Depends(paging),
+    _format: str | None = FormatParam,
 ) -> Response:
     hub = data.hub_of(request)
     hub.source_document(source_id)  # 404 for an unknown document rather than an empty list

@@ -109,6 +109,7 @@ def create_app(hub: Hub, *, read_only: bool = True, reviewers: str | Iterable[st
     )
     app.state.hub = hub
     app.state.reviewers = editors
+    app.state.throttle = review.Throttle()
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     if editors is not None:

@@ -178,9 +178,11 @@ def alignment_view(hub: Hub, alignment_id: int) -> Row:
 
 def flash(item: Row, reviewed: str | None, alignment_id: str | None) -> str | None:
     """The status line after a review form redirected back; built from the stored link, not the query text."""
-    if reviewed not in ("accepted", "rejected", "added") or not (alignment_id or "").isdigit():
+    from rihub.web.ids import ascii_id
+
+    wanted = ascii_id(alignment_id, "alignment")
+    if reviewed not in ("accepted", "rejected", "added") or wanted is None:
         return None
-    wanted = int(str(alignment_id))
     places = [(None, a) for a in item["alignments"]]
     places += [(r["number"], a) for r in item["expected_results"] for a in r["alignments"]]
     for number, a in places:

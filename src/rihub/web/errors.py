@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Scope
@@ -44,12 +45,16 @@ def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
         return 422, str(exc), []
     if isinstance(exc, RihubError):
         return 400, str(exc), []
+    if isinstance(exc, OperationalError):  # locked, unreachable, out of space: the database, not the request
+        return 503, "the database is busy or unavailable; try again in a moment", []
     return 500, "something went wrong on our side; the error has been logged", []
 
 
 def error_response(request: Request, exc: Exception) -> Response:
     status, detail, problems = _status_of(exc)
-    if status >= 500:
+    if status == 503:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    elif status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     title = HTTPStatus(status).phrase
     headers = dict(HEADERS)
@@ -77,6 +82,20 @@ def method_not_allowed(scope: Scope) -> Any:
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
         exc = StarletteHTTPException(405, "this server is read-only", headers={"Allow": "GET, HEAD, OPTIONS"})
+        await error_response(request, exc)(scope, receive, send)
+
+    return app
+
+
+def unauthorized(scope: Scope) -> Any:
+    """A write to the API without a credential: 401 before the body is read, so nothing about the
+    request's schema leaks to an anonymous client."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        exc = StarletteHTTPException(
+            401, "send the editor token as `Authorization: Bearer <token>`", headers={"WWW-Authenticate": "Bearer"}
+        )
         await error_response(request, exc)(scope, receive, send)
 
     return app

@@ -18,6 +18,9 @@ from fastapi.responses import JSONResponse, Response
 Format = Literal["html", "json", "csv"]
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
+# Bounds that keep page × size inside a 64-bit OFFSET (the database refuses anything larger).
+MAX_PAGE = 10**9
+MAX_OFFSET = MAX_PAGE * MAX_SIZE
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,9 @@ class Paging:
 
 def paging(
     size: int | None = Query(None, alias="_size", ge=1, le=MAX_SIZE, description="Rows per page"),
-    page: int | None = Query(None, alias="_page", ge=1, description="Page number, from 1"),
+    page: int | None = Query(None, alias="_page", ge=1, le=MAX_PAGE, description="Page number, from 1"),
     limit: int | None = Query(None, ge=1, le=MAX_SIZE, description="Rows per page (alternative to _size)"),
-    offset: int | None = Query(None, ge=0, description="Rows to skip (alternative to _page)"),
+    offset: int | None = Query(None, ge=0, le=MAX_OFFSET, description="Rows to skip (alternative to _page)"),
 ) -> Paging:
     """Either ``_size``/``_page`` or ``limit``/``offset``; the former wins when both are given."""
     if size is not None or page is not None:
@@ -74,7 +77,7 @@ def next_url(request: Request, page: Paging, count: int) -> str | None:
     else:
         params |= {"_size": str(page.size), "_page": str(page.offset // page.size + 2)}
     query = "&".join(f"{k}={_quote(v)}" for k, v in params.items())
-    return str(request.url.replace(query=query))
+    return f"{request.url.path}?{query}"  # relative: never built from the Host header
 
 
 def _quote(value: str) -> str:

@@ -18,6 +18,7 @@ from rihub.errors import InputError, NotFoundError
 from rihub.search.fulltext import MODES
 from rihub.web import data, review
 from rihub.web.compare import MAX_CODES, MIN_CODES
+from rihub.web.ids import MAX_NUMBER, ascii_id, path_id
 from rihub.web.output import Format, Paging, format_of, json_response, list_response, paging, strip_suffix
 
 router = APIRouter(include_in_schema=False)
@@ -138,11 +139,9 @@ def initiative(request: Request, code: str, cycle: str | None = CYCLE) -> Respon
 
 @_page("/initiatives/{code}/results/{number}")
 def result(request: Request, code: str, number: str, cycle: str | None = CYCLE) -> Response:
-    digits = strip_suffix(number)
-    if not digits.isdigit():
-        raise NotFoundError(f"expected results are numbered; {digits!r} is not a number")
+    wanted = path_id(strip_suffix(number), "expected result", MAX_NUMBER)
     hub = data.hub_of(request)
-    view = data.result(hub, code, int(digits), cycle)
+    view = data.result(hub, code, wanted, cycle)
     fmt = format_of(request)
     initiative = view["initiative"]
     flash = _flash(request, hub.initiative(initiative["code"], initiative["conference"])) if fmt == "html" else None
@@ -151,10 +150,7 @@ def result(request: Request, code: str, number: str, cycle: str | None = CYCLE) 
 
 @_page("/alignments/{alignment_id}")
 def alignment(request: Request, alignment_id: str) -> Response:
-    ident = strip_suffix(alignment_id)
-    if not ident.isdigit():
-        raise NotFoundError(f"no alignment {ident!r}")
-    view = data.alignment_view(data.hub_of(request), int(ident))
+    view = data.alignment_view(data.hub_of(request), path_id(strip_suffix(alignment_id), "alignment"))
     return render(request, "alignment.html", dict(view), view, format_of(request))
 
 
@@ -261,9 +257,10 @@ def diff(
     the web never opens a file path)."""
     hub = data.hub_of(request)
     fmt = format_of(request)
-    if not cycles and not all(ref.isascii() and ref.isdigit() for ref in (old, new)):
+    ids = (ascii_id(old, "source"), ascii_id(new, "source"))
+    if not cycles and (ids[0] is None or ids[1] is None):
         raise InputError("from and to are ingested source-document ids (see /sources), or cycles with cycles=1")
-    refs: tuple[str | int, str | int] = (old, new) if cycles else (int(old), int(new))
+    refs: tuple[str | int, str | int] = (old, new) if cycles else (ids[0] or 0, ids[1] or 0)
     view = data.diff_view(hub, refs[0], refs[1], region=region, cycles=cycles)
     context = {"view": view, "sources": hub.source_documents()}
     return render(request, "diff.html", context, view, fmt)
@@ -283,11 +280,8 @@ _RANGE = re.compile(r"^(\d{1,7})(?:-(\d{1,7}))?$")
 
 @_page("/sources/{source_id}")
 def source(request: Request, source_id: str, hl: str | None = Query(None, max_length=32)) -> Response:
-    ident = strip_suffix(source_id)
-    if not ident.isdigit():
-        raise NotFoundError(f"no source document {ident!r}")
     hub = data.hub_of(request)
-    doc = data.source(hub, int(ident))
+    doc = data.source(hub, path_id(strip_suffix(source_id), "source document"))
     fmt = format_of(request)
     if fmt == "json":
         return json_response(doc)
@@ -323,12 +317,10 @@ def source(request: Request, source_id: str, hl: str | None = Query(None, max_le
 
 @_page("/sources/{source_id}/findings", "/sources/{source_id}/findings.json", "/sources/{source_id}/findings.csv")
 def source_findings(request: Request, source_id: str, page: Paging = Depends(paging)) -> Response:
-    ident = strip_suffix(source_id)
-    if not ident.isdigit():
-        raise NotFoundError(f"no source document {ident!r}")
+    ident = path_id(strip_suffix(source_id), "source document")
     hub = data.hub_of(request)
     doc = hub.source_documents()
-    chosen = next((d for d in doc if d["id"] == int(ident)), None)
+    chosen = next((d for d in doc if d["id"] == ident), None)
     if chosen is None:
         raise NotFoundError(f"no source document #{ident}")
     items = hub.findings(chosen["id"])

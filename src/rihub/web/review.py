@@ -15,10 +15,14 @@ the token accept each other's forms.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import hmac
+import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -33,8 +37,10 @@ from starlette.exceptions import HTTPException
 from rihub import frameworks
 from rihub.errors import InputError, NotFoundError
 from rihub.web import data
+from rihub.web.ids import ID, MAX_NUMBER, ascii_id
 from rihub.web.output import json_response
 
+log = logging.getLogger("rihub.web")
 CSRF_COOKIE = "rihub_csrf"
 CSRF_MAX_AGE = 8 * 3600  # a form left open over a working day still posts
 MAX_NAME = 100  # alignment_events.actor is VARCHAR(100)
@@ -162,7 +168,7 @@ def _result_number(value: str | int | None) -> int | None:
     if value is None or value == "":
         return None
     text = str(value).strip()
-    if not text.isdigit() or int(text) < 1:
+    if ascii_id(text, "result", MAX_NUMBER) is None:
         raise InputError("result must be an expected-result number (1, 2, …) or empty for the whole initiative")
     return int(text)
 
@@ -191,12 +197,61 @@ def _view(request: Request, alignment_id: int) -> dict[str, Any]:
 # --- HTML forms ---------------------------------------------------------------------------------
 
 
+class Throttle:
+    """Failed credentials per client: past ``limit`` failures in ``window`` seconds, 429 until the
+    oldest failure leaves the window. Kept in memory: with several workers each counts its own
+    (the limit per client is then workers × limit), which still turns a guessing run of thousands
+    into a trickle; nothing else depends on it, so nothing is lost when a worker restarts."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> collections.deque[float]:
+        failures = self._failures.setdefault(client, collections.deque())
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
+        return failures
+
+    def check(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            failures = self._recent(client, now)
+            if len(failures) >= self.limit:
+                wait = max(1, int(self.window - (now - failures[0])) + 1)
+                raise HTTPException(
+                    429, f"too many wrong editor tokens; try again in {wait} s", {"Retry-After": str(wait)}
+                )
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent(client, now).append(now)
+            if len(self._failures) > 10_000:  # bounded memory under a spray of addresses
+                self._failures = {k: v for k, v in self._failures.items() if v}
+        log.warning("wrong editor token from %s", client)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _allowed(request: Request, reviewers: Reviewers, token: str | None) -> None:
+    """The token checked under the failed-credential throttle: 429 once a client has failed too often."""
+    throttle: Throttle = request.app.state.throttle
+    client = _client(request)
+    throttle.check(client)
+    if not reviewers.allows(token):
+        throttle.failed(client)
+        raise HTTPException(403, "wrong editor token")
+
+
 def _check_form(request: Request, action: str, csrf: str, token: str) -> Reviewers:
     reviewers = _reviewers(request)
     if not reviewers.form_token_ok(csrf, request.cookies.get(CSRF_COOKIE), action):
         raise HTTPException(403, "this form has expired or was not sent from this site; reload the page and try again")
-    if not reviewers.allows(token):
-        raise HTTPException(403, "wrong editor token")
+    _allowed(request, reviewers, token)
     return reviewers
 
 
@@ -277,8 +332,7 @@ def editor(request: Request, authorization: str | None = Header(None, descriptio
         raise HTTPException(
             401, "send the editor token as `Authorization: Bearer <token>`", {"WWW-Authenticate": "Bearer"}
         )
-    if not reviewers.allows(token.strip()):
-        raise HTTPException(403, "wrong editor token")
+    _allowed(request, reviewers, token.strip())
 
 
 class ReviewIn(BaseModel):
@@ -301,7 +355,7 @@ class AddIn(BaseModel):
     summary="Accept or reject a proposed link (editor token required)",
     dependencies=[Depends(editor)],
 )
-def review_api(request: Request, body: ReviewIn, alignment_id: int = Path(ge=1)) -> Response:
+def review_api(request: Request, body: ReviewIn, alignment_id: int = ID("alignment id")) -> Response:
     _reviewable(request, alignment_id)
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
     data.hub_of(request).review(alignment_id, body.action, actor, why)
@@ -332,7 +386,7 @@ def add_api(
     summary="Confirm or reject a proposed 'continues' link between cycles (editor token required)",
     dependencies=[Depends(editor)],
 )
-def review_lineage_api(request: Request, body: ReviewIn, link_id: int = Path(ge=1)) -> Response:
+def review_lineage_api(request: Request, body: ReviewIn, link_id: int = ID("lineage link id")) -> Response:
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
     (link,) = data.hub_of(request).review_lineage([link_id], body.action, actor, why)
     return json_response(vars(link))

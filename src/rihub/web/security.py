@@ -1,4 +1,5 @@
-"""Security headers on every response, and a read-only guard, as one small ASGI middleware.
+"""Security headers on every response, a read-only guard, HEAD for every GET route, and the
+credential check that write endpoints need before their body is parsed — one small ASGI middleware.
 
 Pure ASGI rather than ``BaseHTTPMiddleware``: it adds no task hop per request, which keeps
 latency low under load.
@@ -61,10 +62,18 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        head = scope["method"] == "HEAD"
+        # Pages of a server that reviews carry form tokens: no cache may keep them.
+        private = not self.read_only and not path.startswith("/static")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = with_headers(message.get("headers", []), path)
+                raw = with_headers(message.get("headers", []), path)
+                if private and not any(k.lower() == b"cache-control" for k, _ in raw):
+                    raw.append((b"cache-control", b"no-store"))
+                message["headers"] = raw
+            elif head and message["type"] == "http.response.body":
+                message = {"type": "http.response.body", "body": b"", "more_body": message.get("more_body", False)}
             await send(message)
 
         if self.read_only and scope["method"] not in SAFE_METHODS:
@@ -72,4 +81,15 @@ class SecurityHeaders:
 
             await method_not_allowed(scope)(scope, receive, send_with_headers)
             return
+        if scope["method"] == "POST" and path.startswith("/api/") and not _has_credential(scope):
+            from rihub.web.errors import unauthorized
+
+            await unauthorized(scope)(scope, receive, send_with_headers)
+            return
+        if head:  # answered like GET, without the body (Starlette's routes would say 405)
+            scope = dict(scope, method="GET")
         await self.app(scope, receive, send_with_headers)
+
+
+def _has_credential(scope: Scope) -> bool:
+    return any(k.lower() == b"authorization" and v.strip() for k, v in scope.get("headers", []))
