@@ -179,11 +179,11 @@ class Hub:
         """One initiative in full: of ``cycle``, or of the newest cycle that has this code."""
         code = code.strip().upper()
         with self.engine.connect() as conn:
+            found = read.current_cycles_of(conn, code)
             if cycle is None:
-                found = [c for c in read.cycles_of(conn, code) if c["status"] == "current"]
                 if not found:
                     raise NotFoundError(f"no initiative {code!r}; `rihub show` lists the codes")
-                item = read.initiatives(conn, ids=[found[0]["id"]])[0]
+                item = read.initiatives(conn, ids=[found[0][1]])[0]
             else:
                 items = read.initiatives(conn, codes=[code], conference=resolve_cycle(conn, cycle))
                 if not items:
@@ -191,7 +191,7 @@ class Hub:
                         f"no initiative {code!r} in {cycle}; `rihub show --cycle {cycle}` lists the codes"
                     )
                 item = items[0]
-            item["cycles"] = [c["cycle"] for c in read.cycles_of(conn, code) if c["status"] == "current"]
+            item["cycles"] = [c for c, _ in found]
             return item
 
     def versions(self, code: str, cycle: str | None = None) -> list[dict[str, Any]]:

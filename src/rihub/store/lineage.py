@@ -196,8 +196,9 @@ def lineage_links(
     initiative_id: int | None = None,
     status: str | None = None,
     link_id: int | None = None,
+    conference: str | None = None,
 ) -> list[LineageLink]:
-    """Links touching an initiative (either side), or all, oldest cycle first."""
+    """Links touching an initiative (either side), or a cycle (either side), or all, oldest cycle first."""
     older, newer = t.initiatives.alias("older"), t.initiatives.alias("newer")
     c_old, c_new = t.conferences.alias("c_old"), t.conferences.alias("c_new")
     query = (
@@ -223,6 +224,13 @@ def lineage_links(
         query = query.where(t.lineage_links.c.status == status)
     if link_id is not None:
         query = query.where(t.lineage_links.c.id == link_id)
+    if conference is not None:
+        # Through the cycle's initiatives, so both sides are index searches (from_id, to_id).
+        in_cycle = select(t.initiatives.c.id).where(
+            t.initiatives.c.conference_id
+            == select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
+        )
+        query = query.where(t.lineage_links.c.from_id.in_(in_cycle) | t.lineage_links.c.to_id.in_(in_cycle))
     return [
         LineageLink(
             id=r.id,
