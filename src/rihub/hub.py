@@ -165,6 +165,37 @@ class Hub:
                 offset=offset,
             )
 
+    def initiatives_page(
+        self,
+        limit: int,
+        offset: int = 0,
+        region: str | None = None,
+        kind: str | None = None,
+        nested: bool = False,
+        codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of :meth:`initiatives` and the number of all that match, for a paged list.
+
+        The page is a LIMIT/OFFSET query; the count is one COUNT on the same filter, skipped when
+        the page itself shows it is the last one. One connection, the cycle resolved once.
+        """
+        with self.engine.connect() as conn:
+            conference = resolve_cycle(conn, cycle)
+            items = read.initiatives(
+                conn,
+                region=region,
+                kind=kind,
+                nested=nested,
+                codes=codes,
+                conference=conference,
+                limit=limit,
+                offset=offset,
+            )
+            if len(items) < limit and (items or offset == 0):
+                return items, offset + len(items)
+            return items, read.count_initiatives(conn, region, kind, codes, conference)
+
     def count_initiatives(
         self,
         region: str | None = None,

@@ -109,20 +109,24 @@ def _propose_between(conn: Connection, old_cycle: int, new_cycle: int) -> int:
     old = _initiatives(conn, old_cycle)
     new = _initiatives(conn, new_cycle)
     text = _texts(conn, [*old, *new])
-    scored: dict[tuple[int, int], tuple[float, float]] = {}
+    scored: dict[tuple[int, int], tuple[float]] = {}
     for n in new:
         for o in old:
             if o.region_code == n.region_code:
                 tie = 0.01 if o.code[len(o.region_code) :] == n.code[len(n.region_code) :] else 0.0
-                scored[(o.id, n.id)] = (similarity(text[o.id], text[n.id]) + tie, similarity(o.title, n.title))
+                scored[(o.id, n.id)] = (similarity(text[o.id], text[n.id]) + tie,)
     # Each side's best partner: the highest score, ties to the higher id.
     best_new: dict[int, tuple[float, int]] = {}
     best_old: dict[int, tuple[float, int]] = {}
     for (o, n), s in scored.items():
         best_new[o] = max(best_new.get(o, (s[0], n)), (s[0], n))
         best_old[n] = max(best_old.get(n, (s[0], o)), (s[0], o))
+    # The titles' similarity is evidence shown with a proposal: computed for the proposed pairs only.
+    titles = {i.id: i.title for i in [*old, *new]}
     wanted = {
-        (o, n): s for (o, n), s in scored.items() if s[0] >= PROPOSE and best_new[o][1] == n and best_old[n][1] == o
+        (o, n): (s[0], similarity(titles[o], titles[n]))
+        for (o, n), s in scored.items()
+        if s[0] >= PROPOSE and best_new[o][1] == n and best_old[n][1] == o
     }
     existing = {
         (r.from_id, r.to_id): r
