@@ -43,6 +43,15 @@ def test_document_alignments_are_stored_with_provenance(demo_hub: Hub) -> None:
     )
 
 
+@pytest.mark.parametrize(("limit", "offset"), [(50, 0), (10, 0), (10, 20), (10, 30), (31, 0), (5, 40)])
+def test_a_page_of_initiatives_is_a_slice_of_the_list_with_its_count(demo_hub: Hub, limit: int, offset: int) -> None:
+    """``initiatives_page`` (LIMIT/OFFSET in SQL, one COUNT at most) says what slicing the list says."""
+    every = demo_hub.initiatives(nested=False)
+    assert demo_hub.initiatives_page(limit, offset) == (every[offset : offset + limit], len(every))
+    eur = demo_hub.initiatives(region="EUR", nested=False)
+    assert demo_hub.initiatives_page(2, 1, region="eur") == (eur[1:3], len(eur))
+
+
 def test_rows_carry_spans_into_stored_source_blocks(demo_hub: Hub) -> None:
     item = demo_hub.initiative("ASP3")
     source = demo_hub.source_document(item["span"]["source_id"])

@@ -48,8 +48,7 @@ def export_document(conn: Connection, conference: str | None = None) -> dict[str
                 "supersedes_id",
             )
         }
-        for s in read.source_documents(conn)
-        if conference is None or s["conference"] == conference
+        for s in read.source_documents(conn, conference=conference)
     ]
     meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn, conference=conference)]
     initiatives = []
@@ -75,13 +74,12 @@ def export_document(conn: Connection, conference: str | None = None) -> dict[str
             "status": link.status,
             "score": link.score,
         }
-        for link in lineage_links(conn)
-        if conference is None or conference in (link.from_cycle, link.to_cycle)
+        for link in lineage_links(conn, conference=conference)
     ]
     return {
         "rihub_version": __version__,
         "cycle": conference,
-        "conferences": [strip(c) for c in read.conferences(conn) if conference is None or c["code"] == conference],
+        "conferences": [strip(c) for c in read.conferences(conn, conference)],
         "source_documents": sources,
         "meetings": meetings,
         "initiatives": initiatives,

@@ -165,6 +165,37 @@ class Hub:
                 offset=offset,
             )
 
+    def initiatives_page(
+        self,
+        limit: int,
+        offset: int = 0,
+        region: str | None = None,
+        kind: str | None = None,
+        nested: bool = False,
+        codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of :meth:`initiatives` and the number of all that match, for a paged list.
+
+        The page is a LIMIT/OFFSET query; the count is one COUNT on the same filter, skipped when
+        the page itself shows it is the last one. One connection, the cycle resolved once.
+        """
+        with self.engine.connect() as conn:
+            conference = resolve_cycle(conn, cycle)
+            items = read.initiatives(
+                conn,
+                region=region,
+                kind=kind,
+                nested=nested,
+                codes=codes,
+                conference=conference,
+                limit=limit,
+                offset=offset,
+            )
+            if len(items) < limit and (items or offset == 0):
+                return items, offset + len(items)
+            return items, read.count_initiatives(conn, region, kind, codes, conference)
+
     def count_initiatives(
         self,
         region: str | None = None,
@@ -179,11 +210,11 @@ class Hub:
         """One initiative in full: of ``cycle``, or of the newest cycle that has this code."""
         code = code.strip().upper()
         with self.engine.connect() as conn:
+            found = read.current_cycles_of(conn, code)
             if cycle is None:
-                found = [c for c in read.cycles_of(conn, code) if c["status"] == "current"]
                 if not found:
                     raise NotFoundError(f"no initiative {code!r}; `rihub show` lists the codes")
-                item = read.initiatives(conn, ids=[found[0]["id"]])[0]
+                item = read.initiatives(conn, ids=[found[0][1]])[0]
             else:
                 items = read.initiatives(conn, codes=[code], conference=resolve_cycle(conn, cycle))
                 if not items:
@@ -191,7 +222,7 @@ class Hub:
                         f"no initiative {code!r} in {cycle}; `rihub show --cycle {cycle}` lists the codes"
                     )
                 item = items[0]
-            item["cycles"] = [c["cycle"] for c in read.cycles_of(conn, code) if c["status"] == "current"]
+            item["cycles"] = [c for c, _ in found]
             return item
 
     def versions(self, code: str, cycle: str | None = None) -> list[dict[str, Any]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -54,17 +55,37 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def at_head(connection: Connection) -> bool:
+    """Whether the database is already at the newest revision (one read of ``alembic_version``)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return set(MigrationContext.configure(connection).get_current_heads()) == head_revisions()
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade to the newest revision.
 
     On SQLite, foreign keys are off while migrating: a table rebuild drops the old table, and with
     them on that drop would cascade into the rows that reference it (people's links among them).
-    The keys are checked afterwards, before they are switched back on.
+    The keys are checked afterwards, before they are switched back on. A database already at the
+    newest revision is left alone: the check reads every reference, so it would make opening a
+    large registry (each CLI command, each server start) as slow as the registry is big.
     """
     logging.getLogger("alembic").setLevel(logging.WARNING)
     sqlite = engine.dialect.name == "sqlite"
     try:
         with engine.connect() as connection:
+            current = at_head(connection)
+            connection.rollback()
+            if current:
+                return
             if sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 connection.commit()

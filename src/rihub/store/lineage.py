@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from rihub.analysis.diff import similarity
 from rihub.errors import InputError, NotFoundError
@@ -43,23 +43,44 @@ class LineageLink:
     to_title: str
 
 
-def _text(conn: Connection, initiative_id: int, title: str, objective: str | None) -> str:
-    results = conn.scalars(
-        select(t.expected_results.c.text).where(
-            t.expected_results.c.initiative_id == initiative_id, t.expected_results.c.status == "current"
+def _texts(conn: Connection, initiatives: list[Any]) -> dict[int, str]:
+    """Each initiative's wording to compare: title, objective and current results, in one query."""
+    results: dict[int, list[str]] = {i.id: [] for i in initiatives}
+    ids = list(results)
+    for start in range(0, len(ids), 500):
+        query = (
+            select(t.expected_results.c.initiative_id, t.expected_results.c.text)
+            .where(
+                t.expected_results.c.initiative_id.in_(ids[start : start + 500]),
+                t.expected_results.c.status == "current",
+            )
+            .order_by(t.expected_results.c.initiative_id, t.expected_results.c.id)
         )
+        for initiative_id, text in conn.execute(query):
+            results[initiative_id].append(text)
+    return {i.id: " ".join([i.title, i.objective or "", *results[i.id]]) for i in initiatives}
+
+
+def _neighbours(conn: Connection, conference_id: int) -> tuple[int | None, int | None] | None:
+    """The cycles just before and after this one by (year, id), or None for a cycle without a year
+    (the unknown cycle has no place in a lineage). Two index look-ups, whatever the number of cycles."""
+    year = conn.scalar(select(t.conferences.c.year).where(t.conferences.c.id == conference_id))
+    if year is None:
+        return None
+    c = t.conferences.c
+    before = conn.scalar(
+        select(c.id)
+        .where(c.year.is_not(None), (c.year < year) | ((c.year == year) & (c.id < conference_id)))
+        .order_by(c.year.desc(), c.id.desc())
+        .limit(1)
     )
-    return " ".join([title, objective or "", *results])
-
-
-def _cycles(conn: Connection) -> list[tuple[int, str]]:
-    """Cycles with a year, oldest first (the unknown cycle has no place in a lineage)."""
-    found = conn.execute(
-        select(t.conferences.c.id, t.conferences.c.code, t.conferences.c.year)
-        .where(t.conferences.c.year.is_not(None))
-        .order_by(t.conferences.c.year, t.conferences.c.id)
-    ).all()
-    return [(r.id, r.code) for r in found]
+    after = conn.scalar(
+        select(c.id)
+        .where((c.year > year) | ((c.year == year) & (c.id > conference_id)))
+        .order_by(c.year, c.id)
+        .limit(1)
+    )
+    return before, after
 
 
 def _initiatives(conn: Connection, conference_id: int) -> list[Any]:
@@ -74,30 +95,38 @@ def _initiatives(conn: Connection, conference_id: int) -> list[Any]:
 
 def propose_lineage(conn: Connection, conference_id: int) -> int:
     """Refresh the proposals between this cycle and its neighbours; returns how many are proposed."""
-    cycles = [cid for cid, _ in _cycles(conn)]
-    if conference_id not in cycles:
+    found = _neighbours(conn, conference_id)
+    if found is None:
         return 0
-    at = cycles.index(conference_id)
-    pairs = [(cycles[at - 1], conference_id)] if at > 0 else []
-    if at + 1 < len(cycles):
-        pairs.append((conference_id, cycles[at + 1]))
+    before, after = found
+    pairs = [(before, conference_id)] if before is not None else []
+    if after is not None:
+        pairs.append((conference_id, after))
     return sum(_propose_between(conn, old, new) for old, new in pairs)
 
 
 def _propose_between(conn: Connection, old_cycle: int, new_cycle: int) -> int:
     old = _initiatives(conn, old_cycle)
     new = _initiatives(conn, new_cycle)
-    text = {i.id: _text(conn, i.id, i.title, i.objective) for i in [*old, *new]}
-    scored: dict[tuple[int, int], tuple[float, float]] = {}
+    text = _texts(conn, [*old, *new])
+    scored: dict[tuple[int, int], tuple[float]] = {}
     for n in new:
         for o in old:
             if o.region_code == n.region_code:
                 tie = 0.01 if o.code[len(o.region_code) :] == n.code[len(n.region_code) :] else 0.0
-                scored[(o.id, n.id)] = (similarity(text[o.id], text[n.id]) + tie, similarity(o.title, n.title))
-    best_new = {o: max((s[0], n) for (oo, n), s in scored.items() if oo == o) for o, _ in scored}
-    best_old = {n: max((s[0], o) for (o, nn), s in scored.items() if nn == n) for _, n in scored}
+                scored[(o.id, n.id)] = (similarity(text[o.id], text[n.id]) + tie,)
+    # Each side's best partner: the highest score, ties to the higher id.
+    best_new: dict[int, tuple[float, int]] = {}
+    best_old: dict[int, tuple[float, int]] = {}
+    for (o, n), s in scored.items():
+        best_new[o] = max(best_new.get(o, (s[0], n)), (s[0], n))
+        best_old[n] = max(best_old.get(n, (s[0], o)), (s[0], o))
+    # The titles' similarity is evidence shown with a proposal: computed for the proposed pairs only.
+    titles = {i.id: i.title for i in [*old, *new]}
     wanted = {
-        (o, n): s for (o, n), s in scored.items() if s[0] >= PROPOSE and best_new[o][1] == n and best_old[n][1] == o
+        (o, n): (s[0], similarity(titles[o], titles[n]))
+        for (o, n), s in scored.items()
+        if s[0] >= PROPOSE and best_new[o][1] == n and best_old[n][1] == o
     }
     existing = {
         (r.from_id, r.to_id): r
@@ -110,30 +139,48 @@ def _propose_between(conn: Connection, old_cycle: int, new_cycle: int) -> int:
         if key not in wanted and stale.provenance == "model" and stale.status == "proposed":
             conn.execute(delete(t.lineage_events).where(t.lineage_events.c.link_id == stale.id))
             conn.execute(delete(t.lineage_links).where(t.lineage_links.c.id == stale.id))
+    fresh: list[dict[str, Any]] = []
+    refreshed: list[dict[str, Any]] = []
     for (o, n), (score, title_score) in wanted.items():
         evidence = {"text_similarity": round(score, 3), "title_similarity": round(title_score, 3)}
         link = existing.get((o, n))
         if link is None:
-            new_id = insert_one(
-                conn,
-                t.lineage_links,
-                from_id=o,
-                to_id=n,
-                provenance="model",
-                status="proposed",
-                score=round(score, 3),
-                evidence=evidence,
-                created_by="rihub-lineage",
-                created_at=stamp,
-                updated_at=stamp,
+            fresh.append(
+                {
+                    "from_id": o,
+                    "to_id": n,
+                    "provenance": "model",
+                    "status": "proposed",
+                    "score": round(score, 3),
+                    "evidence": evidence,
+                    "created_by": "rihub-lineage",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
             )
-            _event(conn, new_id, "rihub-lineage", "propose", None, {"status": "proposed"}, None)
         elif link.status == "proposed":
-            conn.execute(
-                update(t.lineage_links)
-                .where(t.lineage_links.c.id == link.id)
-                .values(score=round(score, 3), evidence=evidence, updated_at=stamp)
-            )
+            refreshed.append({"b_id": link.id, "score": round(score, 3), "evidence": evidence, "updated_at": stamp})
+    if fresh:
+        # One batched statement; each id is told apart by its (from, to) pair, unique in the table.
+        returning = insert(t.lineage_links).returning(
+            t.lineage_links.c.id, t.lineage_links.c.from_id, t.lineage_links.c.to_id
+        )
+        ids = {(r.from_id, r.to_id): r.id for r in conn.execute(returning, fresh)}
+        events = [
+            {
+                "link_id": ids[(f["from_id"], f["to_id"])],
+                "actor": "rihub-lineage",
+                "at": now(),
+                "action": "propose",
+                "before": None,
+                "after": {"status": "proposed"},
+                "reason": None,
+            }
+            for f in fresh
+        ]
+        conn.execute(insert(t.lineage_events), events)
+    if refreshed:
+        conn.execute(update(t.lineage_links).where(t.lineage_links.c.id == bindparam("b_id")), refreshed)
     return len(wanted)
 
 
@@ -196,8 +243,9 @@ def lineage_links(
     initiative_id: int | None = None,
     status: str | None = None,
     link_id: int | None = None,
+    conference: str | None = None,
 ) -> list[LineageLink]:
-    """Links touching an initiative (either side), or all, oldest cycle first."""
+    """Links touching an initiative (either side), or a cycle (either side), or all, oldest cycle first."""
     older, newer = t.initiatives.alias("older"), t.initiatives.alias("newer")
     c_old, c_new = t.conferences.alias("c_old"), t.conferences.alias("c_new")
     query = (
@@ -223,6 +271,13 @@ def lineage_links(
         query = query.where(t.lineage_links.c.status == status)
     if link_id is not None:
         query = query.where(t.lineage_links.c.id == link_id)
+    if conference is not None:
+        # Through the cycle's initiatives, so both sides are index searches (from_id, to_id).
+        in_cycle = select(t.initiatives.c.id).where(
+            t.initiatives.c.conference_id
+            == select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
+        )
+        query = query.where(t.lineage_links.c.from_id.in_(in_cycle) | t.lineage_links.c.to_id.in_(in_cycle))
     return [
         LineageLink(
             id=r.id,

@@ -30,7 +30,8 @@ def _span(row: Row) -> Row:
     return {"source_id": row.get("source_id"), "start": row.pop("span_start", None), "end": row.pop("span_end", None)}
 
 
-def source_documents(conn: Connection, source_id: int | None = None) -> list[Row]:
+def source_documents(conn: Connection, source_id: int | None = None, conference: str | None = None) -> list[Row]:
+    """Source documents, newest first: one, those of one cycle (``conference``), or all."""
     query = select(
         t.source_documents.c.id,
         t.source_documents.c.key,
@@ -48,12 +49,23 @@ def source_documents(conn: Connection, source_id: int | None = None) -> list[Row
     ).outerjoin(t.conferences, t.conferences.c.id == t.source_documents.c.conference_id)
     if source_id is not None:
         query = query.where(t.source_documents.c.id == source_id)
+    if conference is not None:
+        query = query.where(t.source_documents.c.conference_id == _cycle_id(conference))
     return rows(conn, query.order_by(t.source_documents.c.id.desc()))
 
 
-def conferences(conn: Connection) -> list[Row]:
-    """Cycles newest first (by the conference's year; a cycle no document named comes last)."""
-    return rows(conn, select(t.conferences).order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id))
+def _cycle_id(conference: str) -> Any:
+    """The id of the cycle with this code, as a scalar subquery (an index search on the code)."""
+    return select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
+
+
+def conferences(conn: Connection, code: str | None = None) -> list[Row]:
+    """Cycles newest first (by the conference's year; a cycle no document named comes last); or the one
+    with ``code``."""
+    query = select(t.conferences).order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
+    if code is not None:
+        query = query.where(t.conferences.c.code == code)
+    return rows(conn, query)
 
 
 def latest_cycle(conn: Connection) -> str | None:
@@ -80,6 +92,21 @@ def cycles_of(conn: Connection, code: str) -> list[Row]:
         .order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
     )
     return rows(conn, query)
+
+
+def current_cycles_of(conn: Connection, code: str) -> list[tuple[str, int]]:
+    """(cycle, initiative id) of every current initiative with this code, newest cycle first.
+
+    One lean query (tuples, not dicts): an initiative page reads it on every request, and a code
+    recurs in every cycle of the registry.
+    """
+    query = (
+        select(t.conferences.c.code, t.initiatives.c.id)
+        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
+        .where(t.initiatives.c.code == code.upper(), t.initiatives.c.status == "current")
+        .order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
+    )
+    return [(str(c), int(i)) for c, i in conn.execute(query)]
 
 
 def versions(conn: Connection, initiative_id: int) -> list[Row]:
@@ -205,10 +232,7 @@ def _initiative_filter(
     if codes is not None:
         query = query.where(t.initiatives.c.code.in_([c.upper() for c in codes]))
     if conference:
-        query = query.where(
-            t.initiatives.c.conference_id
-            == select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
-        )
+        query = query.where(t.initiatives.c.conference_id == _cycle_id(conference))
     if ids is not None:
         query = query.where(t.initiatives.c.id.in_(list(ids)))
     return query
@@ -355,9 +379,7 @@ def ingest_events(conn: Connection) -> list[Row]:
 
 def stats(conn: Connection, conference: str | None = None) -> dict[str, Any]:
     """Counts per region and totals for one cycle (all cycles when None): `rihub stats` and the home page."""
-    cycle_id = (
-        select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery() if conference else None
-    )
+    cycle_id = _cycle_id(conference) if conference else None
     current = [t.initiatives.c.status == "current"]
     if cycle_id is not None:
         current.append(t.initiatives.c.conference_id == cycle_id)

@@ -64,6 +64,8 @@ conferences = Table(
     # The year the conference is held, read from its code ("WTDC-25" → 2025): cycles sort by it.
     Column("year", Integer),
 )
+# Cycles in order (the latest cycle, a cycle's neighbours) without sorting the table.
+Index("ix_conferences_year", conferences.c.year, conferences.c.id)
 
 source_documents = Table(
     "source_documents",
@@ -83,6 +85,7 @@ source_documents = Table(
     Column("supersedes_id", Integer, ForeignKey("source_documents.id")),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
 )
+Index("ix_source_documents_conference_id", source_documents.c.conference_id, source_documents.c.status)
 
 source_blocks = Table(
     "source_blocks",
@@ -107,6 +110,7 @@ ingest_events = Table(
     Column("sha256", String(64), nullable=False),
     Column("detail", Text, nullable=False, default=""),
 )
+Index("ix_ingest_events_source_id", ingest_events.c.source_id)
 
 meetings = Table(
     "meetings",
@@ -177,7 +181,8 @@ initiatives = Table(
     *_span(),
     UniqueConstraint("conference_id", "code", name="uq_initiatives_conference_code"),
 )
-Index("ix_initiatives_code", initiatives.c.code)
+# Covering for "every cycle of this code" (an initiative page lists them all): no table reads.
+Index("ix_initiatives_code_status", initiatives.c.code, initiatives.c.status, initiatives.c.conference_id)
 Index("ix_initiatives_conference_region", initiatives.c.conference_id, initiatives.c.region_code)
 
 # The stable identity of an expected result: (cycle, code, number) when first seen, kept when a
@@ -311,6 +316,7 @@ result_matches = Table(
     Column("reason", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+Index("ix_result_matches_result_id", result_matches.c.result_id)
 
 # "Continues" links between initiatives of successive cycles of one region, proposed by similarity
 # and confirmed or rejected by a person like framework links (history in lineage_events).

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from rihub.model import REGIONS, UNKNOWN_CYCLE, Outline, Span, cycle_year
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now
-from rihub.store.versions import refresh
+from rihub.store.versions import refresh_all
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,7 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
     _save_meetings(conn, source_id, conference_id, outline)
     touched.update(_insert_versions(conn, source_id, conference_id, outline))
     flags: list[tuple[int, int | None, str]] = []
-    for initiative_id in sorted(touched):
-        refresh(conn, initiative_id, flags)
+    refresh_all(conn, touched, flags)
     _insert_findings(conn, source_id, [*findings, *_match_findings(flags, source_id)])
     from rihub.store.lineage import propose_lineage
 
@@ -252,22 +251,25 @@ def _stable_initiative_ids(conn: Connection, conference_id: int, outline: Outlin
             )
         )
     }
+    fresh: dict[str, dict[str, Any]] = {}
     for position, i in enumerate(outline.initiatives):
-        if i.code in known:
+        if i.code in known or i.code in fresh:
             continue
-        known[i.code] = insert_one(
-            conn,
-            t.initiatives,
-            source_id=None,
-            conference_id=conference_id,
-            region_code=i.region,
-            code=i.code,
-            position=position,
-            kind=i.kind,
-            stage=outline.source.stage,
-            title=i.title,
-            status="current",
-        )
+        fresh[i.code] = {
+            "source_id": None,
+            "conference_id": conference_id,
+            "region_code": i.region,
+            "code": i.code,
+            "position": position,
+            "kind": i.kind,
+            "stage": outline.source.stage,
+            "title": i.title,
+            "status": "current",
+        }
+    if fresh:
+        # One batched statement; each id is told apart by its code (RETURNING need not keep the order).
+        returning = insert(t.initiatives).returning(t.initiatives.c.id, t.initiatives.c.code)
+        known.update({r.code: r.id for r in conn.execute(returning, list(fresh.values()))})
     return known
 
 
