@@ -124,6 +124,8 @@ def test_unusable_database_url_is_a_clear_error(tmp_path: Path) -> None:
         Hub("nosuchdialect://x")
 
 
+@pytest.mark.filterwarnings("ignore:.*expression-based index uq_alignments_subject_item")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_match_the_schema(tmp_path: Path) -> None:
     """Alembic's head revision builds exactly the tables schema.py declares (plus the FTS5 index)."""
     from alembic.autogenerate import compare_metadata

@@ -18,7 +18,7 @@ from rihub.ingest import parse_bytes, read_file
 from rihub.ingest.lint import lint_outline, lint_raw_text
 from rihub.model import STAGES, UNKNOWN_CYCLE, Conference, Outline
 from rihub.store import read
-from rihub.store.db import open_engine
+from rihub.store.db import open_engine, write_transaction
 from rihub.store.lineage import LineageLink
 from rihub.store.write import Finding, IngestOutcome, save_outline
 
@@ -89,7 +89,7 @@ class Hub:
         outcomes = []
         pool = ProcessPoolExecutor(max_workers=workers)
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 for path, (outline, findings) in zip(paths, pool.map(parse_and_lint, paths, chunksize=4), strict=True):
                     outcomes.append(save_outline(conn, given(outline, stage, cycle), findings))
                     if progress:
@@ -107,7 +107,7 @@ class Hub:
         return self.ingest_bytes(demo_report_bytes(), DEMO_REPORT)
 
     def _store(self, parsed: list[tuple[Outline, list[Finding]]]) -> list[IngestOutcome]:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return [save_outline(conn, outline, findings) for outline, findings in parsed]
 
     # --- checking ----------------------------------------------------------------------------
@@ -343,7 +343,7 @@ class Hub:
         """Confirm or reject "continues" links in one transaction (all or none)."""
         from rihub.store.lineage import review_lineage
 
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return [review_lineage(conn, i, action, actor, reason) for i in dict.fromkeys(link_ids)]
 
     def add_lineage(
@@ -359,7 +359,7 @@ class Hub:
         from rihub.store.lineage import add_lineage
 
         before, after = self.initiative(old, old_cycle), self.initiative(new, new_cycle)
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return add_lineage(conn, before["id"], after["id"], actor, reason)
 
     def result_matches(self, status: str | None = "proposed") -> list[dict[str, Any]]:
@@ -371,7 +371,7 @@ class Hub:
         """Accept (the pairing stands) or reject (the new wording becomes a result of its own) a match."""
         from rihub.store.matches import review_match
 
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return review_match(conn, match_id, action, actor, reason)
 
     # --- exporting ---------------------------------------------------------------------------
@@ -396,7 +396,7 @@ class Hub:
             VocabularyItem(i.framework, i.code, i.title, i.description, i.parent, frameworks.version(i.framework))
             for i in frameworks.all_items()
         ]
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return sync_vocabulary(conn, items)
 
     def align(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
@@ -447,7 +447,7 @@ class Hub:
                 rolled = with_structural_links(rolled)
             for p in rolled:
                 proposals.append(LinkProposal(item["id"], None, p.framework, p.code, p.score, _jsonable(p.evidence)))
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             counts = store_proposals(conn, proposals)
             store_embeddings(conn, EMBEDDING_MODEL, [(i["id"], None) for i in items] + result_owners, vectors)
         return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
@@ -488,7 +488,7 @@ class Hub:
 
         if not alignment_ids:
             raise InputError("name at least one alignment id")
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return [review(conn, i, action, actor, reason) for i in dict.fromkeys(alignment_ids)]
 
     def add_link(
@@ -513,7 +513,7 @@ class Hub:
             result_id = match[0]["id"]
         framework = framework.upper()
         code = code.upper() if framework == "WSIS" else code.removeprefix("SDG").strip()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return add_link(conn, item["id"], result_id, framework, code, actor, reason)
 
     def alignment(self, alignment_id: int) -> dict[str, Any]:

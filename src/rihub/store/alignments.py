@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from rihub.errors import InputError, NotFoundError
 from rihub.store import schema as t
-from rihub.store.common import now
+from rihub.store.common import insert_one, now
 from rihub.store.read import rows
 
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
@@ -173,7 +174,9 @@ def review(conn: Connection, alignment_id: int, action: str, actor: str, reason:
         raise InputError(f"unknown review action {action!r}; use accept or reject")
     if not actor.strip():
         raise InputError("say who is reviewing (--by NAME)")
-    link = conn.execute(select(t.alignments).where(t.alignments.c.id == alignment_id)).first()
+    # FOR UPDATE: on PostgreSQL the row stays locked until commit, so the ``before`` recorded is the
+    # state this review replaces (SQLite: the caller's BEGIN IMMEDIATE already holds the lock).
+    link = conn.execute(select(t.alignments).where(t.alignments.c.id == alignment_id).with_for_update()).first()
     if link is None:
         raise NotFoundError(f"no alignment #{alignment_id}")
     if link.provenance == "document":
@@ -198,39 +201,51 @@ def add_link(
     if not actor.strip():
         raise InputError("say who is adding the link (--by NAME)")
     label = _label(conn, framework, code)
-    existing = conn.execute(
-        select(t.alignments).where(
+    existing = _link_of(conn, initiative_id, result_id, framework, code)
+    if existing is None:
+        stamp = now()
+        try:
+            with conn.begin_nested():  # the unique index settles a race between two editors
+                new_id = insert_one(
+                    conn,
+                    t.alignments,
+                    initiative_id=initiative_id,
+                    result_id=result_id,
+                    framework=framework,
+                    code=code,
+                    label=label,
+                    provenance="person",
+                    status="accepted",
+                    score=None,
+                    evidence={"reason": reason} if reason else None,
+                    created_by=actor,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+        except IntegrityError:
+            existing = _link_of(conn, initiative_id, result_id, framework, code)
+            if existing is None:
+                raise
+        else:
+            after = {"status": "accepted", "provenance": "person", "score": None}
+            _event(conn, new_id, actor, "add", None, after, reason)
+            return alignment(conn, new_id)
+    if existing.status == "accepted":
+        return alignment(conn, existing.id)
+    return review(conn, existing.id, "accept", actor, reason)
+
+
+def _link_of(conn: Connection, initiative_id: int, result_id: int | None, framework: str, code: str) -> Any:
+    return conn.execute(
+        select(t.alignments)
+        .where(
             t.alignments.c.initiative_id == initiative_id,
             t.alignments.c.result_id.is_(None) if result_id is None else t.alignments.c.result_id == result_id,
             t.alignments.c.framework == framework,
             t.alignments.c.code == code,
         )
+        .with_for_update()
     ).first()
-    if existing is not None:
-        if existing.status == "accepted":
-            return alignment(conn, existing.id)
-        return review(conn, existing.id, "accept", actor, reason)
-    stamp = now()
-    key = conn.execute(
-        insert(t.alignments).values(
-            initiative_id=initiative_id,
-            result_id=result_id,
-            framework=framework,
-            code=code,
-            label=label,
-            provenance="person",
-            status="accepted",
-            score=None,
-            evidence={"reason": reason} if reason else None,
-            created_by=actor,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-    ).inserted_primary_key
-    assert key is not None
-    new_id = int(key[0])
-    _event(conn, new_id, actor, "add", None, {"status": "accepted", "provenance": "person", "score": None}, reason)
-    return alignment(conn, new_id)
 
 
 def alignment(conn: Connection, alignment_id: int) -> dict[str, Any]:

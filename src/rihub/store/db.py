@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +40,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.close()
 
 
+@contextlib.contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the write lock from its first statement.
+
+    Every write goes through here, so a read-modify-write (the status a review replaces, the link
+    an editor adds) reads what it then changes: on SQLite ``BEGIN IMMEDIATE`` takes the database's
+    write lock before the read (other writers wait, readers in WAL mode do not); on PostgreSQL the
+    writers lock the rows they read (``SELECT … FOR UPDATE``) and unique constraints settle races
+    on inserts. Monitoring and every later write follow the same pattern.
+    """
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
+
+
 def open_engine(url: str) -> Engine:
     """An engine for ``url`` with the schema migrated to the newest revision."""
     if "://" not in url:
         url = f"sqlite:///{url}"
     try:
-        engine = create_engine(url, future=True)
+        sqlite = url.startswith("sqlite")
+        # Writers queue for SQLite's lock rather than failing after the driver's default 5 s.
+        engine = create_engine(url, future=True, connect_args={"timeout": 30} if sqlite else {})
     except (ArgumentError, ImportError, SQLAlchemyError) as exc:
         raise StoreError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":

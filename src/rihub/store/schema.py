@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData(
@@ -257,6 +258,17 @@ alignments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     *_span(),
+)
+
+# One link per subject (an initiative, or one of its results) and framework item: concurrent
+# editors adding the same link get one row (a NULL result counts as 0, since NULLs are distinct).
+Index(
+    "uq_alignments_subject_item",
+    alignments.c.initiative_id,
+    func.coalesce(alignments.c.result_id, 0),
+    alignments.c.framework,
+    alignments.c.code,
+    unique=True,
 )
 
 alignment_events = Table(
