@@ -484,7 +484,7 @@ def check_archive(data: bytes, name: str) -> None:
             "(RIHUB_MAX_DOCX_MEMBERS)"
         )
     for member in members:
-        if member.file_size > settings.max_docx_member_mb * limits.MB:
+        if member.file_size > limits.limit_bytes(settings.max_docx_member_mb):
             raise limits.over(
                 f"{name}: {member.filename[:80]!r}",
                 "per-member unpacked",
@@ -493,7 +493,7 @@ def check_archive(data: bytes, name: str) -> None:
                 "RIHUB_MAX_DOCX_MEMBER_MB",
             )
     total = sum(member.file_size for member in members)
-    if total > settings.max_docx_unpacked_mb * limits.MB:
+    if total > limits.limit_bytes(settings.max_docx_unpacked_mb):
         raise limits.over(name, "unpacked .docx", total, settings.max_docx_unpacked_mb, "RIHUB_MAX_DOCX_UNPACKED_MB")
 
 

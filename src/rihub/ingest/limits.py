@@ -8,6 +8,7 @@ call :func:`tick` in their loops; :func:`reading` sets the budget for one report
 from __future__ import annotations
 
 import errno
+import math
 import os
 import stat
 import time
@@ -57,7 +58,7 @@ def tick(count: int = 0) -> None:
     if budget is None:
         return
     if count > budget.settings.max_paragraphs:
-        check_paragraphs(count)
+        check_paragraphs(count, counted=False)
     if time.monotonic() > budget.deadline:
         raise InputError(
             f"{budget.name}: reading took longer than the {budget.settings.parse_seconds:g} s time budget "
@@ -65,12 +66,19 @@ def tick(count: int = 0) -> None:
         )
 
 
+def limit_bytes(limit_mb: float) -> int:
+    """A limit in MB as a whole number of bytes (``inf``: practically none)."""
+    return math.floor(limit_mb * MB + 0.5) if limit_mb * MB < 2**62 else 2**62
+
+
 def size_text(size: float, limit_mb: float) -> str:
-    """ "250 MB", or the exact bytes when rounding would make the size look equal to the limit."""
-    shown = f"{size / MB:.1f}".removesuffix(".0")
-    if float(shown) <= limit_mb and size > limit_mb * MB:
-        return f"{int(size):,} bytes"
-    return f"{shown} MB"
+    """ "250 MB", "50.1 MB": as few decimals as show the size over the limit; bytes under 1 MB."""
+    if size >= MB:
+        for decimals in range(4):
+            shown = f"{size / MB:.{decimals}f}"
+            if float(shown) > limit_mb:
+                return f"{shown} MB"
+    return f"{int(size):,} bytes"
 
 
 def over(name: str, what: str, size: float, limit_mb: float, variable: str) -> InputError:
@@ -78,7 +86,7 @@ def over(name: str, what: str, size: float, limit_mb: float, variable: str) -> I
 
 
 def check_file_size(name: str, size: int, settings: Settings) -> None:
-    if size > settings.max_file_mb * MB:
+    if size > limit_bytes(settings.max_file_mb):
         raise over(name, "file-size", size, settings.max_file_mb, "RIHUB_MAX_FILE_MB")
 
 
@@ -94,13 +102,13 @@ def check_paragraph(length: int, where: str = "") -> None:
         )
 
 
-def check_paragraphs(count: int, unit: str = "paragraphs and table rows") -> None:
+def check_paragraphs(count: int, unit: str = "paragraphs and table rows", *, counted: bool = True) -> None:
+    """Refuse more paragraphs (or lines) than the limit; ``counted``: the count is the whole document's."""
     budget = current()
     limit = budget.settings.max_paragraphs
     if count > limit:
-        raise InputError(
-            f"{budget.name}: more than {limit:,} {unit} is over the {limit:,}-paragraph limit (RIHUB_MAX_PARAGRAPHS)"
-        )
+        amount = f"{count:,}" if counted else f"more than {limit:,}"
+        raise InputError(f"{budget.name}: {amount} {unit} is over the {limit:,}-paragraph limit (RIHUB_MAX_PARAGRAPHS)")
 
 
 def check_pages(count: int) -> None:
@@ -153,7 +161,7 @@ def read_regular_file(path: Path, settings: Settings) -> bytes:
     if not stat.S_ISREG(info.st_mode):
         raise _not_regular(path, info.st_mode)
     check_file_size(str(path), info.st_size, settings)
-    limit = int(min(settings.max_file_mb * MB, 2**62))
+    limit = limit_bytes(settings.max_file_mb)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags)
