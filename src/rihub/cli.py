@@ -11,10 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from rihub.errors import RihubError
+from rihub.safe import terminal
 
 app = typer.Typer(
     name="rihub",
@@ -33,6 +35,11 @@ def hub() -> Any:
     from rihub.hub import Hub
 
     return Hub(state["db"])
+
+
+def shown(value: object) -> str:
+    """A file name (or any outside text) for Rich output: control characters and markup escaped."""
+    return escape(terminal(value))
 
 
 def emit_json(data: Any) -> None:
@@ -89,7 +96,7 @@ def ingest(
     for o in outcomes:
         action = f"{o.action} (supersedes #{o.replaced_id})" if o.replaced_id else o.action
         table.add_row(
-            o.filename, action, o.cycle, o.stage, str(o.initiatives), str(o.expected_results), str(o.meetings)
+            shown(o.filename), action, o.cycle, o.stage, str(o.initiatives), str(o.expected_results), str(o.meetings)
         )
     console.print(table)
 
@@ -106,14 +113,14 @@ def export(
         data = h.export_json(cycle)
         if output:
             output.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            err.print(f"wrote {output}")
+            err.print(f"wrote {shown(output)}")
         else:
             emit_json(data)
     elif fmt == "csv":
         if output is None:
             raise RihubError("--format csv writes one file per table: give a folder with --output")
         for path in h.export_csv(output, cycle):
-            err.print(f"wrote {path}")
+            err.print(f"wrote {shown(path)}")
     else:
         raise RihubError(f"unknown format {fmt!r}; use json or csv")
 
@@ -183,9 +190,11 @@ def lint(
         emit_json({name: [vars(x) for x in found] for name, found in all_findings.items()})
     else:
         for name, found in all_findings.items():
-            table = Table("line", "severity", "check", "message", "suggestion", title=f"{name}: {len(found)} findings")
+            table = Table(
+                "line", "severity", "check", "message", "suggestion", title=f"{shown(name)}: {len(found)} findings"
+            )
             for f in found:
-                table.add_row(str(f.loc or ""), f.severity, f.code, f.message, f.suggestion)
+                table.add_row(str(f.loc or ""), f.severity, f.code, shown(f.message), shown(f.suggestion))
             console.print(table)
     if strict and any(f.severity == "error" for found in all_findings.values() for f in found):
         raise typer.Exit(1)
@@ -354,7 +363,7 @@ def align_predict_benchmark(
     if not input_csv.exists():
         raise RihubError(f"{input_csv}: no such file")
     count = predict_benchmark(input_csv, output_csv)
-    err.print(f"wrote {count} rows to {output_csv}")
+    err.print(f"wrote {count} rows to {shown(output_csv)}")
 
 
 @review_app.command("list")
@@ -462,14 +471,18 @@ def main() -> None:
     try:
         app()
     except RihubError as exc:
-        err.print(f"error: {exc}", highlight=False, soft_wrap=True)
+        err.print(f"error: {terminal(exc)}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
         if os.environ.get("RIHUB_DEBUG"):
             raise
-        err.print(f"error: unexpected {type(exc).__name__}: {exc} (set RIHUB_DEBUG=1 for details)", highlight=False)
+        err.print(
+            f"error: unexpected {type(exc).__name__}: {terminal(exc)} (set RIHUB_DEBUG=1 for details)",
+            markup=False,
+            highlight=False,
+        )
         sys.exit(2)
 
 

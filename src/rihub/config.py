@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from rihub.errors import RihubError
+
 DEFAULT_DATABASE_URL = "sqlite:///rihub.db"
 
 
@@ -13,6 +15,15 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
+    # Input limits (docs/security.md). Real ITU reports are well under a tenth of each; "inf" lifts one.
+    max_file_mb: float = 50.0  # RIHUB_MAX_FILE_MB: any report file, read or uploaded
+    max_docx_unpacked_mb: float = 200.0  # RIHUB_MAX_DOCX_UNPACKED_MB: all members of a .docx, unpacked
+    max_docx_member_mb: float = 50.0  # RIHUB_MAX_DOCX_MEMBER_MB: one member of a .docx, unpacked
+    max_docx_members: int = 2000  # RIHUB_MAX_DOCX_MEMBERS: files inside a .docx
+    max_pdf_pages: int = 2000  # RIHUB_MAX_PDF_PAGES
+    max_paragraph_chars: int = 100_000  # RIHUB_MAX_PARAGRAPH_CHARS: one paragraph, heading or table row
+    max_paragraphs: int = 200_000  # RIHUB_MAX_PARAGRAPHS: paragraphs and rows of a report (lines of a text file)
+    parse_seconds: float = 60.0  # RIHUB_PARSE_SECONDS: time budget for reading one report
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -20,4 +31,36 @@ class Settings:
             database_url=os.environ.get("RIHUB_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("RIHUB_HOST", "127.0.0.1"),
             port=int(os.environ.get("RIHUB_PORT", "8000")),
+            max_file_mb=_limit("RIHUB_MAX_FILE_MB", cls.max_file_mb),
+            max_docx_unpacked_mb=_limit("RIHUB_MAX_DOCX_UNPACKED_MB", cls.max_docx_unpacked_mb),
+            max_docx_member_mb=_limit("RIHUB_MAX_DOCX_MEMBER_MB", cls.max_docx_member_mb),
+            max_docx_members=_count("RIHUB_MAX_DOCX_MEMBERS", cls.max_docx_members),
+            max_pdf_pages=_count("RIHUB_MAX_PDF_PAGES", cls.max_pdf_pages),
+            max_paragraph_chars=_count("RIHUB_MAX_PARAGRAPH_CHARS", cls.max_paragraph_chars),
+            max_paragraphs=_count("RIHUB_MAX_PARAGRAPHS", cls.max_paragraphs),
+            parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
         )
+
+
+def _limit(variable: str, default: float) -> float:
+    """A positive number from the environment; ``inf`` lifts the limit."""
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:  # also refuses nan
+        raise RihubError(f"{variable} must be a positive number (or inf), not {raw!r}")
+    return value
+
+
+def _count(variable: str, default: int) -> int:
+    """A positive whole number from the environment; ``inf`` lifts the limit."""
+    value = _limit(variable, default)
+    if value == float("inf"):
+        return 2**62
+    if value != int(value):
+        raise RihubError(f"{variable} must be a whole number (or inf), not {os.environ[variable]!r}")
+    return int(value)

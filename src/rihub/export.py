@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from rihub import __version__
+from rihub.safe import csv_cell
 from rihub.store import read
 
 Row = dict[str, Any]
@@ -405,7 +406,7 @@ def write_csv(conn: Connection, directory: Path, conference: str | None = None) 
             writer = csv.DictWriter(handle, fieldnames=[f for f, _ in fields], extrasaction="ignore")
             writer.writeheader()
             for row in produce(doc):
-                writer.writerow({k: _flat(v) for k, v in row.items()})
+                writer.writerow({k: csv_cell(_flat(v)) for k, v in row.items()})  # docs/security.md
         written.append(path)
         schema: dict[str, Any] = {"fields": [{"name": f, "type": kind} for f, kind in fields]}
         if key:

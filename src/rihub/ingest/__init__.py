@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rihub.config import Settings
 from rihub.errors import InputError
+from rihub.ingest import limits
 from rihub.ingest.formats import read_blocks, source_document
 from rihub.ingest.itu import build_outline
 from rihub.model import Outline
@@ -12,33 +14,37 @@ from rihub.model import Outline
 __all__ = ["parse_bytes", "parse_file", "read_file"]
 
 
-def parse_bytes(data: bytes, name: str) -> Outline:
-    """Parse one report held in memory; ``name`` gives the file name and hints the format."""
-    fmt, blocks = read_blocks(data, name)
-    source = source_document(data, name, fmt)
-    if not any(b.text.strip() for b in blocks):
-        raise InputError(f"{name}: no text could be read from this file; is it a scanned PDF without a text layer?")
-    outline = build_outline(blocks, source)
+def parse_bytes(data: bytes, name: str, settings: Settings | None = None) -> Outline:
+    """Parse one report held in memory; ``name`` gives the file name and hints the format.
+
+    Every format is read within the same limits (``settings``, by default from the environment;
+    see docs/security.md): a file over one is refused with one :class:`InputError` line.
+    """
+    settings = settings or Settings.from_env()
+    limits.check_file_size(name, len(data), settings)
+    with limits.reading(name, settings):
+        fmt, blocks = read_blocks(data, name)
+        unit = "line" if fmt == "text" else "paragraph"
+        for block in blocks:  # one contract for every format: no block longer than the limit
+            limits.check_paragraph(max([len(block.text), *map(len, block.cells)]), f"{unit} {block.loc}")
+        source = source_document(data, name, fmt)
+        if not any(b.text.strip() for b in blocks):
+            raise InputError(f"{name}: no text could be read from this file; is it a scanned PDF without a text layer?")
+        outline = build_outline(blocks, source)
+        limits.tick()
     source.title = _title(outline)
     return outline
 
 
-def read_file(path: str | Path) -> bytes:
-    """A report's bytes, with a clear error for a path that is not a readable file."""
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give report files (.txt, .docx, .pdf)")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from exc
+def read_file(path: str | Path, settings: Settings | None = None) -> bytes:
+    """A report's bytes: only a regular file, within the file-size limit, with a clear error otherwise."""
+    return limits.read_regular_file(Path(path), settings or Settings.from_env())
 
 
-def parse_file(path: str | Path) -> Outline:
+def parse_file(path: str | Path, settings: Settings | None = None) -> Outline:
     """Parse one report from disk."""
-    return parse_bytes(read_file(path), str(path))
+    settings = settings or Settings.from_env()
+    return parse_bytes(read_file(path, settings), str(path), settings)
 
 
 def _title(outline: Outline) -> str:

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from rihub.errors import InputError
+from rihub.ingest import limits
 from rihub.ingest.text import clean
 from rihub.model import Block
 
@@ -281,6 +284,7 @@ class Reader:
                 self.body(content if content is not None else child)
 
     def paragraph(self, p: etree._Element) -> None:
+        limits.tick(len(self.blocks))
         self.loc += 1
         notes: list[str] = []
         text = self.paragraph_text(p, notes)
@@ -291,6 +295,7 @@ class Reader:
 
     def table(self, tbl: etree._Element) -> None:
         for tr in tbl.iterchildren(w("tr")):  # rows of nested tables are read as part of their cell
+            limits.tick(len(self.blocks))
             self.loc += 1
             notes: list[str] = []
             cells = []
@@ -411,6 +416,7 @@ def docx_to_blocks(data: bytes, name: str) -> list[Block]:
     import docx  # python-docx; imported here so text-only use does not pay for it
 
     hint = "re-save it from Word (File › Save As › Word Document)"
+    check_archive(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
         styles_root = document.styles.element
@@ -428,6 +434,67 @@ def docx_to_blocks(data: bytes, name: str) -> list[Block]:
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise InputError(f"{name}: the .docx file is damaged ({type(exc).__name__}); {hint}") from exc
     return reader.blocks
+
+
+EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+ZIP64_EOCD = struct.Struct("<4sQ2H2L4Q")
+ZIP64_LOCATOR = struct.Struct("<4sLQL")
+CD_ENTRY_MAX = 1024  # bytes of central directory per member allowed (a real entry is under 200)
+
+
+def _directory_totals(data: bytes) -> tuple[int, int] | None:
+    """(members, central directory bytes) from the end record, read before the directory itself."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - EOCD.size - 0xFFFF))
+    if end < 0 or end + EOCD.size > len(data):
+        return None
+    _, _, _, _, members, cd_size, _, _ = EOCD.unpack_from(data, end)
+    locator = end - ZIP64_LOCATOR.size
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+        offset = ZIP64_LOCATOR.unpack_from(data, locator)[2]
+        if offset + ZIP64_EOCD.size <= len(data) and data[offset : offset + 4] == b"PK\x06\x06":
+            fields = ZIP64_EOCD.unpack_from(data, offset)
+            members, cd_size = max(members, fields[6]), max(cd_size, fields[7])
+    return members, cd_size
+
+
+def check_archive(data: bytes, name: str) -> None:
+    """Refuse a zip bomb from its directory, before any member is unpacked.
+
+    The member count comes from the end record, before the directory is parsed (a directory of a
+    million entries would cost memory of its own); then every member's declared size, which
+    ``zipfile`` enforces while unpacking (a member that unpacks to more fails its check).
+    """
+    settings = limits.current().settings
+    totals = _directory_totals(data)
+    most = settings.max_docx_members
+    if totals is not None and (totals[0] > most or totals[1] > most * CD_ENTRY_MAX):
+        count = max(totals[0], totals[1] // CD_ENTRY_MAX)
+        raise InputError(
+            f"{name}: {count:,} files inside the .docx is over the {most:,}-member limit (RIHUB_MAX_DOCX_MEMBERS)"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, struct.error) as exc:
+        reason = _reason(exc)
+        raise InputError(f"{name}: not a valid .docx file ({reason}); re-save it from Word") from exc
+    if len(members) > most:
+        raise InputError(
+            f"{name}: {len(members):,} files inside the .docx is over the {most:,}-member limit "
+            "(RIHUB_MAX_DOCX_MEMBERS)"
+        )
+    for member in members:
+        if member.file_size > limits.limit_bytes(settings.max_docx_member_mb):
+            raise limits.over(
+                f"{name}: {member.filename[:80]!r}",
+                "per-member unpacked",
+                member.file_size,
+                settings.max_docx_member_mb,
+                "RIHUB_MAX_DOCX_MEMBER_MB",
+            )
+    total = sum(member.file_size for member in members)
+    if total > limits.limit_bytes(settings.max_docx_unpacked_mb):
+        raise limits.over(name, "unpacked .docx", total, settings.max_docx_unpacked_mb, "RIHUB_MAX_DOCX_UNPACKED_MB")
 
 
 def _reason(exc: Exception) -> str:

@@ -89,10 +89,13 @@ MAPPING_LINE = re.compile(
 )
 CONTRIBUTES = re.compile(r"^implementation of this regional initiative will contribute", re.IGNORECASE)
 FOOTNOTE_REF = re.compile(r"\s?\[footnoteRef:(?P<n>\d+)\]")
-FOOTNOTE_BODY = re.compile(r"\s*\[(?P<n>\d+):\s*(?P<text>[^\]]*)\]")
+# Linear by construction: white space is taken from its start only, and a body stops at the next
+# "[" (Word's export and the Word reader write bodies without brackets), so an unclosed "[1:"
+# repeated is not rescanned to the end of the text by every later one.
+FOOTNOTE_BODY = re.compile(r"(?<!\s)\s*\[(?P<n>\d+):\s*(?P<text>[^\][]*)\]")
 # "Document 2 on …", "Doc. 5: …", "Document RPM-EUR25/2 – …" (the meeting's own document series)
 DOCUMENT_REF = re.compile(
-    r"^Doc(?:ument)?s?\.?\s+(?:RPM[-‐–]?[A-Z]{3}[-‐–]?\d{0,4}\s*/\s*)?(?P<num>\d+)\b[\s,:–-]*(?P<desc>.*)$",
+    r"^Doc(?:ument)?s?\.?\s+(?:RPM[-‐–]?[A-Z]{3}[-‐–]?\d{0,4}\s*/\s*)?(?P<num>\d{1,6})\b[\s,:–-]*(?P<desc>.*)$",
     re.IGNORECASE,
 )
 CONFERENCE_CODE = re.compile(r"\b(WTDC)[-‑–\s]?(\d{2,4})\b")
@@ -237,7 +240,9 @@ def when_where(text: str) -> tuple[dt.date | None, dt.date | None, str | None, s
     if found is None:
         return None
     start, end, match = found
-    place = PLACE_AFTER.match(text[match.end() :]) or PLACE_BEFORE.search(text[: match.start()])
+    # The venue said before the dates sits right before them: a bounded window keeps the search linear.
+    before = text[max(0, match.start() - 400) : match.start()]
+    place = PLACE_AFTER.match(text[match.end() :]) or PLACE_BEFORE.search(before)
     city = place.group("city").strip() if place else None
     country = place.group("country").strip() if place else None
     return start, end, city, country
@@ -363,6 +368,19 @@ def _region_of_cell(text: str) -> str | None:
 # --- region sections ----------------------------------------------------------------------------
 
 
+REVIEWED = re.compile(r"\b(?:reviewed|considered|examined)\b", re.IGNORECASE)
+DOCUMENTS = re.compile(r"\bdocuments?\b", re.IGNORECASE)
+AGREED = re.compile(r"\b(agreed|adopted|identified|endorsed|approved)\b", re.IGNORECASE)
+PRIORITIES = re.compile(r"\bpriorit", re.IGNORECASE)
+
+
+def _then(first: re.Pattern[str], second: re.Pattern[str], text: str) -> bool:
+    """Whether ``second`` occurs after ``first`` in ``text``: ``first.*second`` in linear time (the
+    regex backtracks over the rest of the text at every occurrence of ``first``)."""
+    found = first.search(text)
+    return found is not None and second.search(text, found.end()) is not None
+
+
 def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footnote]) -> list[Initiative]:
     """Fill the meeting from the section's highlights and return its initiatives."""
     blocks = unroll_initiative_tables(section.blocks)
@@ -376,9 +394,7 @@ def parse_section(section: Section, meeting: Meeting, footnotes: dict[str, Footn
             meeting.officers.extend(parse_officers(text, block.span))
             in_documents = False
             continue
-        if re.search(r"\b(?:reviewed|considered|examined)\b.*\bdocuments?\b", text, re.IGNORECASE) and not re.search(
-            r"\ball input documents\b", text, re.IGNORECASE
-        ):
+        if _then(REVIEWED, DOCUMENTS, text) and not re.search(r"\ball input documents\b", text, re.IGNORECASE):
             in_documents = True
             continue
         doc = DOCUMENT_REF.match(text)
@@ -527,6 +543,14 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
     state = "objective"
     current: ExpectedResult | None = None
     lettered = False
+    # Texts continued over many blocks are joined once at the end (joining on every block would
+    # grow with the square of their length).
+    objective_parts: list[str] = [objective] if objective is not None else []
+    continued: dict[int, tuple[ExpectedResult | SubItem, list[str]]] = {}
+
+    def continue_text(item: ExpectedResult | SubItem, text: str) -> None:
+        continued.setdefault(id(item), (item, [item.text]))[1].append(text)
+
     for block in body:
         text = strip_bullet(block.text) if block.kind != "row" else block.text
         if _ends_initiatives(block, text):
@@ -555,13 +579,14 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
         if state == "objective":
             label = OBJECTIVE_LABEL.match(text)
             piece = label.group("rest") if label else text
-            if objective is None:
+            if not objective_parts:
                 # "Objective:" alone on its line labels the paragraph that follows it.
                 if label or objective_kind is None:
                     objective_kind = "objective" if label else "rationale"
-                objective = piece or None
+                if piece:
+                    objective_parts.append(piece)
             elif piece:
-                objective = f"{objective} {piece}"
+                objective_parts.append(piece)
             continue
         if state != "results":
             continue
@@ -587,11 +612,14 @@ def parse_initiative(chunk: list[Block], region: str, footnotes: dict[str, Footn
         elif current is None and text.endswith(":") and initiative.results_lead_in is None:
             initiative.results_lead_in = text
         elif current is not None and not current.sub_items:
-            current.text = f"{current.text} {text}"
+            continue_text(current, text)
             current.span = current.span.union(block.span)
         elif current is not None:
-            current.sub_items[-1].text = f"{current.sub_items[-1].text} {text}"
+            continue_text(current.sub_items[-1], text)
             current.span = current.span.union(block.span)
+    for item, parts in continued.values():
+        item.text = " ".join(parts)
+    objective = " ".join(objective_parts)
     if objective:
         initiative.objective, initiative.objective_kind = objective.strip(), objective_kind
     for result in initiative.expected_results:
@@ -660,7 +688,7 @@ def parse_alignment_row(row: Block) -> list[DocumentAlignment]:
 def parse_priorities(highlights: list[Block], region: str) -> list[Initiative]:
     """Regional priorities without codes ("agreed on six regional priorities … These are:")."""
     for index, block in enumerate(highlights):
-        if not re.search(r"\b(agreed|adopted|identified|endorsed|approved)\b.*\bpriorit", block.text, re.IGNORECASE):
+        if not _then(AGREED, PRIORITIES, block.text):
             continue
         items: list[Initiative] = []
         for item in highlights[index + 1 :]:
@@ -697,6 +725,7 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
     outline = Outline(source=source, blocks=blocks, conference=parse_conference(blocks))
     table = parse_meetings_table(preamble) or parse_meetings_table(blocks)
     seen: set[str] = set()
+    codes: set[str] = set()
     for section in sections:
         if section.region in seen:
             continue
@@ -707,9 +736,10 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
             # No meetings table: a single-region report says when and where in its opening.
             meeting_from_text(section.blocks + (preamble if len(sections) == 1 else []), meeting)
         for initiative in parse_section(section, meeting, footnotes):
-            if any(i.code == initiative.code for i in outline.initiatives):
+            if initiative.code in codes:
                 outline.duplicates.append(initiative)  # the first one stands; lint tells the editors
             else:
+                codes.add(initiative.code)
                 outline.initiatives.append(initiative)
         outline.meetings.append(meeting)
     for region, meeting in table.items():

@@ -20,7 +20,8 @@ from rihub.store.write import Finding
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 DOUBLED_HONORIFIC = re.compile(r"\b(Mr|Ms|Mrs|Dr|Prof)\.?\s+\1\b\.?")
 GLUED_DIGIT = re.compile(r"\b(?P<word>[a-z]{4,})(?P<digit>\d{1,2})\b(?![.,]?\d)")
-NO_SPACE_AFTER_COMMA = re.compile(r"(?P<before>\w{2,}),(?P<after>[A-Za-z]\w*)")
+# "\b" first: without it every position inside a long word would rescan the word (quadratic).
+NO_SPACE_AFTER_COMMA = re.compile(r"\b(?P<before>\w{2,}),(?P<after>[A-Za-z]\w*)")
 SPACE_BEFORE_PUNCT = re.compile(r"\w \s*(?P<p>[,;])")
 DOUBLE_SPACE = re.compile(r"\S(?P<gap>  +)\S")
 ODD_SPACE = re.compile(r"[\u00a0\u202f\u2007\u2009]")
@@ -333,7 +334,7 @@ def _misspellings(block: Block, text: str, vocabulary: Counter[str]) -> Iterator
             )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=65536)  # bounded: a server lints many reports of arbitrary words
 def _nearest(word: str, terms: frozenset[str]) -> str | None:
     """The known term one edit away from ``word`` (None if ``word`` is itself known)."""
     if word in terms:

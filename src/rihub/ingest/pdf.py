@@ -14,11 +14,13 @@ import io
 import itertools
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from rihub.errors import InputError
-from rihub.ingest.text import PAGE_NUMBER, clean, join_wrapped, opens_paragraph
+from rihub.ingest import limits
+from rihub.ingest.text import PAGE_NUMBER, Joiner, clean, join_wrapped, opens_paragraph
 from rihub.model import Block
 
 # A cell line that opens a new paragraph inside a table cell (GDC objectives, list items).
@@ -28,7 +30,6 @@ CELL_PARAGRAPH = re.compile(
 FOOTNOTE_NUMBER = re.compile(r"^(?:\[footnoteRef:(?P<ref>\d{1,3})\]|(?P<num>\d{1,3}))[.)]?\s*(?P<text>.*)$")
 # A list label drawn with a narrow tab stop touches its text ("16.Support"); part them again.
 LABEL_GLUED = re.compile(r"^(\d{1,2}[.)]|\(?[a-z]\)|[·•▪◦])(?=[A-Za-z(])")
-MAX_PAGES = 2000
 
 
 @dataclass
@@ -48,27 +49,63 @@ class Line:
 
 
 def pdf_to_blocks(data: bytes, name: str) -> list[Block]:
-    """Read a PDF with a text layer into paragraph, heading and table-row blocks."""
+    """Read a PDF with a text layer into paragraph, heading and table-row blocks.
+
+    The page count is checked from the page tree's ``/Count`` before any page is read, and the
+    pages are then taken one at a time, so a PDF whose ``/Count`` lies is stopped at the limit too.
+    """
     import pdfplumber
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many types for one cause: a file it cannot read
         raise InputError(_open_error(name, exc)) from exc
+    opened: list[Any] = []
     try:
-        with pdf:
-            if len(pdf.pages) > MAX_PAGES:
-                raise InputError(f"{name}: {len(pdf.pages)} pages is too long for an RPM report; split the file")
-            pages = [_page_lines(page, number) for number, page in enumerate(pdf.pages, start=1)]
-            heights = [float(page.height) for page in pdf.pages]
+        limits.check_pages(_declared_pages(pdf.doc))
+        pages, heights, lines = [], [], 0
+        for page in _pages(pdf, opened):
+            limits.tick(lines)
+            pages.append(_page_lines(page, page.page_number))
+            heights.append(float(page.height))
+            lines += len(pages[-1])
     except InputError:
         raise
     except Exception as exc:
         raise InputError(_open_error(name, exc)) from exc
+    finally:
+        for page in opened:
+            page.close()
+        pdf.flush_cache()
     if not any(line.text.strip() or line.cells for page in pages for line in page):
         raise InputError(f"{name}: this PDF has no text layer (scanned?); run OCR first or give the .docx")
     pages = _drop_furniture(pages, heights)
     return _paragraphs(pages)
+
+
+def _declared_pages(doc: Any) -> int:
+    """The page count the page tree declares (``/Root /Pages /Count``), read without parsing a page."""
+    from pdfminer.pdftypes import resolve1
+
+    tree = resolve1(doc.catalog.get("Pages"))
+    count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
+    return count if isinstance(count, int) and count > 0 else 0
+
+
+def _pages(pdf: Any, opened: list[Any]) -> Iterator[Any]:
+    """The pages one by one (pdfplumber's ``pdf.pages`` builds them all first), never past the limit."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfplumber.page import Page
+
+    limit = limits.current().settings.max_pdf_pages
+    doctop = 0.0
+    for number, raw in enumerate(PDFPage.create_pages(pdf.doc), start=1):
+        if number > limit:
+            limits.check_pages(number)
+        page = Page(pdf, raw, page_number=number, initial_doctop=doctop)
+        opened.append(page)
+        doctop += float(page.height)
+        yield page
 
 
 def _open_error(name: str, exc: BaseException) -> str:
@@ -165,18 +202,16 @@ def _line(words: list[dict[str, Any]], page: int) -> Line:
 
 def _cell_text(text: str) -> str:
     """Rejoin the wrapped lines of a table cell; a marker line opens a new paragraph in it."""
-    out = ""
+    pieces: list[Joiner] = []
     for raw in text.split("\n"):
         line = clean(raw)
         if not line:
             continue
-        if not out:
-            out = line
-        elif CELL_PARAGRAPH.match(line):
-            out = f"{out}\n{line}"
+        if not pieces or CELL_PARAGRAPH.match(line):
+            pieces.append(Joiner(line))
         else:
-            out = join_wrapped(out, line)
-    return out
+            pieces[-1].add(line)
+    return "\n".join(piece.text() for piece in pieces)
 
 
 # --- page furniture ----------------------------------------------------------------------------
@@ -229,10 +264,12 @@ def _paragraphs(pages: list[list[Line]]) -> list[Block]:
     base_gap = _percentile(gaps, 0.25) if gaps else 0.2 * body
 
     blocks: list[Block] = []
-    notes: list[Block] = []
+    notes: list[tuple[str, Joiner]] = []
+    joined: list[tuple[Block, Joiner]] = []  # paragraphs are joined once, at the end
     current: Block | None = None
     previous: Line | None = None
     for lines in pages:
+        limits.tick(len(blocks) + len(notes))
         footnote_from = _footnote_start(lines, body)
         for index, line in enumerate(lines):
             if line.cells is not None:
@@ -250,14 +287,17 @@ def _paragraphs(pages: list[list[Line]]) -> list[Block]:
             if (
                 current is not None
                 and previous is not None
-                and not _starts_paragraph(previous, line, current, level, right, base_gap, body)
+                and not _starts_paragraph(previous, line, current, joined[-1][1].edges, level, right, base_gap, body)
             ):
-                current.text = join_wrapped(current.text, line.text)
+                joined[-1][1].add(line.text)
             else:
                 current = Block("heading" if level else "para", line.text, 0, level=level)
                 blocks.append(current)
+                joined.append((current, Joiner(line.text)))
             previous = line
-    blocks.extend(notes)
+    for block, joiner in joined:
+        block.text = joiner.text()
+    blocks.extend(Block("para", f"[{number}: {joiner.text()}]", 0) for number, joiner in notes)
     for number, block in enumerate(blocks, start=1):
         block.loc = block.end_loc = number
     return blocks
@@ -284,8 +324,9 @@ def _merge_row(row: Block, cells: list[str]) -> None:
 
 
 def _starts_paragraph(
-    previous: Line, line: Line, current: Block, level: int, right: float, base_gap: float, body: float
+    previous: Line, line: Line, current: Block, edges: str, level: int, right: float, base_gap: float, body: float
 ) -> bool:
+    """Whether ``line`` opens a new paragraph after ``current`` (of which ``edges`` gives the start and end)."""
     if level != current.level or (current.kind == "heading") != bool(level):
         return True
     if previous.page == line.page and line.top - previous.bottom > base_gap + 0.35 * line.size:
@@ -294,7 +335,7 @@ def _starts_paragraph(
     room = right - previous.x1
     if room > 0.1 * (right - previous.x0) and room > line.first_word + 0.3 * body:
         return True
-    return not level and opens_paragraph(line.text, current.text)
+    return not level and opens_paragraph(line.text, edges)
 
 
 def _footnote_start(lines: list[Line], body: float) -> int:
@@ -310,13 +351,13 @@ def _footnote_start(lines: list[Line], body: float) -> int:
     return len(lines)
 
 
-def _add_footnote_line(notes: list[Block], line: Line) -> None:
+def _add_footnote_line(notes: list[tuple[str, Joiner]], line: Line) -> None:
     match = FOOTNOTE_NUMBER.match(line.text)
     number = (match.group("ref") or match.group("num")) if match else None
     if match and number and match.group("text"):
-        notes.append(Block("para", f"[{number}: {match.group('text')}]", 0))
+        notes.append((number, Joiner(match.group("text"))))
     elif notes:
-        notes[-1].text = f"{join_wrapped(notes[-1].text[:-1], line.text)}]"
+        notes[-1][1].add(line.text)
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -19,7 +19,11 @@ VICE_CHAIRS = re.compile(r"Vice[-\s]?Chair(?:s|men|persons|women)?\b\s*[:,]?\s*(
 _CHAIR_WORD = r"Chair(?:man|person|woman)?\b"
 _VICE_WORD = r"Vice[-\s]?Chair(?:s|men|persons|women|man|person|woman)?\b"
 # "The meeting elected Dr A (Hungary) as Chair and Mr B (Germany) and Ms C (Fiji) as Vice-Chairs."
-ELECTED_AS = re.compile(rf"\belected\s+(?P<who>.+?)\s+as\s+(?:the\s+)?{_CHAIR_WORD}(?P<tail>.*)$", re.IGNORECASE)
+# The person is bounded (a name with honorifics and country fits in 300 characters): unbounded, the
+# search would rescan the rest of the text at every "elected".
+ELECTED_AS = re.compile(
+    rf"\belected\s+(?P<who>.{{1,300}}?)\s+as\s+(?:the\s+)?{_CHAIR_WORD}(?P<tail>.*)$", re.IGNORECASE
+)
 VICE_AS = re.compile(rf"^\W*(?:and\s+)?(?P<list>.+?)\s+as\s+(?:the\s+)?{_VICE_WORD}", re.IGNORECASE)
 # "Chair: Dr A (Hungary)" / "Vice-Chairs: Mr B (Germany), Ms C (Fiji)" as labelled lines
 CHAIR_LABEL = re.compile(rf"^{_CHAIR_WORD}\s*:\s*(?P<who>.+)$", re.IGNORECASE)

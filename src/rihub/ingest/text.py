@@ -14,6 +14,7 @@ import statistics
 from collections import defaultdict
 
 from rihub.errors import InputError
+from rihub.ingest import limits
 from rihub.ingest.regions import CODE_ALTERNATION
 from rihub.model import Block
 
@@ -75,7 +76,7 @@ def decode(data: bytes, name: str) -> str:
             continue
     else:  # pragma: no cover - cp1252 only fails on a handful of bytes
         text = data.decode("latin-1")
-    controls = len(CONTROL.findall(text))
+    controls = len(text) - len(CONTROL.sub("", text))  # counted without a list of every match
     if controls > max(8, len(text) // 200):
         raise InputError(f"{name}: the file holds binary data, not text; give a .txt, .docx or .pdf report")
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -83,7 +84,10 @@ def decode(data: bytes, name: str) -> str:
 
 def text_to_blocks(text: str) -> list[Block]:
     """Split text into paragraph and table-row blocks, rejoining hard-wrapped lines if needed."""
+    limits.check_paragraphs(text.count("\n") + 1, "lines")  # counted before the lines are made
     lines = text.split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    limits.check_paragraph(len(lines[longest]), f"line {longest + 1}")  # before any regex reads it
     if looks_wrapped(lines):
         return _wrapped_blocks(drop_page_furniture(lines))
     return _line_blocks(lines)
@@ -92,14 +96,16 @@ def text_to_blocks(text: str) -> list[Block]:
 def _line_blocks(lines: list[str]) -> list[Block]:
     """One paragraph per line; tab-indented lines are table cells (a cell may span lines)."""
     blocks: list[Block] = []
-    row: Block | None = None
+    rows: list[Row] = []
+    row: Row | None = None
     for number, raw in enumerate(lines, start=1):
+        limits.tick(len(blocks))
         line = raw.replace("\f", "")
         if not line.strip() and not (row is not None and line.startswith("\t")):
             row = None  # a blank line ends the row; a lone tab inside a row is an empty cell
             continue
         if line.startswith("\t") or row is not None:
-            row = _table_line(blocks, row, number, line)
+            row = _table_line(blocks, rows, row, number, line)
             continue
         if PIPE_ROW.match(line):
             if not PIPE_RULE.match(line):  # Markdown table: one row per line, "|---|" rules skipped
@@ -107,6 +113,7 @@ def _line_blocks(lines: list[str]) -> list[Block]:
                 blocks.append(Block("row", " | ".join(cells), number, cells=cells, end_loc=number))
             continue
         blocks.append(paragraph(line, number))
+    _finish_rows(rows)
     return blocks
 
 
@@ -119,17 +126,43 @@ def paragraph(line: str, number: int) -> Block:
     return Block("para", text, number, end_loc=number)
 
 
-def _table_line(blocks: list[Block], row: Block | None, number: int, line: str) -> Block:
+class Row:
+    """A table row being read line by line.
+
+    Each cell keeps its lines in a list and the row's cells and text are joined once, when the
+    text is read (:func:`_finish_rows`): re-joining the whole row on every line would grow with
+    the square of its length.
+    """
+
+    def __init__(self, blocks: list[Block], rows: list[Row], number: int) -> None:
+        self.block = Block("row", "", number, cells=[], end_loc=number)
+        self.lines: list[list[str]] = []
+        self.size = 0
+        blocks.append(self.block)
+        rows.append(self)
+
+    def add(self, number: int, line: str) -> None:
+        text = clean(line)
+        if line.startswith("\t") or not self.lines:
+            self.lines.append([text])
+        else:
+            self.lines[-1].append(text)  # an untabbed line continues the last cell
+        self.size += len(text) + 3
+        limits.check_paragraph(self.size, f"table row at line {self.block.loc}")
+        self.block.end_loc = number
+
+
+def _finish_rows(rows: list[Row]) -> None:
+    for row in rows:
+        row.block.cells = ["\n".join(lines) for lines in row.lines]
+        row.block.text = " | ".join(row.block.cells)
+
+
+def _table_line(blocks: list[Block], rows: list[Row], row: Row | None, number: int, line: str) -> Row:
     """Add a line of a table row: a tab opens a new cell, an untabbed line continues the last one."""
     if row is None:
-        row = Block("row", "", number, cells=[], end_loc=number)
-        blocks.append(row)
-    if line.startswith("\t") or not row.cells:
-        row.cells.append(clean(line))
-    else:
-        row.cells[-1] = f"{row.cells[-1]}\n{clean(line)}"
-    row.end_loc = number
-    row.text = " | ".join(row.cells)
+        row = Row(blocks, rows, number)
+    row.add(number, line)
     return row
 
 
@@ -149,6 +182,11 @@ def _furniture_key(line: str) -> str:
     return re.sub(r"\d+", "#", clean(line).lower())
 
 
+def _number(digits: str) -> int:
+    """A page counter's value; a run of digits too long to be one compares as the largest."""
+    return int(digits) if len(digits) <= 18 else 10**18
+
+
 def drop_page_furniture(lines: list[str]) -> list[str | None]:
     """Mark running headers/footers and page numbers as ``None``, keeping line numbers stable.
 
@@ -163,7 +201,7 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
         if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line):
             key = _furniture_key(line)
             positions[key].append(index)
-            counters[key].append(tuple(int(n) for n in re.findall(r"\d+", line)))
+            counters[key].append(tuple(_number(n) for n in re.findall(r"\d+", line)))
     furniture: set[str] = set()
     for key, where in positions.items():
         if len(where) < 3 or len(key) > 120:
@@ -197,21 +235,68 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     return out
 
 
-def join_wrapped(previous: str, line: str) -> str:
-    """Rejoin a wrapped line: after a hyphen the word closes up, everything else gets a space.
+HYPHEN_END = re.compile(r"[A-Za-z]-\Z")
+DASH_END = re.compile(r"\w[—–]\Z")
+FIRST_WORD = re.compile(r"[A-Za-z0-9]+")
+TAIL = 8  # characters of a paragraph's end that decide how the next line joins it
+
+
+def wrap_separator(previous: str, line: str) -> str:
+    """What goes between a wrapped line and the next: after a hyphen the word closes up, after an
+    unspaced dash the text stays unspaced, everything else gets a space.
 
     The hyphen is kept ("multi-" + "stakeholder", "Asia-" + "Pacific", "WTDC-" + "25"):
     word processors rarely hyphenate reports automatically, so a hyphen at a line end is
     almost always part of the word. "small- and medium-sized" keeps its space. A dash written
-    without spaces stays without them.
+    without spaces stays without them. Only the last characters of ``previous`` are read, so
+    a paragraph is never rescanned as it grows.
     """
-    if re.search(r"[A-Za-z]-$", previous):
-        first = re.match(r"[A-Za-z0-9]+", line)
+    tail = previous[-TAIL:]
+    if HYPHEN_END.search(tail):
+        first = FIRST_WORD.match(line, 0, 64)
         if first and first.group(0).lower() not in FUNCTION_WORDS:
-            return previous + line
-    if re.search(r"\w[—–]$", previous) and re.match(r"\w", line):
-        return previous + line  # an unspaced dash ("infrastructure—such", "2025–2028") stays unspaced
-    return f"{previous} {line}"
+            return ""
+    if DASH_END.search(tail) and re.match(r"\w", line):
+        return ""  # an unspaced dash ("infrastructure—such", "2025–2028") stays unspaced
+    return " "
+
+
+def join_wrapped(previous: str, line: str) -> str:
+    """Rejoin a wrapped line to ``previous`` (see :func:`wrap_separator`)."""
+    return previous + wrap_separator(previous, line) + line
+
+
+class Joiner:
+    """A paragraph rejoined from wrapped lines in linear time: the pieces are kept and joined once.
+
+    ``edges`` stands in for the paragraph wherever only its start and end are read
+    (:func:`opens_paragraph`), so nothing rescans the growing text.
+    """
+
+    def __init__(self, first: str) -> None:
+        self.parts = [first]
+        self.head = first[:TAIL]
+        self.tail = first[-TAIL:]
+        self.size = len(first)
+
+    def add(self, line: str) -> None:
+        separator = wrap_separator(self.tail, line)
+        self.parts += [separator, line]
+        self.size += len(separator) + len(line)
+        self.tail = (self.tail + separator + line)[-TAIL:]
+        if len(self.head) < TAIL:
+            self.head = (self.head + separator + line)[:TAIL]
+        limits.check_paragraph(self.size)
+
+    @property
+    def edges(self) -> str:
+        """The paragraph's first and last characters (the whole paragraph when it is short)."""
+        return self.head + self.tail if self.size > 2 * TAIL else self.text()
+
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts = ["".join(self.parts)]
+        return self.parts[0]
 
 
 def _running_lengths(lines: list[str] | list[str | None]) -> list[int]:
@@ -245,7 +330,7 @@ def opens_paragraph(line: str, paragraph: str) -> bool:
     if not PARAGRAPH_START.match(line):
         return False
     if DASH_ITEM.match(line):
-        return bool(DASH_ITEM.match(paragraph) or re.search(r"[.;:!?]$", paragraph))
+        return bool(DASH_ITEM.match(paragraph) or paragraph.rstrip("\n")[-1:] in (".", ";", ":", "!", "?"))
     return True
 
 
@@ -253,10 +338,13 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
     width = _wrap_width(lines)
     short = 0.6 * width
     blocks: list[Block] = []
-    current: Block | None = None
+    rows: list[Row] = []
+    joined: list[tuple[Block, Joiner]] = []
+    current: Joiner | None = None
     last_len = 0.0
-    row: Block | None = None
+    row: Row | None = None
     for number, raw in enumerate(lines, start=1):
+        limits.tick(len(blocks))
         if raw is None:
             continue
         if not raw.strip() and not (row is not None and raw.startswith("\t")):
@@ -264,19 +352,24 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
             continue
         if raw.startswith("\t") or row is not None:
             current = None
-            row = _table_line(blocks, row, number, raw)
+            row = _table_line(blocks, rows, row, number, raw)
             continue
         text = clean(raw)
         # A short line ends its paragraph only if the next word would have fitted on it;
         # otherwise the wrapper moved a long word ("telecommunications/information…") down.
         ended = last_len < short and last_len + 1 + len(text.split(" ", 1)[0]) <= width
-        starts_new = current is None or ended or opens_paragraph(text, current.text)
+        starts_new = current is None or ended or opens_paragraph(text, current.edges)
         if starts_new:
-            current = paragraph(text, number)
-            blocks.append(current)
+            block = paragraph(text, number)
+            blocks.append(block)
+            current = Joiner(block.text)
+            joined.append((block, current))
         else:
             assert current is not None
-            current.text = join_wrapped(current.text, text)
-            current.end_loc = number
+            current.add(text)
+            joined[-1][0].end_loc = number
         last_len = len(raw.rstrip())
+    for block, joiner in joined:
+        block.text = joiner.text()
+    _finish_rows(rows)
     return blocks

@@ -15,6 +15,8 @@ from typing import Any, Literal
 from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from rihub.safe import csv_row
+
 Format = Literal["html", "json", "csv"]
 DEFAULT_SIZE = 50
 MAX_SIZE = 1000
@@ -122,7 +124,7 @@ def csv_response(items: list[dict[str, Any]], name: str) -> Response:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)  # formula-like text neutralised (docs/security.md)
     return Response(
         buffer.getvalue().encode("utf-8"),
         media_type="text/csv; charset=utf-8",
