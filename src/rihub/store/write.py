@@ -175,18 +175,25 @@ def _save_meetings(conn: Connection, source_id: int, conference_id: int, outline
     """One meeting per cycle, region and kind: a later document updates what it states.
 
     Fields it leaves empty keep the earlier document's values; officers and documents reviewed
-    are replaced only by a document that lists them.
+    are replaced only by a document that lists them (the last meeting of the document that lists
+    them, should it tell of one meeting twice).
     """
-    for m in outline.meetings:
-        found = conn.scalar(
-            select(t.meetings.c.id).where(
-                t.meetings.c.conference_id == conference_id,
-                t.meetings.c.region_code == m.region,
-                t.meetings.c.kind == m.kind,
+    if not outline.meetings:
+        return
+    found = {
+        (r.region_code, r.kind): int(r.id)
+        for r in conn.execute(
+            select(t.meetings.c.id, t.meetings.c.region_code, t.meetings.c.kind).where(
+                t.meetings.c.conference_id == conference_id
             )
         )
+    }
+    officers: dict[int, list[dict[str, Any]]] = {}
+    documents: dict[int, list[dict[str, Any]]] = {}
+    for m in outline.meetings:
         stated = {f: getattr(m, f) for f in MEETING_FIELDS if getattr(m, f) is not None}
-        if found is None:
+        meeting_id = found.get((m.region, m.kind))
+        if meeting_id is None:
             meeting_id = insert_one(
                 conn,
                 t.meetings,
@@ -197,47 +204,43 @@ def _save_meetings(conn: Connection, source_id: int, conference_id: int, outline
                 **stated,
                 **_span(m.span),
             )
+            found[(m.region, m.kind)] = meeting_id
         else:
-            meeting_id = int(found)
             conn.execute(
                 update(t.meetings)
                 .where(t.meetings.c.id == meeting_id)
                 .values(source_id=source_id, **stated, **_span(m.span))
             )
         if m.officers:
-            conn.execute(delete(t.officers).where(t.officers.c.meeting_id == meeting_id))
-            conn.execute(
-                insert(t.officers),
-                [
-                    {
-                        "meeting_id": meeting_id,
-                        "source_id": source_id,
-                        "position": position,
-                        "role": o.role,
-                        "honorific": o.honorific,
-                        "name": o.name,
-                        "country": o.country,
-                        **_span(o.span),
-                    }
-                    for position, o in enumerate(m.officers)
-                ],
-            )
+            officers[meeting_id] = [
+                {
+                    "meeting_id": meeting_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "role": o.role,
+                    "honorific": o.honorific,
+                    "name": o.name,
+                    "country": o.country,
+                    **_span(o.span),
+                }
+                for position, o in enumerate(m.officers)
+            ]
         if m.documents_reviewed:
-            conn.execute(delete(t.reviewed_documents).where(t.reviewed_documents.c.meeting_id == meeting_id))
-            conn.execute(
-                insert(t.reviewed_documents),
-                [
-                    {
-                        "meeting_id": meeting_id,
-                        "source_id": source_id,
-                        "position": position,
-                        "number": d.number,
-                        "description": d.description,
-                        **_span(d.span),
-                    }
-                    for position, d in enumerate(m.documents_reviewed)
-                ],
-            )
+            documents[meeting_id] = [
+                {
+                    "meeting_id": meeting_id,
+                    "source_id": source_id,
+                    "position": position,
+                    "number": d.number,
+                    "description": d.description,
+                    **_span(d.span),
+                }
+                for position, d in enumerate(m.documents_reviewed)
+            ]
+    for table, replaced in ((t.officers, officers), (t.reviewed_documents, documents)):
+        if replaced:
+            conn.execute(delete(table).where(table.c.meeting_id.in_(list(replaced))))
+            conn.execute(insert(table), [row for rows in replaced.values() for row in rows])
 
 
 def _stable_initiative_ids(conn: Connection, conference_id: int, outline: Outline) -> dict[str, int]:
