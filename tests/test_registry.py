@@ -347,3 +347,12 @@ def test_cli_over_time(two_cycle_hub: Hub, tmp_path: Path) -> None:
     assert "renamed" in text or "changed" in text
     bad = runner.invoke(app, ["--db", hub.url, "ingest", "--stage", "final", str(tmp_path / "none.txt")])
     assert bad.exit_code != 0
+
+
+def test_search_is_restricted_to_the_cycle_inside_the_query(two_cycle_hub: Hub, demo_hub: Hub) -> None:
+    """With many cycles the cap on ranked rows must not starve the cycle asked for."""
+    for query in ("digital", "cybersecurity", "emergency"):
+        alone = [h["code"] for h in demo_hub.search(query, limit=100)["data"]]
+        among = [h["code"] for h in two_cycle_hub.search(query, limit=100, cycle="WTDC-25")["data"]]
+        assert among == alone and len(alone) > 3
+        assert {h["cycle"] for h in two_cycle_hub.search(query, limit=100)["data"]} == {"WTDC-29"}

@@ -168,7 +168,7 @@ def search(
         raise InputError(f"unknown search mode {mode!r}; available: {', '.join(MODES)}")
     q = q or ""
     if mode == "fulltext":
-        parsed, hits, error = fulltext_hits(conn, q)
+        parsed, hits, error = fulltext_hits(conn, q, cycle)
         if error is not None or parsed.empty:
             return _empty(q, mode, error)
         match: str | None = parsed.fts5()
@@ -183,7 +183,7 @@ def search(
         hits = semantic.semantic_hits(conn, vector)
         match = None
         if mode == "hybrid":
-            parsed, words, _ = fulltext_hits(conn, q)
+            parsed, words, _ = fulltext_hits(conn, q, cycle)
             hits = semantic.fuse(words, hits)
             match = None if parsed.empty else parsed.fts5()
     if cycle:
@@ -200,14 +200,16 @@ def search(
     return out
 
 
-def fulltext_hits(conn: Connection, q: str) -> tuple[ParsedQuery, list[Row], str | None]:
-    """The parsed query, its grouped hits (unfiltered) and a hint when it could not run."""
+def fulltext_hits(conn: Connection, q: str, cycle: str | None = None) -> tuple[ParsedQuery, list[Row], str | None]:
+    """The parsed query, its grouped hits (of ``cycle`` only, when given: the restriction is in
+    the query, before the rows are ranked and capped) and a hint when it could not run."""
     parsed = parse_query(q)
     if parsed.empty:
         return parsed, [], "type a word or a phrase to search for" if q.strip() else None
     try:
         backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
-        raw = backend(conn, parsed)
+        cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
+        raw = backend(conn, parsed, cycle_id if cycle else None)
     except DBAPIError as exc:
         if conn.dialect.name == "postgresql" and conn.in_transaction():
             conn.rollback()
@@ -243,14 +245,25 @@ def _facets(hits: list[Row], wanted: dict[str, str | None]) -> dict[str, list[Ro
 # --- backends: each returns rows (rowid, kind, owner, score, title_marked, body_marked) ------------
 
 
-def _sqlite_rows(conn: Connection, parsed: ParsedQuery) -> list[tuple[int, str, int, float, str, str]]:
+# Rows of one cycle: an initiative's rows are owned by the initiative, a contribution by its meeting.
+_IN_CYCLE = (
+    " AND ((kind != 'contribution' AND owner IN (SELECT id FROM initiatives WHERE conference_id = :cycle))"
+    " OR (kind = 'contribution' AND owner IN (SELECT id FROM meetings WHERE conference_id = :cycle)))"
+)
+
+
+def _sqlite_rows(
+    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
+) -> list[tuple[int, str, int, float, str, str]]:
     query = text(
         "SELECT rowid, kind, owner, -bm25(search_fts, 4.0, 1.0) AS score, "
         f"highlight(search_fts, 0, '{OPEN}', '{CLOSE}'), "
         f"snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 24) "
-        "FROM search_fts WHERE search_fts MATCH :match ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT :limit"
+        "FROM search_fts WHERE search_fts MATCH :match"
+        + (_IN_CYCLE if cycle_id is not None else "")
+        + " ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT :limit"
     )
-    result = conn.execute(query, {"match": parsed.fts5(), "limit": MAX_ROWS})
+    result = conn.execute(query, {"match": parsed.fts5(), "limit": MAX_ROWS, "cycle": cycle_id})
     return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
 
 
@@ -288,7 +301,9 @@ _PG_SOURCES = [
 ]
 
 
-def _postgres_rows(conn: Connection, parsed: ParsedQuery) -> list[tuple[int, str, int, float, str, str]]:
+def _postgres_rows(
+    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
+) -> list[tuple[int, str, int, float, str, str]]:
     function, value = (
         ("to_tsquery", parsed.tsquery()) if parsed.has_prefix else ("websearch_to_tsquery", parsed.websearch())
     )
@@ -302,14 +317,21 @@ def _postgres_rows(conn: Connection, parsed: ParsedQuery) -> list[tuple[int, str
             f"ts_headline('english', {title}, q.query, :whole) AS title_hl, "
             f"ts_headline('english', {body}, q.query, :short) AS body_hl "
             f"FROM {source}, q WHERE to_tsvector('english', {vector}) @@ q.query"
+            + (_pg_in_cycle(kind, owner) if cycle_id is not None else "")
         )
     sql = (
         f"WITH q AS (SELECT {function}('english', :value) AS query) "
         + " UNION ALL ".join(selects)
         + " ORDER BY score DESC LIMIT :limit"
     )
-    result = conn.execute(text(sql), {"value": value, "whole": whole, "short": short, "limit": MAX_ROWS})
+    params = {"value": value, "whole": whole, "short": short, "limit": MAX_ROWS, "cycle": cycle_id}
+    result = conn.execute(text(sql), params)
     return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
+
+
+def _pg_in_cycle(kind: str, owner: str) -> str:
+    table = "meetings" if kind == "contribution" else "initiatives"
+    return f" AND {owner} IN (SELECT id FROM {table} WHERE conference_id = :cycle)"
 
 
 # --- grouping rows into hits -------------------------------------------------------------------

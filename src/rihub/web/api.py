@@ -148,12 +148,9 @@ def initiatives(
     if fmt == "csv" and page.style == "default":  # the whole list
         items = hub.initiatives(region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle)
         return list_response(request, items, page, "initiatives", fmt)
-    items = hub.initiatives(
-        region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle, limit=page.size, offset=page.offset
+    items, count = hub.initiatives_page(
+        page.size, page.offset, region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle
     )
-    if fmt == "csv":
-        return list_response(request, items, page, "initiatives", fmt, count=len(items))
-    count = hub.count_initiatives(region=region, kind=kind, codes=wanted, cycle=cycle)
     return list_response(request, items, page, "initiatives", fmt, count=count)
 
 
