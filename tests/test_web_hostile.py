@@ -132,3 +132,9 @@ def test_generated_ids_never_500(writable: TestClient, segment: str) -> None:
     for template in ["/alignments/{}", "/sources/{}", "/api/sources/{}/blocks", "/initiatives/{}/results/{}"]:
         response = writable.get(template.replace("{}", value))
         assert response.status_code < 500, (template, segment)
+
+
+def test_trusted_hosts_are_configurable(demo_hub: Hub) -> None:
+    with TestClient(create_app(demo_hub, allowed_hosts=["rihub.example.org", "127.0.0.1"])) as client:
+        assert client.get("/api/stats", headers={"host": "rihub.example.org"}).status_code == 200
+        assert client.get("/api/stats", headers={"host": "evil.example"}).status_code == 400

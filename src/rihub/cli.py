@@ -263,7 +263,9 @@ def serve(
     settings = Settings.from_env()
     host = host or settings.host
     port = port if port is not None else settings.port
-    application = create_app(hub(), read_only=not review, reviewers=token if review else None)
+    application = create_app(
+        hub(), read_only=not review, reviewers=token if review else None, allowed_hosts=settings.allowed_hosts
+    )
     shown = f"[{host}]" if ":" in host else host
     mode = "review on: editors need RIHUB_REVIEW_TOKEN" if review else "read-only"
     err.print(

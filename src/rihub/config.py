@@ -15,6 +15,9 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
+    # RIHUB_ALLOWED_HOSTS: Host headers the web app answers (comma-separated, "*." wildcards);
+    # "*" answers any. Links never use the Host header; this refuses requests meant for other sites.
+    allowed_hosts: tuple[str, ...] = ("*",)
     # Input limits (docs/security.md). Real ITU reports are well under a tenth of each; "inf" lifts one.
     max_file_mb: float = 50.0  # RIHUB_MAX_FILE_MB: any report file, read or uploaded
     max_docx_unpacked_mb: float = 200.0  # RIHUB_MAX_DOCX_UNPACKED_MB: all members of a .docx, unpacked
@@ -31,6 +34,8 @@ class Settings:
             database_url=os.environ.get("RIHUB_DATABASE_URL", DEFAULT_DATABASE_URL),
             host=os.environ.get("RIHUB_HOST", "127.0.0.1"),
             port=int(os.environ.get("RIHUB_PORT", "8000")),
+            allowed_hosts=tuple(h.strip() for h in os.environ.get("RIHUB_ALLOWED_HOSTS", "*").split(",") if h.strip())
+            or ("*",),
             max_file_mb=_limit("RIHUB_MAX_FILE_MB", cls.max_file_mb),
             max_docx_unpacked_mb=_limit("RIHUB_MAX_DOCX_UNPACKED_MB", cls.max_docx_unpacked_mb),
             max_docx_member_mb=_limit("RIHUB_MAX_DOCX_MEMBER_MB", cls.max_docx_member_mb),

@@ -11,6 +11,7 @@ import jinja2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rihub import __version__
 from rihub.hub import Hub
@@ -79,7 +80,13 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-def create_app(hub: Hub, *, read_only: bool = True, reviewers: str | Iterable[str] | None = None) -> FastAPI:
+def create_app(
+    hub: Hub,
+    *,
+    read_only: bool = True,
+    reviewers: str | Iterable[str] | None = None,
+    allowed_hosts: Iterable[str] = ("*",),
+) -> FastAPI:
     """The whole web app over ``hub``; holds no state of its own, so several workers can serve one database.
 
     Read-only by default. ``read_only=False`` with ``reviewers`` (the editor token or tokens) mounts the
@@ -120,4 +127,7 @@ def create_app(hub: Hub, *, read_only: bool = True, reviewers: str | Iterable[st
     app.include_router(pages.router)
     errors.install(app)
     app.add_middleware(SecurityHeaders, read_only=read_only)
+    hosts = list(allowed_hosts)
+    if hosts != ["*"]:  # outermost: a request for another site is refused before anything runs
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
     return app
