@@ -138,3 +138,20 @@ def test_trusted_hosts_are_configurable(demo_hub: Hub) -> None:
     with TestClient(create_app(demo_hub, allowed_hosts=["rihub.example.org", "127.0.0.1"])) as client:
         assert client.get("/api/stats", headers={"host": "rihub.example.org"}).status_code == 200
         assert client.get("/api/stats", headers={"host": "evil.example"}).status_code == 400
+
+
+def test_request_bodies_are_bounded(writable: TestClient) -> None:
+    from web_fixtures import REVIEW_TOKEN
+
+    headers = {"Authorization": f"Bearer {REVIEW_TOKEN}", "content-type": "application/json"}
+    big = b'{"action": "accept", "reviewer": "x", "reason": "' + b"y" * 200_000 + b'"}'
+    response = writable.post("/api/alignments/1/review", content=big, headers=headers)
+    assert response.status_code == 413
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"reason": "'
+        for _ in range(100):
+            yield b"z" * 10_000
+
+    chunked = writable.post("/api/alignments/1/review", content=chunks(), headers=headers)
+    assert chunked.status_code in (413, 422) and chunked.status_code < 500

@@ -101,6 +101,15 @@ def unauthorized(scope: Scope) -> Any:
     return app
 
 
+def too_large(scope: Scope) -> Any:
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        exc = StarletteHTTPException(413, "the request body is over 64 KB; nothing here takes uploads")
+        await error_response(request, exc)(scope, receive, send)
+
+    return app
+
+
 def install(app: FastAPI) -> None:
     for kind in (StarletteHTTPException, RequestValidationError, RihubError, Exception):
         app.add_exception_handler(kind, handle)

@@ -88,7 +88,40 @@ class SecurityHeaders:
             return
         if head:  # answered like GET, without the body (Starlette's routes would say 405)
             scope = dict(scope, method="GET")
-        await self.app(scope, receive, send_with_headers)
+        if _declared_length(scope) > MAX_BODY:
+            from rihub.web.errors import too_large
+
+            await too_large(scope)(scope, receive, send_with_headers)
+            return
+        await self.app(scope, _bounded(receive), send_with_headers)
+
+
+MAX_BODY = 64 * 1024  # a review form or JSON body is a few hundred bytes; nothing here takes uploads
+
+
+def _declared_length(scope: Scope) -> int:
+    for k, v in scope.get("headers", []):
+        if k.lower() == b"content-length":
+            return int(v) if v.isdigit() else MAX_BODY + 1
+    return 0
+
+
+def _bounded(receive: Receive) -> Receive:
+    """A request body that says no length (chunked) is cut off past MAX_BODY all the same."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:
+                from starlette.exceptions import HTTPException
+
+                raise HTTPException(413, f"the request body is over {MAX_BODY // 1024} KB")
+        return message
+
+    return wrapped
 
 
 def _has_credential(scope: Scope) -> bool:
