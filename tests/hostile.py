@@ -47,6 +47,11 @@ def make_pdf(pages: list[list[str]] | None = None, *, blank_pages: int = 0, coun
         data = "\n".join(body).encode("cp1252", "replace")
         streams.append(b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream")
     objects.extend(streams)
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF of these numbered objects (object 1 the catalog), with a correct cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

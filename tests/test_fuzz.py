@@ -208,17 +208,7 @@ def _deep_tree(depth: int) -> bytes:
         kid = f"{level + 3} 0 R"
         objects.append(f"<< /Type /Pages /Kids [{kid}] /Count 1 >>".encode())
     objects.append(b"<< /Type /Page /MediaBox [0 0 612 792] >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return hostile.pdf_file(objects)
 
 
 def test_pdf_reader_corpus() -> None:
