@@ -38,7 +38,7 @@ Row = dict[str, Any]  # a database row by column name, before it becomes a recor
 R = TypeVar("R", bound=BaseModel)
 
 
-def rows(conn: Connection, query: Select[Any]) -> list[Row]:
+def _rows(conn: Connection, query: Select[Any]) -> list[Row]:
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -131,7 +131,7 @@ def versions(conn: Connection, initiative_id: int, current_source: int | None = 
         .where(t.initiative_versions.c.initiative_id == initiative_id)
         .order_by(t.initiative_versions.c.source_id)
     )
-    return [Version.model_validate(r | {"current": r["source_id"] == current_source}) for r in rows(conn, query)]
+    return [Version.model_validate(r | {"current": r["source_id"] == current_source}) for r in _rows(conn, query)]
 
 
 def versions_of_source(conn: Connection, source_id: int) -> list[VersionStatement]:
@@ -175,7 +175,7 @@ def meetings(conn: Connection, region: str | None = None, conference: str | None
         query = query.where(t.meetings.c.region_code == region.upper())
     if conference:
         query = query.where(t.conferences.c.code == conference)
-    found = rows(conn, query)
+    found = _rows(conn, query)
     ids = [m["id"] for m in found]
     officers = _grouped(conn, t.officers, t.officers.c.meeting_id, ids)
     documents = _grouped(conn, t.reviewed_documents, t.reviewed_documents.c.meeting_id, ids)
@@ -201,7 +201,7 @@ def _grouped(conn: Connection, table: Any, key: Any, ids: Iterable[int]) -> dict
     if not ids:
         return grouped
     order = [table.c.position] if "position" in table.c else [table.c.id]
-    for row in rows(conn, select(table).where(key.in_(ids)).order_by(key, *order)):
+    for row in _rows(conn, select(table).where(key.in_(ids)).order_by(key, *order)):
         grouped[row[key.name]].append(row)
     return grouped
 
@@ -267,7 +267,7 @@ def _heads(
         query = query.limit(limit).offset(offset)
     return [
         i | {"region": i["region_code"], "field_sources": i["field_sources"] or {}, "span": Span.of(i)}
-        for i in rows(conn, query)
+        for i in _rows(conn, query)
     ]
 
 

@@ -133,10 +133,13 @@ def regions(hub: Hub, cycle: str | None = None) -> list[RegionRow]:
     out = []
     for r in hub.stats(cycle).regions:
         m = meetings.get(r.region)
-        where = m.model_dump(include={"city", "country", "start_date", "end_date"}) if m else {}
         out.append(
-            RegionRow.model_validate(
-                dict(r) | {"city": None, "country": None, "start_date": None, "end_date": None} | where
+            RegionRow(
+                **dict(r),
+                city=m.city if m else None,
+                country=m.country if m else None,
+                start_date=m.start_date if m else None,
+                end_date=m.end_date if m else None,
             )
         )
     return out
