@@ -59,7 +59,7 @@ def main() -> None:
         stats = hub.stats()
         print(
             f"ingest {len(outcomes)} reports: {elapsed:.1f} s ({elapsed / len(outcomes) * 1000:.1f} ms/report; "
-            f"{stats['expected_results']} expected results, {stats['initiatives'] + stats['priorities']} "
+            f"{stats.expected_results} expected results, {stats.initiatives + stats.priorities} "
             f"initiatives stored; target < 60 s)"
         )
 

@@ -64,7 +64,7 @@ def prepare(folder: Path) -> tuple[str, list[int]]:
     hub = Hub(db)
     hub.ingest_demo()
     hub.align()
-    links = [a["id"] for a in hub.alignments(code="EUR1", status="proposed")[:4]]
+    links = [a.id for a in hub.alignments(code="EUR1", status="proposed")[:4]]
     return db, links
 
 
@@ -176,7 +176,7 @@ def report(
             select(func.count())
             .select_from(t.alignments)
             .where(
-                t.alignments.c.initiative_id == hub.initiative("EUR2")["id"],
+                t.alignments.c.initiative_id == hub.initiative("EUR2").id,
                 t.alignments.c.result_id.is_(None),
                 t.alignments.c.framework == "SDG",
                 t.alignments.c.code == "17",

@@ -211,9 +211,9 @@ def describe(hub: Hub) -> str:
         every = read.stats(conn)
     latest = hub.stats()
     return (
-        f"{len(hub.cycles())} cycles, {every['initiatives'] + every['priorities']} initiatives and "
-        f"{every['expected_results']} expected results in all; latest cycle {latest['cycle']}: "
-        f"{latest['initiatives'] + latest['priorities']} initiatives, {latest['expected_results']} results"
+        f"{len(hub.cycles())} cycles, {every.initiatives + every.priorities} initiatives and "
+        f"{every.expected_results} expected results in all; latest cycle {latest.cycle}: "
+        f"{latest.initiatives + latest.priorities} initiatives, {latest.expected_results} results"
     )
 
 

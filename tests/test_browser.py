@@ -108,33 +108,33 @@ def test_walk_home_region_initiative_source(watched: Watched, live_server: str, 
     page = watched.page
     page.goto(live_server + "/")
     assert page.locator("h1").inner_text() == "Regional Initiatives at a glance"
-    assert page.locator("ol.meetings > li").count() == demo_hub.stats()["meetings"]
-    assert page.locator("figure.timeline svg circle").count() == demo_hub.stats()["meetings"]
+    assert page.locator("ol.meetings > li").count() == demo_hub.stats().meetings
+    assert page.locator("figure.timeline svg circle").count() == demo_hub.stats().meetings
     shot(page, "home")
 
     page.get_by_role("link", name="Europe", exact=True).click()
     page.wait_for_url(re.compile(r"/regions/EUR$"))
     meeting = demo_hub.meeting("EUR")
     people = page.locator("ul.people").all_inner_texts()
-    chair = next(o for o in meeting["officers"] if o["role"] == "chair")
-    assert chair["name"] in people[0]
-    assert all(o["name"] in people[1] for o in meeting["officers"] if o["role"] == "vice-chair")
+    chair = next(o for o in meeting.officers if o.role == "chair")
+    assert chair.name in people[0]
+    assert all(o.name in people[1] for o in meeting.officers if o.role == "vice-chair")
     shot(page, "region")
 
     item = demo_hub.initiative("EUR1")
     page.locator("ol.initiative-list a[href='/initiatives/EUR1']").click()
     page.wait_for_url(re.compile(r"/initiatives/EUR1$"))
-    assert page.locator("h1").inner_text() == item["title"]
-    assert page.locator("ol.results > li").count() == len(item["expected_results"])
-    assert page.locator(".prov-document").count() >= len(item["alignments"])
+    assert page.locator("h1").inner_text() == item.title
+    assert page.locator("ol.results > li").count() == len(item.expected_results)
+    assert page.locator(".prov-document").count() >= len(item.alignments)
     shot(page, "initiative")
 
-    third = item["expected_results"][2]
+    third = item.expected_results[2]
     page.locator("#result-3 a.source-link").click()
-    page.wait_for_url(re.compile(rf"/sources/1\?hl={third['span']['start']}-{third['span']['end']}#L\d+$"))
-    target = page.locator(f"#L{third['span']['start']}")
+    page.wait_for_url(re.compile(rf"/sources/1\?hl={third.span.start}-{third.span.end}#L\d+$"))
+    target = page.locator(f"#L{third.span.start}")
     assert "hl" in (target.get_attribute("class") or "")
-    assert third["text"] in target.inner_text()
+    assert third.text in target.inner_text()
     assert target.is_visible() and target.bounding_box()["y"] < page.viewport_size["height"]
     shot(page, "source", full_page=False)
 
@@ -151,7 +151,7 @@ def test_search_from_the_header(watched: Watched, live_server: str, demo_hub: Hu
     shot(page, "search")
     page.locator("a.facet", has_text="EUR").first.click()
     page.wait_for_url(re.compile(r"region=EUR"))
-    expected = [h["code"] for h in demo_hub.search("cybersecurity", region="EUR")["data"]]
+    expected = [h.code for h in demo_hub.search("cybersecurity", region="EUR").data]
     assert "EUR4" in expected
     assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
 
@@ -169,7 +169,7 @@ def test_compare_view(watched: Watched, live_server: str, demo_hub: Hub) -> None
     page.goto(live_server + "/compare?codes=" + ",".join(SECURITY))
     heads = page.locator("table.compare thead th .code").all_inner_texts()
     assert heads == SECURITY
-    total = sum(len(demo_hub.initiative(c)["expected_results"]) for c in SECURITY)
+    total = sum(len(demo_hub.initiative(c).expected_results) for c in SECURITY)
     assert page.locator("table.compare a.result-no").count() == total
     assert page.locator("table.compare .sim").count() >= 1
     assert page.locator("button.copy-button").is_visible()  # revealed by the script
@@ -190,12 +190,12 @@ def test_json_twins_in_the_browser(watched: Watched, live_server: str, demo_hub:
     twin = response.json()
     assert [v["filename"] for v in twin.pop("versions")] == ["rpm-coordination-wtdc25.txt"]
     assert twin.pop("lineage") == twin.pop("other_cycles") == []
-    assert twin == demo_hub.initiative("EUR1")
+    assert twin == demo_hub.initiative("EUR1").model_dump(mode="json")
     listing = page.request.get(live_server + "/api/initiatives?_size=10").json()
     assert listing["count"] == len(demo_hub.initiatives(nested=False)) and len(listing["data"]) == 10
     assert (
         page.request.get(live_server + listing["next"]).json()["data"][0]["code"]
-        == demo_hub.initiatives(nested=False)[10]["code"]
+        == demo_hub.initiatives(nested=False)[10].code
     )
 
 
@@ -231,7 +231,7 @@ def test_keyboard_reaches_links_with_visible_focus(watched: Watched, live_server
 def test_phone_width_and_print(watched: Watched, live_server: str, context: Any) -> None:
     page = watched.page
     page.set_viewport_size({"width": 375, "height": 740})
-    for url in ("/", "/initiatives/AFR1", "/search?q=digital", "/regions/AFR"):
+    for url in ("/", "/initiatives/AFR1", "/search?q=digital", "/regions/AFR", "/docs"):
         page.goto(live_server + url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (url, overflow)
@@ -254,7 +254,7 @@ def test_injected_markup_stays_text(watched: Watched, evil_server: str, evil_hub
         page.goto(evil_server + url)
         page.wait_for_load_state("load")
     page.goto(evil_server + "/initiatives/EUR1")
-    assert page.locator("h1").inner_text() == evil_hub.initiative("EUR1")["title"]
+    assert page.locator("h1").inner_text() == evil_hub.initiative("EUR1").title
     assert page.locator("main script, main img").count() == 0
     assert dialogs == []
 
@@ -273,9 +273,9 @@ def review_server(aligned_hub: Hub, tmp_path: Path) -> Iterator[tuple[str, Hub]]
 def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple[str, Hub]) -> None:
     base, hub = review_server
     page = watched.page
-    link = next(a for a in hub.alignments(status="proposed", code="EUR4") if a["result"] is not None)
-    page.goto(f"{base}/initiatives/EUR4/results/{link['result']}")
-    item = page.locator(f"#alignment-{link['id']}")
+    link = next(a for a in hub.alignments(status="proposed", code="EUR4") if a.result is not None)
+    page.goto(f"{base}/initiatives/EUR4/results/{link.result}")
+    item = page.locator(f"#alignment-{link.id}")
     assert "link-proposed" in (item.get_attribute("class") or "")
     assert item.locator("details.evidence").get_attribute("open") is not None  # evidence shown on the result page
     item.locator("summary", has_text="Review").click()
@@ -284,14 +284,14 @@ def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple
     item.get_by_label("Editor token").fill(REVIEW_TOKEN)
     shot(page, "review", full_page=False)
     item.get_by_role("button", name="Accept").click()
-    page.wait_for_url(re.compile(rf"reviewed=accepted&alignment={link['id']}#alignment-{link['id']}$"))
+    page.wait_for_url(re.compile(rf"reviewed=accepted&alignment={link.id}#alignment-{link.id}$"))
     assert "accepted" in page.locator("p.flash").inner_text()
-    assert "link-confirmed" in (page.locator(f"#alignment-{link['id']}").get_attribute("class") or "")
-    assert hub.alignment(link["id"])["status"] == "accepted"
-    assert hub.alignment_history(link["id"])[-1]["actor"] == "Ana Editor"
+    assert "link-confirmed" in (page.locator(f"#alignment-{link.id}").get_attribute("class") or "")
+    assert hub.alignment(link.id).status == "accepted"
+    assert hub.alignment_history(link.id)[-1].actor == "Ana Editor"
 
     page.goto(f"{base}/initiatives/EUR4")
-    taken = {(a["framework"], a["code"]) for a in hub.alignments(code="EUR4") if a["result"] is None}
+    taken = {(a.framework, a.code) for a in hub.alignments(code="EUR4") if a.result is None}
     target = next(f"{f}:{c}" for f, c in [("GDC", str(n)) for n in range(1, 6)] if (f, c) not in taken)
     box = page.locator("details.add-box")
     box.locator("summary").click()
@@ -302,15 +302,13 @@ def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple
     box.get_by_role("button", name="Add link").click()
     page.wait_for_url(re.compile(r"/initiatives/EUR4\?reviewed=added&alignment=\d+#alignment-\d+$"))
     framework, code = target.split(":")
-    added = next(
-        a for a in hub.alignments(code="EUR4") if (a["framework"], a["code"], a["result"]) == (framework, code, None)
-    )
-    assert added["provenance"] == "person" and added["status"] == "accepted"
-    assert page.locator(f"#alignment-{added['id']}").is_visible()
+    added = next(a for a in hub.alignments(code="EUR4") if (a.framework, a.code, a.result) == (framework, code, None))
+    assert added.provenance == "person" and added.status == "accepted"
+    assert page.locator(f"#alignment-{added.id}").is_visible()
     shot(page, "review-added", full_page=False)
 
-    page.locator(f"#alignment-{added['id']} a.history-link").click()
-    page.wait_for_url(re.compile(rf"/alignments/{added['id']}$"))
+    page.locator(f"#alignment-{added.id} a.history-link").click()
+    page.wait_for_url(re.compile(rf"/alignments/{added.id}$"))
     assert "stated in the action plan" in page.locator("table.history").inner_text()
 
 
@@ -322,7 +320,7 @@ def test_semantic_search_in_the_browser(watched: Watched, review_server: tuple[s
     page.get_by_label("Match by").select_option("semantic")
     page.get_by_role("button", name="Search", exact=True).last.click()
     page.wait_for_url(re.compile(r"mode=semantic"))
-    expected = [h["code"] for h in hub.search("keeping kids safe on the internet", mode="semantic")["data"]]
+    expected = [h.code for h in hub.search("keeping kids safe on the internet", mode="semantic").data]
     assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
     shot(page, "search-semantic", full_page=False)
 

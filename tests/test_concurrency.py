@@ -30,8 +30,8 @@ def _prepared(hub: Hub) -> int:
     hub.sync_frameworks()
     eur1 = hub.initiative("EUR1")
     with hub.engine.begin() as conn:
-        store_proposals(conn, [LinkProposal(eur1["id"], None, "SDG", "11", 0.5, {"terms": ["cities"]})])
-    return next(a["id"] for a in hub.alignments(code="EUR1") if a["code"] == "11")
+        store_proposals(conn, [LinkProposal(eur1.id, None, "SDG", "11", 0.5, {"terms": ["cities"]})])
+    return next(a.id for a in hub.alignments(code="EUR1") if a.code == "11")
 
 
 def _together(work: Callable[[httpx.Client, int], None], rounds: int) -> None:
@@ -83,7 +83,7 @@ def _race(hub: Hub) -> None:
     with hub.engine.connect() as conn:
         eights = conn.execute(
             select(t.alignments.c.id).where(
-                t.alignments.c.initiative_id == hub.initiative("EUR1")["id"],
+                t.alignments.c.initiative_id == hub.initiative("EUR1").id,
                 t.alignments.c.result_id.is_(None),
                 t.alignments.c.framework == "SDG",
                 t.alignments.c.code == "8",
@@ -99,7 +99,7 @@ def _race(hub: Hub) -> None:
     assert len(reviews) == 200  # no event lost
     for previous, event in itertools.pairwise(events):
         assert event.before["status"] == previous.after["status"], (previous.id, event.id)
-    assert hub.alignment(link_id)["status"] == events[-1].after["status"]
+    assert hub.alignment(link_id).status == events[-1].after["status"]
 
 
 def test_races_on_sqlite(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_file_size_limit_through_the_hub(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("RIHUB_MAX_FILE_MB", str((len(REPORT) - 1) / MB))
     with pytest.raises(InputError, match="RIHUB_MAX_FILE_MB"):
         hub.ingest_bytes(REPORT.replace(b"WTDC-25", b"WTDC-29"), "other.txt")
-    assert hub.stats()["source_documents"] == 1
+    assert hub.stats().source_documents == 1
 
 
 # --- paragraphs ---------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_postgres_reingest_is_idempotent(pg_hub: Hub) -> None:
     before = pg_hub.stats()
     assert pg_hub.ingest_demo().action == "unchanged"
     assert pg_hub.stats() == before
-    assert pg_hub.initiative("AMS4")["expected_results"][0]["sub_items"][0]["label"] == "a"
+    assert pg_hub.initiative("AMS4").expected_results[0].sub_items[0].label == "a"
 
 
 def test_postgres_full_text_search_matches_sqlite(pg_hub: Hub, demo_hub: Hub) -> None:
@@ -54,12 +54,14 @@ def test_postgres_full_text_search_matches_sqlite(pg_hub: Hub, demo_hub: Hub) ->
     """
     for query in ("cybersecurity", "cyber*", "digital -ecosystem", '"emergency telecommunications"'):
         pg, lite = pg_hub.search(query, limit=50), demo_hub.search(query, limit=50)
-        assert pg["error"] is None, (query, pg["error"])
-        pg_codes = {h["code"] for h in pg["data"] if h.get("code")}
-        lite_codes = {h["code"] for h in lite["data"] if h.get("code")}
+        assert pg.error is None, (query, pg.error)
+        pg_codes = {h.code for h in pg.data}
+        lite_codes = {h.code for h in lite.data}
         assert pg_codes and pg_codes <= lite_codes, query
         if not query.startswith('"'):
             assert pg_codes == lite_codes, query
-    top = [h["code"] for h in pg_hub.search("cybersecurity")["data"][:5]]
+    top = [h.code for h in pg_hub.search("cybersecurity").data[:5]]
     assert set(top) == {"EUR4", "ASP5", "AMS4", "AFR3", "CIS3"}
-    assert "ARB5" in {h["code"] for h in pg_hub.search("cyber*")["data"]}
+    assert "ARB5" in {h.code for h in pg_hub.search("cyber*").data}
+    marked = [m.text[a:b].lower() for h in pg_hub.search("cybersecurity").data for m in h.matches for a, b in m.marks]
+    assert marked and set(marked) == {"cybersecurity"}, "ts_headline's markers become offsets as FTS5's do"

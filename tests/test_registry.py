@@ -67,17 +67,17 @@ def reviewed_hub(empty_hub: Hub) -> tuple[Hub, int, int]:
     hub.sync_frameworks()
     eur1 = hub.initiative("EUR1")
     with hub.engine.begin() as conn:
-        store_proposals(conn, [LinkProposal(eur1["id"], None, "SDG", "11", 0.71, {"terms": ["resilient"]})])
-    proposed = next(a for a in hub.alignments(code="EUR1") if a["code"] == "11" and a["result"] is None)
-    hub.review(proposed["id"], "accept", "A. Editor", "resilient infrastructure is 11")
+        store_proposals(conn, [LinkProposal(eur1.id, None, "SDG", "11", 0.71, {"terms": ["resilient"]})])
+    proposed = next(a for a in hub.alignments(code="EUR1") if a.code == "11" and a.result is None)
+    hub.review(proposed.id, "accept", "A. Editor", "resilient infrastructure is 11")
     person = hub.add_link("EUR1.2", "SDG", "9", "B. Reviewer", "connectivity rollout")
-    return hub, proposed["id"], person["id"]
+    return hub, proposed.id, person.id
 
 
 def _link(item: dict[str, Any], link_id: int) -> tuple[int | None, dict[str, Any]]:
-    places = [(None, a) for a in item["alignments"]]
-    places += [(r["number"], a) for r in item["expected_results"] for a in r["alignments"]]
-    return next((n, a) for n, a in places if a["id"] == link_id)
+    places = [(None, a) for a in item.alignments]
+    places += [(r.number, a) for r in item.expected_results for a in r.alignments]
+    return next((n, a) for n, a in places if a.id == link_id)
 
 
 @pytest.mark.parametrize("drop_first_result", [False, True])
@@ -92,24 +92,24 @@ def test_people_links_survive_another_document_of_the_cycle(
     )
     assert (outcome.cycle, outcome.stage, outcome.action) == ("WTDC-25", "adopted", "ingested")
     after = hub.initiative("EUR1")
-    assert after["id"] == before["id"]
-    assert after["span"]["source_id"] == outcome.source_id  # the adopted version is current
-    assert after["field_sources"]["expected_results"] == outcome.source_id
+    assert after.id == before.id
+    assert after.span.source_id == outcome.source_id  # the adopted version is current
+    assert after.field_sources["expected_results"] == outcome.source_id
     number, accepted = _link(after, accepted_id)
-    assert (number, accepted["status"], accepted["provenance"]) == (None, "accepted", "model")
+    assert (number, accepted.status, accepted.provenance) == (None, "accepted", "model")
     number, person = _link(after, person_id)
-    result = next(r for r in after["expected_results"] if r["number"] == number)
-    assert result["text"].startswith(REWORDED_2)
+    result = next(r for r in after.expected_results if r.number == number)
+    assert result.text.startswith(REWORDED_2)
     assert number == (1 if drop_first_result else 2)
-    assert (person["status"], person["provenance"]) == ("accepted", "person")
+    assert (person.status, person.provenance) == ("accepted", "person")
     assert {i: hub.alignment_history(i) for i in (accepted_id, person_id)} == history
-    assert hub.stats()["meetings"] == 6  # the EUR meeting is updated, not duplicated
-    stored_ids = {r["id"] for r in before["expected_results"]}
-    kept = {r["id"] for r in after["expected_results"]}
-    assert kept <= stored_ids and len(kept) == len(before["expected_results"]) - drop_first_result
+    assert hub.stats().meetings == 6  # the EUR meeting is updated, not duplicated
+    stored_ids = {r.id for r in before.expected_results}
+    kept = {r.id for r in after.expected_results}
+    assert kept <= stored_ids and len(kept) == len(before.expected_results) - drop_first_result
     if drop_first_result:
-        (withdrawn,) = after["withdrawn_results"]
-        assert withdrawn["id"] == before["expected_results"][0]["id"]
+        (withdrawn,) = after.withdrawn_results
+        assert withdrawn.id == before.expected_results[0].id
     assert len(hub.versions("EUR1")) == 2
 
 
@@ -120,8 +120,8 @@ def test_a_new_copy_of_the_same_file_supersedes_and_keeps_links(reviewed_hub: tu
     assert outcome.action == "replaced"
     item = hub.initiative("EUR1")
     assert _link(item, person_id)[0] == 2 and _link(item, accepted_id)[0] is None
-    assert [v["source_status"] for v in hub.versions("EUR1")] == ["superseded", "current"]
-    assert hub.stats()["expected_results"] == 167 and hub.stats()["document_alignments"] == 39
+    assert [v.source_status for v in hub.versions("EUR1")] == ["superseded", "current"]
+    assert hub.stats().expected_results == 167 and hub.stats().document_alignments == 39
 
 
 def _result_2_as(report_text: str, sentence: str) -> str:
@@ -142,19 +142,19 @@ def test_unclear_match_is_flagged_and_a_person_can_split_it(
     )
     outcome = hub.ingest_bytes(_result_2_as(report_text, rewrite).encode(), "rpm-eur-final.txt", stage="adopted")
     (match,) = hub.result_matches()
-    assert (match["kind"], match["old_number"], match["new_number"]) == ("unclear", 2, 2)
-    assert 0.65 <= match["score"] < 0.7
-    assert any(f["code"] == "result-match" for f in hub.findings(outcome.source_id))
+    assert (match.kind, match.old_number, match.new_number) == ("unclear", 2, 2)
+    assert 0.65 <= match.score < 0.7
+    assert any(f.code == "result-match" for f in hub.findings(outcome.source_id))
     assert _link(hub.initiative("EUR1"), person_id)[0] == 2  # attached meanwhile
-    rejected = hub.review_match(match["id"], "reject", "B. Reviewer", "a different result")
-    assert (rejected["status"], rejected["decided_by"]) == ("rejected", "B. Reviewer")
+    rejected = hub.review_match(match.id, "reject", "B. Reviewer", "a different result")
+    assert (rejected.status, rejected.decided_by) == ("rejected", "B. Reviewer")
     item = hub.initiative("EUR1")
-    assert next(r for r in item["expected_results"] if r["number"] == 2)["text"] == rewrite
-    assert next(r for r in item["expected_results"] if r["number"] == 2)["alignments"] == []
-    (old,) = item["withdrawn_results"]
-    assert old["text"].startswith(EUR_RESULT_2) and [a["id"] for a in old["alignments"]] == [person_id]
+    assert next(r for r in item.expected_results if r.number == 2).text == rewrite
+    assert next(r for r in item.expected_results if r.number == 2).alignments == []
+    (old,) = item.withdrawn_results
+    assert old.text.startswith(EUR_RESULT_2) and [a.id for a in old.alignments] == [person_id]
     with pytest.raises(Exception, match="already rejected"):
-        hub.review_match(match["id"], "accept", "C. Other")
+        hub.review_match(match.id, "accept", "C. Other")
 
 
 def test_a_replaced_result_is_withdrawn_with_its_links(reviewed_hub: tuple[Hub, int, int], report_text: str) -> None:
@@ -162,20 +162,20 @@ def test_a_replaced_result_is_withdrawn_with_its_links(reviewed_hub: tuple[Hub, 
     other = "Regional studies of the barriers to connectivity, with best practice shared through regional workshops."
     hub.ingest_bytes(_result_2_as(report_text, other).encode(), "rpm-eur-final.txt", stage="adopted")
     item = hub.initiative("EUR1")
-    (old,) = item["withdrawn_results"]
-    assert [a["id"] for a in old["alignments"]] == [person_id]
+    (old,) = item.withdrawn_results
+    assert [a.id for a in old.alignments] == [person_id]
     (match,) = hub.result_matches()
-    assert (match["kind"], match["result_id"]) == ("withdrawn", old["id"])
-    assert next(r for r in item["expected_results"] if r["number"] == 2)["text"] == other
+    assert (match.kind, match.result_id) == ("withdrawn", old.id)
+    assert next(r for r in item.expected_results if r.number == 2).text == other
 
 
 def test_a_report_naming_no_cycle_keeps_one_current_initiative(empty_hub: Hub, report_text: str) -> None:
     section = "\n".join(line for line in europe_section(report_text) if "WTDC" not in line)
     empty_hub.ingest_bytes(section.encode(), "eur-outcome.txt")
     empty_hub.ingest_bytes(section.replace(EUR_RESULT_2, REWORDED_2).encode(), "eur-outcome-revised.txt")
-    assert [c["code"] for c in empty_hub.cycles()] == ["unknown"]
-    assert [i["code"] for i in empty_hub.initiatives(codes=["EUR1"])] == ["EUR1"]
-    assert empty_hub.initiative("EUR1")["expected_results"][1]["text"].startswith(REWORDED_2)
+    assert [c.code for c in empty_hub.cycles()] == ["unknown"]
+    assert [i.code for i in empty_hub.initiatives(codes=["EUR1"])] == ["EUR1"]
+    assert empty_hub.initiative("EUR1").expected_results[1].text.startswith(REWORDED_2)
 
 
 # --- two cycles ------------------------------------------------------------------------------------
@@ -188,12 +188,12 @@ def keys_only(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_reads_answer_the_latest_cycle_and_either_on_request(two_cycle_hub: Hub) -> None:
-    assert [c["code"] for c in two_cycle_hub.cycles()] == ["WTDC-29", "WTDC-25"]
-    assert two_cycle_hub.initiative("EUR1")["conference"] == "WTDC-29"
-    assert two_cycle_hub.initiative("EUR1", "WTDC-25")["conference"] == "WTDC-25"
-    assert two_cycle_hub.initiative("EUR1")["cycles"] == ["WTDC-29", "WTDC-25"]
-    assert two_cycle_hub.stats()["cycle"] == "WTDC-29" and two_cycle_hub.stats("WTDC-25")["expected_results"] == 167
-    assert {i["conference"] for i in two_cycle_hub.initiatives()} == {"WTDC-29"}
+    assert [c.code for c in two_cycle_hub.cycles()] == ["WTDC-29", "WTDC-25"]
+    assert two_cycle_hub.initiative("EUR1").conference == "WTDC-29"
+    assert two_cycle_hub.initiative("EUR1", "WTDC-25").conference == "WTDC-25"
+    assert two_cycle_hub.initiative("EUR1").cycles == ["WTDC-29", "WTDC-25"]
+    assert two_cycle_hub.stats().cycle == "WTDC-29" and two_cycle_hub.stats("WTDC-25").expected_results == 167
+    assert {i.conference for i in two_cycle_hub.initiatives()} == {"WTDC-29"}
     assert len(two_cycle_hub.meetings()) == 6 and len(two_cycle_hub.meetings(cycle="WTDC-25")) == 6
     result = CliRunner().invoke(app, ["--db", two_cycle_hub.url, "show", "EUR1", "--cycle", "WTDC-25", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["conference"] == "WTDC-25"
@@ -207,7 +207,7 @@ def test_diff_lists_exactly_the_generated_changes(
     old, new, expected = next_cycle_files
     assert keys_only(two_cycle_hub.diff("WTDC-25", "WTDC-29", cycles=True).to_json()) == expected
     assert keys_only(two_cycle_hub.diff(str(old), str(new)).to_json()) == expected
-    sources = {s["conference"]: s["id"] for s in two_cycle_hub.source_documents()}
+    sources = {s.conference: s.id for s in two_cycle_hub.source_documents()}
     by_id = two_cycle_hub.diff(str(sources["WTDC-25"]), str(sources["WTDC-29"])).to_json()
     assert keys_only(by_id) == expected
     result = CliRunner().invoke(app, ["--db", two_cycle_hub.url, "diff", str(old), str(new), "--json"])
@@ -313,12 +313,12 @@ def test_upgrade_from_revision_0002_keeps_reviewed_links(tmp_path: Path) -> None
     engine.dispose()
     hub = Hub(url)  # migrates to head
     item = hub.initiative("EUR1")
-    assert [(a["code"], a["provenance"]) for a in item["alignments"]] == [("9", "document")]
-    assert [(a["code"], a["provenance"]) for a in item["expected_results"][1]["alignments"]] == [("11", "person")]
-    assert [e["reason"] for e in hub.alignment_history(2)] == ["mapping"]
+    assert [(a.code, a.provenance) for a in item.alignments] == [("9", "document")]
+    assert [(a.code, a.provenance) for a in item.expected_results[1].alignments] == [("11", "person")]
+    assert [e.reason for e in hub.alignment_history(2)] == ["mapping"]
     assert len(hub.meetings()) == 1
     assert len(hub.versions("EUR1")) == 1
-    assert [h["code"] for h in hub.search("broadband")["data"]] == ["EUR1"]
+    assert [h.code for h in hub.search("broadband").data] == ["EUR1"]
     with hub.engine.begin() as conn, pytest.raises(Exception, match="FOREIGN KEY"):  # nothing cascades any more
         conn.execute(t.initiatives.delete().where(t.initiatives.c.id == 1))
     with hub.engine.connect() as conn:
@@ -352,7 +352,7 @@ def test_cli_over_time(two_cycle_hub: Hub, tmp_path: Path) -> None:
 def test_search_is_restricted_to_the_cycle_inside_the_query(two_cycle_hub: Hub, demo_hub: Hub) -> None:
     """With many cycles the cap on ranked rows must not starve the cycle asked for."""
     for query in ("digital", "cybersecurity", "emergency"):
-        alone = [h["code"] for h in demo_hub.search(query, limit=100)["data"]]
-        among = [h["code"] for h in two_cycle_hub.search(query, limit=100, cycle="WTDC-25")["data"]]
+        alone = [h.code for h in demo_hub.search(query, limit=100).data]
+        among = [h.code for h in two_cycle_hub.search(query, limit=100, cycle="WTDC-25").data]
         assert among == alone and len(alone) > 3
-        assert {h["cycle"] for h in two_cycle_hub.search(query, limit=100)["data"]} == {"WTDC-29"}
+        assert {h.cycle for h in two_cycle_hub.search(query, limit=100).data} == {"WTDC-29"}

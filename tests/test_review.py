@@ -27,9 +27,9 @@ def _propose(hub: Hub, items: list[tuple[str, int | None, str, str, float]]) -> 
     proposals = []
     for code, number, framework, label, score in items:
         item = hub.initiative(code)
-        result_id = None if number is None else item["expected_results"][number - 1]["id"]
+        result_id = None if number is None else item.expected_results[number - 1].id
         evidence = {"terms": ["cybersecurity"], "nearest": {"code": "16.a", "text": "…"}}
-        proposals.append(LinkProposal(item["id"], result_id, framework, label, score, evidence))
+        proposals.append(LinkProposal(item.id, result_id, framework, label, score, evidence))
     with hub.engine.begin() as conn:
         return store_proposals(conn, proposals)
 
@@ -50,46 +50,46 @@ def test_vocabulary_is_loaded_once(hub: Hub) -> None:
 def test_document_links_are_never_duplicated_or_reviewed(hub: Hub) -> None:
     counts = _propose(hub, [("EUR4", None, "WSIS", "C5", 0.9), ("EUR4", None, "SDG", "4", 0.7)])
     assert counts["skipped_document"] == 1 and counts["added"] == 1
-    document = [a for a in hub.alignments(status=None, code="EUR4") if a["provenance"] == "document"]
+    document = [a for a in hub.alignments(status=None, code="EUR4") if a.provenance == "document"]
     with pytest.raises(InputError, match="report's own mapping"):
-        hub.review(document[0]["id"], "reject", "editor")
+        hub.review(document[0].id, "reject", "editor")
 
 
 def test_review_records_who_when_before_after_why(hub: Hub) -> None:
     _propose(hub, [("ASP5", 1, "WSIS", "C5", 0.93)])
     link = hub.alignments(code="ASP5")[0]
-    assert (link["status"], link["provenance"], link["result"]) == ("proposed", "model", 1)
-    reviewed = hub.review(link["id"], "accept", "A. Editor", "CIRTs are C5")
-    assert reviewed["status"] == "accepted"
-    history = hub.alignment_history(link["id"])
-    assert [e["action"] for e in history] == ["propose", "accept"]
-    assert history[1]["actor"] == "A. Editor" and history[1]["reason"] == "CIRTs are C5"
-    assert history[1]["before"]["status"] == "proposed" and history[1]["after"]["status"] == "accepted"
+    assert (link.status, link.provenance, link.result) == ("proposed", "model", 1)
+    reviewed = hub.review(link.id, "accept", "A. Editor", "CIRTs are C5")
+    assert reviewed.status == "accepted"
+    history = hub.alignment_history(link.id)
+    assert [e.action for e in history] == ["propose", "accept"]
+    assert history[1].actor == "A. Editor" and history[1].reason == "CIRTs are C5"
+    assert history[1].before["status"] == "proposed" and history[1].after["status"] == "accepted"
     with pytest.raises(InputError, match="unknown review action"):
-        hub.review(link["id"], "approve", "A. Editor")
+        hub.review(link.id, "approve", "A. Editor")
     with pytest.raises(NotFoundError):
         hub.review(999_999, "accept", "A. Editor")
 
 
 def test_rerunning_the_model_keeps_reviews_and_withdraws_stale_proposals(hub: Hub) -> None:
     _propose(hub, [("AFR3", None, "SDG", "16", 0.8), ("AFR3", None, "SDG", "1", 0.4)])
-    links = {a["code"]: a for a in hub.alignments(code="AFR3")}
-    hub.review(links["1"]["id"], "reject", "B. Editor", "poverty is not the point")
+    links = {a.code: a for a in hub.alignments(code="AFR3")}
+    hub.review(links["1"].id, "reject", "B. Editor", "poverty is not the point")
     counts = _propose(
         hub, [("AFR3", None, "SDG", "16", 0.85), ("AFR3", None, "SDG", "1", 0.5), ("AFR3", None, "SDG", "9", 0.6)]
     )
     assert (counts["updated"], counts["kept_reviewed"], counts["added"]) == (1, 1, 1)
-    after = {a["code"]: a for a in hub.alignments(status=None, code="AFR3")}
-    assert after["1"]["status"] == "rejected" and after["16"]["score"] == 0.85
+    after = {a.code: a for a in hub.alignments(status=None, code="AFR3")}
+    assert after["1"].status == "rejected" and after["16"].score == 0.85
     counts = _propose(hub, [("AFR3", None, "SDG", "16", 0.85)])
     assert counts["withdrawn"] == 1  # SDG 9 no longer proposed; the rejected SDG 1 stays
-    assert {a["code"] for a in hub.alignments(status=None, code="AFR3")} == {"16", "1"}
+    assert {a.code for a in hub.alignments(status=None, code="AFR3")} == {"16", "1"}
 
 
 def test_people_add_links_from_the_vocabulary_only(hub: Hub) -> None:
     added = hub.add_link("CIS3.3", "WSIS", "c5", "C. Editor", "CIRTs")
-    assert (added["provenance"], added["status"], added["code"], added["result"]) == ("person", "accepted", "C5", 3)
-    assert added["label"]
+    assert (added.provenance, added.status, added.code, added.result) == ("person", "accepted", "C5", 3)
+    assert added.label
     with pytest.raises(InputError, match="not in the SDG vocabulary"):
         hub.add_link("CIS3", "SDG", "18", "C. Editor")
     with pytest.raises(NotFoundError, match="no expected result 9"):
@@ -106,11 +106,11 @@ def test_reviewed_links_survive_a_new_version_of_the_report(hub: Hub, report_tex
         report_text.replace("Formation of a regional branch", "Creation of a regional branch"), encoding="utf-8"
     )
     assert hub.ingest([newer])[0].action == "replaced"
-    links = {(a["result"], a["code"]): a for a in hub.alignments(status=None, code="CIS5")}
-    assert links[(2, "9")]["provenance"] == "person"
-    assert links[(3, "13")]["status"] == "proposed"
-    history = hub.alignment_history(links[(2, "9")]["id"])
-    assert history[0]["actor"] == "D. Editor"
+    links = {(a.result, a.code): a for a in hub.alignments(status=None, code="CIS5")}
+    assert links[(2, "9")].provenance == "person"
+    assert links[(3, "13")].status == "proposed"
+    history = hub.alignment_history(links[(2, "9")].id)
+    assert history[0].actor == "D. Editor"
 
 
 def test_review_cli(hub: Hub) -> None:
@@ -123,7 +123,7 @@ def test_review_cli(hub: Hub) -> None:
     runner = CliRunner()
     listed = runner.invoke(app, ["--db", hub.url, "review", "list", "--code", "AMS4", "--json"])
     assert listed.exit_code == 0 and '"code": "C5"' in listed.output
-    done = runner.invoke(app, ["--db", hub.url, "review", "accept", str(link["id"]), "--by", "E. Editor"])
+    done = runner.invoke(app, ["--db", hub.url, "review", "accept", str(link.id), "--by", "E. Editor"])
     assert done.exit_code == 0 and "accepted" in done.output
     added = runner.invoke(app, ["--db", hub.url, "review", "add", "AMS4", "GDC:3", "--by", "E. Editor"])
     assert added.exit_code == 0 and "GDC 3" in added.output
@@ -144,15 +144,15 @@ def test_batch_review_is_all_or_nothing(hub: Hub) -> None:
     ).output.split()
     assert len(strong) == 2
     only_sdg = hub.alignments(code="ASP5", framework="sdg")
-    assert {a["code"] for a in only_sdg} == {"16", "9"}
+    assert {a.code for a in only_sdg} == {"16", "9"}
     document = hub.alignments(code="EUR1", provenance="document")[0]
     before = {i: len(hub.alignment_history(int(i))) for i in strong}
-    bad = runner.invoke(app, ["--db", hub.url, "review", "accept", *strong, str(document["id"]), "--by", "F. Editor"])
+    bad = runner.invoke(app, ["--db", hub.url, "review", "accept", *strong, str(document.id), "--by", "F. Editor"])
     assert bad.exit_code == 1 and "Traceback" not in bad.output
-    assert all(a["status"] == "proposed" for a in hub.alignments(code="ASP5"))
+    assert all(a.status == "proposed" for a in hub.alignments(code="ASP5"))
     assert {i: len(hub.alignment_history(int(i))) for i in strong} == before
     done = runner.invoke(app, ["--db", hub.url, "review", "accept", *strong, "--by", "F. Editor", "--reason", "C5"])
     assert done.exit_code == 0, done.output
-    statuses = {a["code"]: a["status"] for a in hub.alignments(code="ASP5")}
+    statuses = {a.code: a.status for a in hub.alignments(code="ASP5")}
     assert statuses == {"C5": "accepted", "16": "accepted", "9": "proposed"}
-    assert all(hub.alignment_history(int(i))[-1]["reason"] == "C5" for i in strong)
+    assert all(hub.alignment_history(int(i))[-1].reason == "C5" for i in strong)

@@ -9,13 +9,23 @@ from sqlalchemy import text
 
 from rihub.errors import InputError
 from rihub.hub import Hub, demo_report_bytes
-from rihub.search.fulltext import parse_query
+from rihub.records import SearchHit, SearchMatch, SearchResult
+from rihub.search.fulltext import CLOSE, OPEN, parse_query, unmark
 
 SECURITY = {"EUR4", "ASP5", "AMS4", "AFR3", "CIS3"}
 
 
-def codes(found: dict) -> list[str]:
-    return [hit["code"] for hit in found["data"]]
+def marked(match: SearchMatch) -> list[str]:
+    """The words a match marks in its snippet."""
+    return [match.text[a:b] for a, b in match.marks]
+
+
+def title_marked(hit: SearchHit) -> list[str]:
+    return [hit.title[a:b] for a, b in hit.title_marks]
+
+
+def codes(found: SearchResult) -> list[str]:
+    return [hit.code for hit in found.data]
 
 
 # --- the query language ---------------------------------------------------------------------
@@ -59,34 +69,35 @@ def test_long_queries_are_capped() -> None:
 
 def test_cybersecurity_ranks_the_five_security_initiatives_first(demo_hub: Hub) -> None:
     found = demo_hub.search("cybersecurity")
-    assert found["error"] is None
+    assert found.error is None
     assert set(codes(found)[:5]) == SECURITY
-    scores = [h["score"] for h in found["data"]]
+    scores = [h.score for h in found.data]
     assert scores == sorted(scores, reverse=True)
-    for hit in found["data"][:5]:
-        assert hit["matches"], hit["code"]
-        assert any("<mark>" in m["snippet"] for m in hit["matches"]) or "<mark>" in hit["title_html"]
+    for hit in found.data[:5]:
+        assert hit.matches, hit.code
+        assert any(marked(m) for m in hit.matches) or title_marked(hit)
 
 
 def test_every_snippet_highlights_a_matching_word(demo_hub: Hub) -> None:
-    for hit in demo_hub.search("cybersecurity", limit=100)["data"]:
-        for match in hit["matches"]:
-            assert "<mark>cybersecurity</mark>" in match["snippet"].lower(), (hit["code"], match)
+    for hit in demo_hub.search("cybersecurity", limit=100).data:
+        for match in hit.matches:
+            assert "cybersecurity" in [w.lower() for w in marked(match)], (hit.code, match)
+            assert OPEN not in match.text and CLOSE not in match.text
 
 
 def test_prefix_query_finds_the_arab_priority(demo_hub: Hub) -> None:
     found = demo_hub.search("cyber*", limit=100)
-    arb5 = next(h for h in found["data"] if h["code"] == "ARB5")
-    assert arb5["kind"] == "priority"
-    assert arb5["title"] == demo_hub.initiative("ARB5")["title"]
-    assert "<mark>Cyber</mark>" in arb5["title_html"]
+    arb5 = next(h for h in found.data if h.code == "ARB5")
+    assert arb5.kind == "priority"
+    assert arb5.title == demo_hub.initiative("ARB5").title
+    assert "Cyber" in title_marked(arb5)
     assert "ARB5" not in codes(demo_hub.search("cybersecurity", limit=100))  # whole word does not reach it
 
 
 def test_phrase_is_stricter_than_its_words(demo_hub: Hub) -> None:
     phrase = demo_hub.search('"emergency telecommunications"', limit=100)
     words = demo_hub.search("emergency telecommunications", limit=100)
-    assert 0 < phrase["count"] <= words["count"]
+    assert 0 < phrase.count <= words.count
     assert set(codes(phrase)) <= set(codes(words))
 
 
@@ -95,30 +106,43 @@ def test_or_widens_and_not_narrows(demo_hub: Hub) -> None:
     either = demo_hub.search("cybersecurity OR broadband", limit=100)
     assert set(codes(either)) == set(codes(a)) | set(codes(b))
     without = demo_hub.search("cybersecurity -strategies", limit=100)
-    assert without["count"] <= a["count"]
+    assert without.count <= a.count
 
 
 def test_contributions_are_searchable_as_meetings(demo_hub: Hub) -> None:
     found = demo_hub.search("gender equality", limit=100)
-    meetings = [h for h in found["data"] if h["type"] == "meeting"]
+    meetings = [h for h in found.data if h.type == "meeting"]
     assert meetings
     for hit in meetings:
-        assert hit["kind"] == "contribution"
-        assert "gender" in demo_hub.meeting(hit["region"])["contributions"].lower()
+        assert hit.kind == "contribution"
+        assert "gender" in demo_hub.meeting(hit.region).contributions.lower()
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "AND OR", "NOT", "***", "(((", "cyber AND", "\x00", "a" * 600])
 def test_bad_syntax_never_raises(demo_hub: Hub, query: str) -> None:
     found = demo_hub.search(query)
-    assert isinstance(found["data"], list)
+    assert isinstance(found.data, list)
 
 
 def test_empty_and_nonsense_queries(demo_hub: Hub) -> None:
     empty = demo_hub.search("")
-    assert empty["count"] == 0 and empty["data"] == [] and empty["error"] is None
-    assert demo_hub.search("AND OR")["error"]
+    assert empty.count == 0 and empty.data == [] and empty.error is None
+    assert demo_hub.search("AND OR").error
     nonsense = demo_hub.search("qwxzzyv")
-    assert nonsense["count"] == 0 and nonsense["error"] is None
+    assert nonsense.count == 0 and nonsense.error is None
+
+
+def test_marked_text_becomes_plain_text_and_offsets() -> None:
+    assert unmark(f"a {OPEN}b{CLOSE} c {OPEN}dd{CLOSE}") == ("a b c dd", [(2, 3), (6, 8)])
+    assert unmark(f"<{OPEN}&{CLOSE}>") == ("<&>", [(1, 2)])  # data, not HTML: nothing is escaped here
+    assert unmark(None) == ("", [])
+
+
+def test_hits_carry_no_urls_or_html(demo_hub: Hub) -> None:
+    """search/ returns data; the web layer builds links and <mark> HTML (tests/test_web_api.py)."""
+    hit = demo_hub.search("cybersecurity").data[0]
+    assert not {"url", "title_html"} & set(hit.model_dump())
+    assert not {"url", "snippet"} & set(hit.matches[0].model_dump())
 
 
 def test_unknown_mode_is_an_input_error(demo_hub: Hub) -> None:
@@ -131,23 +155,23 @@ def test_unknown_mode_is_an_input_error(demo_hub: Hub) -> None:
 
 def test_facets_count_the_hits(demo_hub: Hub) -> None:
     found = demo_hub.search("digital", limit=1000)
-    regions = {f["value"]: f["count"] for f in found["facets"]["region"]}
-    assert sum(regions.values()) == found["count"]
+    regions = {f.value: f.count for f in found.facets["region"]}
+    assert sum(regions.values()) == found.count
     for region, n in regions.items():
         narrowed = demo_hub.search("digital", region=region, limit=1000)
-        assert narrowed["count"] == n
-        assert {h["region"] for h in narrowed["data"]} == {region}
+        assert narrowed.count == n
+        assert {h.region for h in narrowed.data} == {region}
         # the region facet keeps showing the other regions while one is chosen
-        assert {f["value"] for f in narrowed["facets"]["region"]} == set(regions)
-    kinds = {f["value"]: f["count"] for f in found["facets"]["kind"]}
-    assert sum(kinds.values()) == found["count"]
+        assert {f.value for f in narrowed.facets["region"]} == set(regions)
+    kinds = {f.value: f.count for f in found.facets["kind"]}
+    assert sum(kinds.values()) == found.count
 
 
 def test_framework_facet_follows_alignments(demo_hub: Hub) -> None:
     found = demo_hub.search("digital", framework="wsis", limit=1000)
-    assert found["count"] > 0
-    for hit in found["data"]:
-        frameworks = {a["framework"] for a in demo_hub.initiative(hit["code"])["alignments"]}
+    assert found.count > 0
+    for hit in found.data:
+        frameworks = {a.framework for a in demo_hub.initiative(hit.code).alignments}
         assert "WSIS" in frameworks
 
 
@@ -192,4 +216,4 @@ def test_index_follows_ingest_and_supersede(tmp_path: Path) -> None:
     )
     assert _index_rows(hub) == _indexable_rows(hub)
     assert codes(hub.search("zephyrine")) == ["EUR4"]
-    assert hub.search('"simulation or educational exercises"')["count"] == 0
+    assert hub.search('"simulation or educational exercises"').count == 0

@@ -25,22 +25,20 @@ def table_counts(hub: Hub) -> dict[str, int]:
 
 def test_demo_counts(demo_hub: Hub) -> None:
     stats = demo_hub.stats()
-    assert (stats["meetings"], stats["officers"], stats["chairs"], stats["vice_chairs"]) == (6, 25, 6, 19)
-    assert (stats["documents_reviewed"], stats["initiatives"], stats["priorities"]) == (42, 25, 6)
-    assert (stats["expected_results"], stats["sub_items"], stats["footnotes"]) == (167, 2, 1)
-    per_region = {r["region"]: r["expected_results"] for r in stats["regions"]}
+    assert (stats.meetings, stats.officers, stats.chairs, stats.vice_chairs) == (6, 25, 6, 19)
+    assert (stats.documents_reviewed, stats.initiatives, stats.priorities) == (42, 25, 6)
+    assert (stats.expected_results, stats.sub_items, stats.footnotes) == (167, 2, 1)
+    per_region = {r.region: r.expected_results for r in stats.regions}
     assert per_region == {"ARB": 0, "EUR": 28, "ASP": 35, "AMS": 24, "AFR": 60, "CIS": 20}
 
 
 def test_document_alignments_are_stored_with_provenance(demo_hub: Hub) -> None:
     eur2 = demo_hub.initiative("EUR2")
-    links = [(a["framework"], a["code"], a["provenance"], a["status"]) for a in eur2["alignments"]]
+    links = [(a.framework, a.code, a.provenance, a.status) for a in eur2.alignments]
     assert ("GDC", "5", "document", "accepted") in links
     assert sum(1 for a in links if a[0] == "SDG") == 5
     # EUR1..EUR5: WSIS + GDC + SDG cells of the five tables.
-    assert demo_hub.stats()["document_alignments"] == (4 + 1 + 1) + (3 + 2 + 5) + (4 + 1 + 4) + (3 + 1 + 2) + (
-        6 + 1 + 1
-    )
+    assert demo_hub.stats().document_alignments == (4 + 1 + 1) + (3 + 2 + 5) + (4 + 1 + 4) + (3 + 1 + 2) + (6 + 1 + 1)
 
 
 @pytest.mark.parametrize(("limit", "offset"), [(50, 0), (10, 0), (10, 20), (10, 30), (31, 0), (5, 40)])
@@ -54,10 +52,10 @@ def test_a_page_of_initiatives_is_a_slice_of_the_list_with_its_count(demo_hub: H
 
 def test_rows_carry_spans_into_stored_source_blocks(demo_hub: Hub) -> None:
     item = demo_hub.initiative("ASP3")
-    source = demo_hub.source_document(item["span"]["source_id"])
-    by_loc = {b["loc"]: b["text"] for b in source["blocks"]}
-    third = item["expected_results"][2]
-    assert by_loc[third["span"]["start"]].startswith("3. Development of capacity to review")
+    source = demo_hub.source_document(item.span.source_id)
+    by_loc = {b.loc: b.text for b in source.blocks}
+    third = item.expected_results[2]
+    assert by_loc[third.span.start].startswith("3. Development of capacity to review")
 
 
 def test_reingesting_the_same_file_changes_nothing(empty_hub: Hub, report_path: Path) -> None:
@@ -85,11 +83,11 @@ def test_a_newer_version_replaces_the_rows_and_records_it(empty_hub: Hub, report
     )
     outcome = empty_hub.ingest([newer])[0]
     assert outcome.action == "replaced" and outcome.replaced_id is not None
-    assert len(empty_hub.initiative("CIS5")["expected_results"]) == 5
-    assert empty_hub.stats()["expected_results"] == 168
-    sources = {s["filename"]: s["status"] for s in empty_hub.source_documents()}
+    assert len(empty_hub.initiative("CIS5").expected_results) == 5
+    assert empty_hub.stats().expected_results == 168
+    sources = {s.filename: s.status for s in empty_hub.source_documents()}
     assert sources == {"report.txt": "superseded", "report-rev1.txt": "current"}
-    events = [e["action"] for e in empty_hub.ingest_events()]
+    events = [e.action for e in empty_hub.ingest_events()]
     assert events[:2] == ["replaced", "ingested"]
 
 
@@ -210,6 +208,6 @@ def test_parallel_batch_is_all_or_nothing(empty_hub: Hub, report_text: str, tmp_
     assert table_counts(empty_hub) == before
     outcomes = empty_hub.ingest(paths)
     assert [o.action for o in outcomes] == ["ingested"] * count
-    cycles = [c["code"] for c in empty_hub.cycles()]
+    cycles = [c.code for c in empty_hub.cycles()]
     assert len(cycles) == count
-    assert sum(empty_hub.stats(c)["expected_results"] for c in cycles) == 167 * count
+    assert sum(empty_hub.stats(c).expected_results for c in cycles) == 167 * count

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
 from rihub.hub import Hub
+from rihub.records import InitiativeNested, InitiativeSummary
 from rihub.web.app import create_app
 
 pytest_plugins = ["web_fixtures"]
@@ -47,17 +51,17 @@ def test_every_list_has_the_envelope(web_client: TestClient, url: str) -> None:
 
 def test_counts_match_the_registry(web_client: TestClient, demo_hub: Hub) -> None:
     stats = demo_hub.stats()
-    assert get(web_client, "/api/initiatives")["count"] == stats["initiatives"] + stats["priorities"]
-    assert get(web_client, "/api/expected-results")["count"] == stats["expected_results"]
-    assert get(web_client, "/api/officers")["count"] == stats["officers"]
-    assert get(web_client, "/api/meetings")["count"] == stats["meetings"]
-    assert get(web_client, "/api/alignments")["count"] == stats["alignments"]
-    assert get(web_client, "/api/findings")["count"] == stats["findings"]
-    assert get(web_client, "/api/stats") == stats
+    assert get(web_client, "/api/initiatives")["count"] == stats.initiatives + stats.priorities
+    assert get(web_client, "/api/expected-results")["count"] == stats.expected_results
+    assert get(web_client, "/api/officers")["count"] == stats.officers
+    assert get(web_client, "/api/meetings")["count"] == stats.meetings
+    assert get(web_client, "/api/alignments")["count"] == stats.alignments
+    assert get(web_client, "/api/findings")["count"] == stats.findings
+    assert get(web_client, "/api/stats") == stats.model_dump(mode="json")
 
 
 def test_following_next_walks_every_row_once(web_client: TestClient, demo_hub: Hub) -> None:
-    expected = [i["code"] for i in demo_hub.initiatives(nested=False)]
+    expected = [i.code for i in demo_hub.initiatives(nested=False)]
     seen: list[str] = []
     url: str | None = "/api/initiatives?_size=7"
     while url:
@@ -80,7 +84,7 @@ def test_both_paging_styles_agree(web_client: TestClient, page: str, offset: str
 
 def test_filters_keep_their_place_in_next(web_client: TestClient, demo_hub: Hub) -> None:
     body = get(web_client, "/api/expected-results?region=afr&_size=10")
-    assert body["count"] == next(r["expected_results"] for r in demo_hub.stats()["regions"] if r["region"] == "AFR")
+    assert body["count"] == next(r.expected_results for r in demo_hub.stats().regions if r.region == "AFR")
     assert "region=afr" in body["next"]
     assert {r["region"] for r in body["data"]} == {"AFR"}
 
@@ -93,13 +97,13 @@ def test_csv_download_holds_every_row(web_client: TestClient, demo_hub: Hub, url
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     expected = demo_hub.initiatives(nested=False)
-    assert [r["code"] for r in rows] == [i["code"] for i in expected]
-    assert rows[0]["span_start"] == str(expected[0]["span"]["start"])
+    assert [r["code"] for r in rows] == [i.code for i in expected]
+    assert rows[0]["span_start"] == str(expected[0].span.start)
 
 
 def test_nested_lists_become_json_cells_in_csv(web_client: TestClient, demo_hub: Hub) -> None:
     rows = list(csv.DictReader(io.StringIO(web_client.get("/api/expected-results?_format=csv").text)))
-    assert len(rows) == demo_hub.stats()["expected_results"]
+    assert len(rows) == demo_hub.stats().expected_results
     with_subs = [r for r in rows if r["sub_items"] != "[]"]
     assert len(with_subs) == sum(1 for r in rows if r["initiative"] == "AMS4" and r["number"] == "1")
 
@@ -107,14 +111,15 @@ def test_nested_lists_become_json_cells_in_csv(web_client: TestClient, demo_hub:
 def test_records(web_client: TestClient, demo_hub: Hub) -> None:
     record = get(web_client, "/api/initiatives/eur1")
     history = {k: record.pop(k) for k in ("versions", "lineage", "other_cycles")}
-    assert record == demo_hub.initiative("EUR1")
+    assert record == demo_hub.initiative("EUR1").model_dump(mode="json")
     assert [v["filename"] for v in history["versions"]] == ["rpm-coordination-wtdc25.txt"]
     assert history["lineage"] == history["other_cycles"] == []
     third = get(web_client, "/api/initiatives/EUR1/results/3")
-    assert third["result"] == demo_hub.initiative("EUR1")["expected_results"][2]
+    assert third["result"] == demo_hub.initiative("EUR1").expected_results[2].model_dump(mode="json")
     assert (third["previous"], third["next"]) == (2, 4)
     region = get(web_client, "/api/regions/EUR")
-    assert region["meeting"] == demo_hub.meeting("EUR")
+    meeting = demo_hub.meeting("EUR")
+    assert meeting is not None and region["meeting"] == meeting.model_dump(mode="json")
     assert [i["code"] for i in region["initiatives"]] == ["EUR1", "EUR2", "EUR3", "EUR4", "EUR5"]
     source = get(web_client, "/api/sources/1")
     assert len(source["blocks"]) == get(web_client, "/api/sources/1/blocks")["count"]
@@ -146,7 +151,7 @@ def test_compare_aligns_every_result_once(web_client: TestClient, demo_hub: Hub)
     assert [c["code"] for c in body["columns"]] == codes
     for col, code in enumerate(codes):
         numbers = [row["cells"][col]["number"] for row in body["rows"] if row["cells"][col]]
-        assert sorted(numbers) == [r["number"] for r in demo_hub.initiative(code)["expected_results"]]
+        assert sorted(numbers) == [r.number for r in demo_hub.initiative(code).expected_results]
     assert all(len(row["cells"]) == len(codes) for row in body["rows"])
     shared = [row for row in body["rows"] if row["similarity"] is not None]
     assert shared, "the five security initiatives share at least one theme"
@@ -256,3 +261,99 @@ def test_docs_page_is_self_contained(web_client: TestClient) -> None:
     for path in spec["paths"]:
         assert f"<code>{path}</code>" in html
     assert "cdn" not in html.lower() and "swagger" not in html.lower()
+
+
+# --- response models: what /openapi.json declares is what is served ---------------------------------
+
+PATH_VALUES = {"code": "EUR1", "number": "3", "alignment_id": "1", "source_id": "1"}
+SAMPLE_URLS = {
+    "/api/regions/{code}": "/api/regions/EUR",
+    "/api/diff": "/api/diff?from=1&to=1",
+    "/api/compare": "/api/compare?codes=EUR4,ASP5",
+    "/api/search": "/api/search?q=cybersecurity",
+}
+
+
+def _api_routes(client: TestClient) -> list[APIRoute]:
+    from rihub.web.api import router
+
+    return [r for r in router.routes if isinstance(r, APIRoute) and r.include_in_schema and "GET" in r.methods]
+
+
+def test_every_api_operation_declares_a_response_model(web_client: TestClient) -> None:
+    spec = get(web_client, "/openapi.json")
+    schemas = spec["components"]["schemas"]
+    for route in _api_routes(web_client):
+        assert route.response_model is not None, route.path
+        ok = spec["paths"][route.path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "$ref" in ok and ok["$ref"].rsplit("/", 1)[-1] in schemas, route.path
+        assert spec["paths"][route.path]["get"]["responses"]["404"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+    assert {"InitiativeView", "InitiativeSummary", "ExpectedResult", "Span", "SearchPage", "Stats"} <= set(schemas)
+    page = schemas["Page_SourceDocument_"]
+    assert page["properties"]["data"]["items"] == {"$ref": "#/components/schemas/SourceDocument"}
+    assert schemas["SourceDocument"]["properties"]["ingested_at"]["format"] == "date-time"
+    assert "from" in schemas["DiffView"]["properties"] and "from_" not in schemas["DiffView"]["properties"]
+
+
+def test_every_api_answer_is_exactly_its_response_model(web_client: TestClient) -> None:
+    """Each GET answer validates against the declared model and dumps back to the same JSON: no
+    field served that the schema does not describe, none described that is not served."""
+    routes = _api_routes(web_client)
+    assert len(routes) >= 20
+    for route in routes:
+        url = SAMPLE_URLS.get(route.path) or route.path.format(**PATH_VALUES)
+        body = get(web_client, url)
+        adapter: TypeAdapter[object] = TypeAdapter(route.response_model)
+        assert adapter.dump_python(adapter.validate_python(body), mode="json", by_alias=True) == body, url
+
+
+def test_nested_initiatives_validate_as_nested(web_client: TestClient) -> None:
+    body = get(web_client, "/api/initiatives?nested=true&_size=3")
+    rows = TypeAdapter(list[InitiativeNested | InitiativeSummary]).validate_python(body["data"])
+    assert all(isinstance(r, InitiativeNested) for r in rows)
+
+
+def test_docs_show_response_schemas_and_render_inline_code(web_client: TestClient) -> None:
+    html = web_client.get("/docs").text
+    assert "`" not in re.sub(r"<code>[^<]*</code>", "", html), "no raw Markdown backticks"
+    assert "<code>_size</code>/<code>_page</code>" in html  # the API description's `code`
+    assert 'id="schema-InitiativeView"' in html and 'href="#schema-InitiativeView"' in html
+    initiative = html[html.index('id="get-api-initiatives-code"') :]
+    initiative = initiative[: initiative.index("</section>")]
+    assert '<a href="#schema-InitiativeView"><code>InitiativeView</code></a>' in initiative
+    assert '<a href="#schema-ErrorBody"><code>ErrorBody</code></a>' in initiative
+    schema = html[html.index('id="schema-ExpectedResult"') :]
+    schema = schema[: schema.index("</section>")]
+    for field in ("number", "text", "sub_items", "alignments", "span"):
+        assert f"<code>{field}</code>" in schema
+    assert 'list of <a href="#schema-SubItem">' in schema
+
+
+def test_docs_escape_before_they_format() -> None:
+    from rihub.web.docs import inline_code
+
+    expected = "use <code>&lt;b&gt;x&lt;/b&gt;</code> or &lt;i&gt;y&lt;/i&gt;"
+    assert str(inline_code("use `<b>x</b>` or <i>y</i>")) == expected
+    assert str(inline_code("``nested=true``")) == "<code>nested=true</code>"
+    assert str(inline_code("a ` lone tick")) == "a ` lone tick"
+
+
+def test_search_hits_get_links_and_mark_html_in_the_web_layer(web_client: TestClient) -> None:
+    body = get(web_client, "/api/search?q=cybersecurity")
+    hit = body["data"][0]
+    assert hit["url"] == f"/initiatives/{hit['code']}"
+    for m in hit["matches"]:
+        words = [m["text"][a:b] for a, b in m["marks"]]
+        assert all(f"<mark>{w}</mark>" in m["snippet"] for w in words)
+        assert m["url"].startswith(hit["url"])
+    meeting = next(h for h in get(web_client, "/api/search?q=gender&_size=100")["data"] if h["type"] == "meeting")
+    assert meeting["url"] == f"/regions/{meeting['region']}#contributions"
+
+
+def test_marked_html_escapes_the_text_around_and_inside_marks() -> None:
+    from rihub.web.data import marked_html
+
+    assert marked_html("<a> & <b>", [(0, 3), (6, 9)]) == "<mark>&lt;a&gt;</mark> &amp; <mark>&lt;b&gt;</mark>"
+    assert marked_html("plain", []) == "plain"

@@ -48,57 +48,57 @@ def html(client: TestClient, url: str, status: int = 200) -> str:
 def test_home_shows_the_cycle(web_client: TestClient, demo_hub: Hub) -> None:
     page = html(web_client, "/")
     stats = demo_hub.stats()
-    for region in stats["regions"]:
-        assert f'href="/regions/{region["region"]}"' in page
-        assert escape(region["name"]) in page
-    assert page.count('class="dot dot-') == stats["meetings"]
-    assert f'<dd><a href="/findings">{stats["findings"]}</a></dd>' in page
-    assert f"<dd>{stats['expected_results']}</dd>" in page
+    for region in stats.regions:
+        assert f'href="/regions/{region.region}"' in page
+        assert escape(region.name) in page
+    assert page.count('class="dot dot-') == stats.meetings
+    assert f'<dd><a href="/findings">{stats.findings}</a></dd>' in page
+    assert f"<dd>{stats.expected_results}</dd>" in page
     for source in demo_hub.source_documents():
-        assert f'href="/sources/{source["id"]}"' in page
+        assert f'href="/sources/{source.id}"' in page
 
 
 def test_region_page(web_client: TestClient, demo_hub: Hub) -> None:
     page = html(web_client, "/regions/eur")
     meeting = demo_hub.meeting("EUR")
-    for officer in meeting["officers"]:
-        assert escape(officer["name"]) in page
-    chair = next(o for o in meeting["officers"] if o["role"] == "chair")
-    assert page.index(escape(chair["name"])) < page.index("Vice-chairs")
-    for doc in meeting["documents_reviewed"]:
-        assert f"Doc {doc['number']}</span> {escape(doc['description'])}" in page
-    assert escape(meeting["contributions"]) in page
+    for officer in meeting.officers:
+        assert escape(officer.name) in page
+    chair = next(o for o in meeting.officers if o.role == "chair")
+    assert page.index(escape(chair.name)) < page.index("Vice-chairs")
+    for doc in meeting.documents_reviewed:
+        assert f"Doc {doc.number}</span> {escape(doc.description)}" in page
+    assert escape(meeting.contributions) in page
     for item in demo_hub.initiatives(region="EUR", nested=False):
-        assert f'href="/initiatives/{item["code"]}"' in page
+        assert f'href="/initiatives/{item.code}"' in page
 
 
 def test_initiative_page(web_client: TestClient, demo_hub: Hub) -> None:
     item = demo_hub.initiative("EUR1")
     page = html(web_client, "/initiatives/EUR1")
-    assert f'<h1 id="init-title">{escape(item["title"])}</h1>' in page
-    assert escape(item["objective"]) in page
-    assert page.count('<li id="result-') == len(item["expected_results"])
-    for r in item["expected_results"]:
-        assert escape(r["text"]) in page
-        span = r["span"]
-        assert f'href="/sources/{span["source_id"]}?hl={span["start"]}-{span["end"]}#L{span["start"]}"' in page
-    assert page.count('class="prov prov-document"') >= len(item["alignments"])
+    assert f'<h1 id="init-title">{escape(item.title)}</h1>' in page
+    assert escape(item.objective) in page
+    assert page.count('<li id="result-') == len(item.expected_results)
+    for r in item.expected_results:
+        assert escape(r.text) in page
+        span = r.span
+        assert f'href="/sources/{span.source_id}?hl={span.start}-{span.end}#L{span.start}"' in page
+    assert page.count('class="prov prov-document"') >= len(item.alignments)
 
 
 def test_sub_items_and_footnotes_are_shown(web_client: TestClient, demo_hub: Hub) -> None:
     for code in ("AMS4", "AMS1"):
         page = html(web_client, f"/initiatives/{code}")
-        for r in demo_hub.initiative(code)["expected_results"]:
-            for sub in r["sub_items"]:
-                assert f'<span class="label">{sub["label"]})</span> {escape(sub["text"])}' in page
-            for note in r["footnotes"]:
-                assert f"<sup>{escape(note['marker'])}</sup> {escape(note['text'])}" in page
+        for r in demo_hub.initiative(code).expected_results:
+            for sub in r.sub_items:
+                assert f'<span class="label">{sub.label})</span> {escape(sub.text)}' in page
+            for note in r.footnotes:
+                assert f"<sup>{escape(note.marker)}</sup> {escape(note.text)}" in page
 
 
 def test_result_page(web_client: TestClient, demo_hub: Hub) -> None:
     item = demo_hub.initiative("EUR1")
     page = html(web_client, "/initiatives/EUR1/results/3")
-    assert escape(item["expected_results"][2]["text"]) in page
+    assert escape(item.expected_results[2].text) in page
     assert 'href="/initiatives/EUR1/results/2"' in page and 'href="/initiatives/EUR1/results/4"' in page
     html(web_client, "/initiatives/EUR1/results/99", 404)
     html(web_client, "/initiatives/EUR1/results/three", 404)
@@ -107,26 +107,24 @@ def test_result_page(web_client: TestClient, demo_hub: Hub) -> None:
 def test_source_page_anchors_every_span(web_client: TestClient, demo_hub: Hub) -> None:
     page = html(web_client, "/sources/1")
     anchors = set(re.findall(r'id="L(\d+)"', page))
-    blocks = demo_hub.source_document(1)["blocks"]
-    assert {str(b["loc"]) for b in blocks} <= anchors
+    blocks = demo_hub.source_document(1).blocks
+    assert {str(b.loc) for b in blocks} <= anchors
     spans = (
-        [i["span"] for i in demo_hub.initiatives()]
-        + [r["span"] for i in demo_hub.initiatives() for r in i["expected_results"]]
-        + [o["span"] for m in demo_hub.meetings() for o in m["officers"]]
+        [i.span for i in demo_hub.initiatives()]
+        + [r.span for i in demo_hub.initiatives() for r in i.expected_results]
+        + [o.span for m in demo_hub.meetings() for o in m.officers]
     )
-    missing = {s["start"] for s in spans if str(s["start"]) not in anchors}
+    missing = {s.start for s in spans if str(s.start) not in anchors}
     assert not missing, f"spans pointing at lines with no anchor: {sorted(missing)}"
 
 
 def test_source_page_highlights_the_span(web_client: TestClient, demo_hub: Hub) -> None:
-    span = demo_hub.initiative("EUR4")["span"]
-    page = html(web_client, f"/sources/1?hl={span['start']}-{span['end']}")
+    span = demo_hub.initiative("EUR4").span
+    page = html(web_client, f"/sources/1?hl={span.start}-{span.end}")
     lit = re.findall(r'<li id="L(\d+)" class="block block-\w+ hl">', page)
-    blocks = [
-        b for b in demo_hub.source_document(1)["blocks"] if b["loc"] <= span["end"] and b["end_loc"] >= span["start"]
-    ]
-    assert [int(n) for n in lit] == [b["loc"] for b in blocks]
-    assert escape(demo_hub.initiative("EUR4")["expected_results"][0]["text"]) in page
+    blocks = [b for b in demo_hub.source_document(1).blocks if b.loc <= span.end and b.end_loc >= span.start]
+    assert [int(n) for n in lit] == [b.loc for b in blocks]
+    assert escape(demo_hub.initiative("EUR4").expected_results[0].text) in page
 
 
 def test_findings_pages(web_client: TestClient, demo_hub: Hub) -> None:
@@ -134,8 +132,8 @@ def test_findings_pages(web_client: TestClient, demo_hub: Hub) -> None:
     page = html(web_client, "/sources/1/findings")
     assert page.count('<tr id="F') == len(findings)
     for f in findings:
-        if f["loc"]:
-            assert f'href="/sources/1?hl={f["loc"]}#L{f["loc"]}"' in page
+        if f.loc:
+            assert f'href="/sources/1?hl={f.loc}#L{f.loc}"' in page
     assert html(web_client, "/findings").count('<tr id="F') == len(demo_hub.findings())
 
 
@@ -144,7 +142,7 @@ def test_compare_page(web_client: TestClient, demo_hub: Hub) -> None:
     page = html(web_client, "/compare?codes=" + ",".join(codes))
     heads = re.findall(r'<th scope="col" class="region-\w+"><a href="/initiatives/(\w+)">', page)
     assert heads == codes
-    total = sum(len(demo_hub.initiative(c)["expected_results"]) for c in codes)
+    total = sum(len(demo_hub.initiative(c).expected_results) for c in codes)
     assert page.count('class="result-no"') == total
     assert 'value="http://testserver/compare?codes=EUR4,ASP5,AMS4,AFR3,CIS3"' in page  # shareable URL
     assert "Copy link" in page
@@ -220,7 +218,7 @@ def test_pages_are_landmarked(web_client: TestClient) -> None:
 
 
 def test_markup_in_the_source_is_rendered_inert(evil_client: TestClient, evil_hub: Hub, evil_title: str) -> None:
-    assert evil_hub.initiative("EUR1")["title"] == evil_title
+    assert evil_hub.initiative("EUR1").title == evil_title
     for url in (
         "/initiatives/EUR1",
         "/regions/EUR",

@@ -43,7 +43,7 @@ def test_diff_page_and_twin(two_cycle_client: TestClient, two_cycle_hub: Hub, ne
     (changed_key,) = expected["expected_results"]["changed"]
     assert changed_key in page.text and "<ins>" in page.text
     assert two_cycle_client.get("/diff.json?from=WTDC-25&to=WTDC-29&cycles=1").json() == twin
-    sources = {s["conference"]: s["id"] for s in two_cycle_hub.source_documents()}
+    sources = {s.conference: s.id for s in two_cycle_hub.source_documents()}
     by_id = two_cycle_client.get(f"/api/diff?from={sources['WTDC-25']}&to={sources['WTDC-29']}").json()
     assert by_id["diff"] == twin["diff"]
     # The web never opens a path: anything but source ids (without cycles) is refused.

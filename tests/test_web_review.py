@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from rihub import frameworks
 from rihub.hub import Hub
+from rihub.records import AlignmentRecord
 from rihub.store import schema as t
 from rihub.web import create_app
 
@@ -24,16 +25,16 @@ REVIEW_TOKEN = "test-editor-token-0123456789"  # what web_fixtures starts review
 AUTH = {"Authorization": f"Bearer {REVIEW_TOKEN}"}
 
 
-def first_proposal(hub: Hub, code: str = "EUR1", result: bool = False) -> dict[str, Any]:
+def first_proposal(hub: Hub, code: str = "EUR1", result: bool = False) -> AlignmentRecord:
     return next(
         a
         for a in hub.alignments(status="proposed", code=code)
-        if a["provenance"] == "model" and (a["result"] is not None) == result
+        if a.provenance == "model" and (a.result is not None) == result
     )
 
 
-def document_link(hub: Hub, code: str = "EUR1") -> dict[str, Any]:
-    return next(a for a in hub.alignments(code=code) if a["provenance"] == "document")
+def document_link(hub: Hub, code: str = "EUR1") -> AlignmentRecord:
+    return next(a for a in hub.alignments(code=code) if a.provenance == "document")
 
 
 def events(hub: Hub, alignment_id: int) -> list[Any]:
@@ -57,32 +58,32 @@ def form_fields(page: str, action: str) -> dict[str, str]:
 
 def test_proposals_appear_with_evidence(aligned_client: TestClient, aligned_hub: Hub) -> None:
     link = first_proposal(aligned_hub, "EUR1", result=True)
-    page = aligned_client.get(f"/initiatives/EUR1/results/{link['result']}").text
-    block = re.search(rf'<li class="link link-proposed" id="alignment-{link["id"]}">(.*?)</li>', page, re.S)
+    page = aligned_client.get(f"/initiatives/EUR1/results/{link.result}").text
+    block = re.search(rf'<li class="link link-proposed" id="alignment-{link.id}">(.*?)</li>', page, re.S)
     assert block, "the proposal is drawn as a proposal"
     body = unescape(block.group(1))
-    evidence = link["evidence"]
-    assert f"{link['framework']} {link['code']}" in body
-    assert f"{round(link['score'] * 100)}%" in body
-    assert evidence["nearest"]["text"] in body and f"{link['framework']} {evidence['nearest']['code']}" in body
+    evidence = link.evidence
+    assert f"{link.framework} {link.code}" in body
+    assert f"{round(link.score * 100)}%" in body
+    assert evidence["nearest"]["text"] in body and f"{link.framework} {evidence['nearest']['code']}" in body
     assert evidence["sentence"] in body
     assert all(term in body for term in evidence["terms"])
-    assert f'href="/alignments/{link["id"]}"' in block.group(1)
+    assert f'href="/alignments/{link.id}"' in block.group(1)
 
 
 def test_sdg_evidence_names_the_wsis_lines_it_came_through(aligned_client: TestClient, aligned_hub: Hub) -> None:
     """The prior view is explained: an SDG proposal says which WSIS action line(s) serve that SDG."""
     from rihub.frameworks import load, wsis_sdg_prior
 
-    links = [a for a in aligned_hub.alignments(provenance="model") if a["framework"] == "SDG"]
-    through = [a for a in links if a["evidence"].get("via_wsis")]
+    links = [a for a in aligned_hub.alignments(provenance="model") if a.framework == "SDG"]
+    through = [a for a in links if a.evidence.get("via_wsis")]
     assert through and len(through) < len(links)  # a signal on some proposals, not a label on all
     prior = wsis_sdg_prior()
     for link in through:
-        assert all(link["code"] in prior[v["code"]] and 0.15 <= v["share"] <= 1 for v in link["evidence"]["via_wsis"])
+        assert all(link.code in prior[v["code"]] and 0.15 <= v["share"] <= 1 for v in link.evidence["via_wsis"])
     link = through[0]
-    page = unescape(aligned_client.get(f"/alignments/{link['id']}").text)
-    line = link["evidence"]["via_wsis"][0]
+    page = unescape(aligned_client.get(f"/alignments/{link.id}").text)
+    line = link.evidence["via_wsis"][0]
     title = next(i.title for i in load("WSIS") if i.code == line["code"])
     assert "Through WSIS" in page and f"{line['code']}</span> {title}" in page
     assert f"{int(line['share'] * 100)} % of the text's WSIS profile" in page
@@ -92,7 +93,7 @@ def test_links_are_grouped_by_framework_and_kinds_are_distinct(aligned_client: T
     page = aligned_client.get("/initiatives/EUR1").text
     section = page[page.index('id="alignments"') :]
     heads = re.findall(r'<h4 class="fw-name">(\w+)</h4>', section)
-    present = {a["framework"] for a in aligned_hub.initiative("EUR1")["alignments"]}
+    present = {a.framework for a in aligned_hub.initiative("EUR1").alignments}
     assert heads == [f for f in ("SDG", "WSIS", "GDC") if f in present]
     assert 'class="link link-document"' in section and 'class="link link-proposed"' in section
 
@@ -115,11 +116,11 @@ def test_writable_app_needs_a_token(aligned_hub: Hub) -> None:
 
 def test_history_page_and_twin(aligned_client: TestClient, aligned_hub: Hub) -> None:
     link = first_proposal(aligned_hub)
-    body = aligned_client.get(f"/alignments/{link['id']}.json").json()
-    assert body["alignment"]["id"] == link["id"] and body["alignment"]["badge"] == "proposed"
+    body = aligned_client.get(f"/alignments/{link.id}.json").json()
+    assert body["alignment"]["id"] == link.id and body["alignment"]["badge"] == "proposed"
     assert [e["action"] for e in body["history"]] == ["propose"]
-    assert aligned_client.get(f"/api/alignments/{link['id']}").json() == body
-    page = aligned_client.get(f"/alignments/{link['id']}").text
+    assert aligned_client.get(f"/api/alignments/{link.id}").json() == body
+    page = aligned_client.get(f"/alignments/{link.id}").text
     assert "<h1" in page and "rihub-align" in page and "proposed" in page
     assert aligned_client.get("/alignments/999999").status_code == 404
 
@@ -129,10 +130,10 @@ def test_history_page_and_twin(aligned_client: TestClient, aligned_hub: Hub) -> 
 
 def test_accept_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
     link = first_proposal(review_hub, "EUR1", result=True)
-    page_url = f"/initiatives/EUR1/results/{link['result']}"
+    page_url = f"/initiatives/EUR1/results/{link.result}"
     page = review_client.get(page_url)
     assert "rihub_csrf" in page.headers["set-cookie"] and "samesite=strict" in page.headers["set-cookie"].lower()
-    action = f"/initiatives/EUR1/alignments/{link['id']}/review"
+    action = f"/initiatives/EUR1/alignments/{link.id}/review"
     fields = form_fields(page.text, action)
     assert fields["back"] == page_url
     sent = fields | {
@@ -143,20 +144,20 @@ def test_accept_through_the_form(review_client: TestClient, review_hub: Hub) -> 
     }
     response = review_client.post(action, data=sent, follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == f"{page_url}?reviewed=accepted&alignment={link['id']}#alignment-{link['id']}"
-    assert review_hub.alignment(link["id"])["status"] == "accepted"
-    last = events(review_hub, link["id"])[-1]
+    assert response.headers["location"] == f"{page_url}?reviewed=accepted&alignment={link.id}#alignment-{link.id}"
+    assert review_hub.alignment(link.id).status == "accepted"
+    last = events(review_hub, link.id)[-1]
     assert (last.actor, last.action, last.reason) == ("Ana Editor", "accept", "matches the result")
     assert last.before["status"] == "proposed" and last.after["status"] == "accepted"
     after = review_client.get(response.headers["location"]).text
-    assert f"{link['framework']} {link['code']} on EUR1 expected result {link['result']}: accepted." in after
-    assert f'class="link link-confirmed" id="alignment-{link["id"]}"' in after
+    assert f"{link.framework} {link.code} on EUR1 expected result {link.result}: accepted." in after
+    assert f'class="link link-confirmed" id="alignment-{link.id}"' in after
 
 
 def test_reject_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
     link = first_proposal(review_hub, "EUR2")
     page = review_client.get("/initiatives/EUR2").text
-    action = f"/initiatives/EUR2/alignments/{link['id']}/review"
+    action = f"/initiatives/EUR2/alignments/{link.id}/review"
     sent = form_fields(page, action) | {
         "action": "reject",
         "reviewer": "Bo",
@@ -164,12 +165,12 @@ def test_reject_through_the_form(review_client: TestClient, review_hub: Hub) -> 
         "token": REVIEW_TOKEN,
     }
     assert review_client.post(action, data=sent, follow_redirects=False).status_code == 303
-    assert review_hub.alignment(link["id"])["status"] == "rejected"
-    assert events(review_hub, link["id"])[-1].reason == "too broad"
+    assert review_hub.alignment(link.id).status == "rejected"
+    assert events(review_hub, link.id)[-1].reason == "too broad"
 
 
 def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> None:
-    taken = {(a["framework"], a["code"]) for a in review_hub.alignments(code="EUR3") if a["result"] == 2}
+    taken = {(a.framework, a.code) for a in review_hub.alignments(code="EUR3") if a.result == 2}
     framework, code = next((f, i.code) for f in ("GDC", "SDG") for i in frameworks.goals(f) if (f, i.code) not in taken)
     page = review_client.get("/initiatives/EUR3").text
     assert f'<option value="{framework}:{code}">' in page
@@ -184,13 +185,11 @@ def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> Non
     response = review_client.post("/initiatives/EUR3/alignments", data=sent, follow_redirects=False)
     assert response.status_code == 303
     added = next(
-        a
-        for a in review_hub.alignments(code="EUR3")
-        if (a["framework"], a["code"], a["result"]) == (framework, code, 2)
+        a for a in review_hub.alignments(code="EUR3") if (a.framework, a.code, a.result) == (framework, code, 2)
     )
-    assert added["provenance"] == "person" and added["status"] == "accepted" and added["created_by"] == "Cy"
-    assert f"alignment={added['id']}" in response.headers["location"]
-    last = events(review_hub, added["id"])[-1]
+    assert added.provenance == "person" and added.status == "accepted" and added.created_by == "Cy"
+    assert f"alignment={added.id}" in response.headers["location"]
+    last = events(review_hub, added.id)[-1]
     assert (last.action, last.before, last.after["status"], last.reason) == (
         "add",
         None,
@@ -202,13 +201,13 @@ def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> Non
 def test_form_without_csrf_or_with_bad_token_is_refused(review_client: TestClient, review_hub: Hub) -> None:
     link = first_proposal(review_hub)
     page = review_client.get("/initiatives/EUR1").text
-    action = f"/initiatives/EUR1/alignments/{link['id']}/review"
+    action = f"/initiatives/EUR1/alignments/{link.id}/review"
     fields = form_fields(page, action)
     good = fields | {"action": "accept", "reviewer": "Ana", "reason": "ok", "token": REVIEW_TOKEN}
     no_csrf = {k: v for k, v in good.items() if k != "csrf"}
     assert review_client.post(action, data=no_csrf, follow_redirects=False).status_code == 403
     assert review_client.post(action, data=good | {"csrf": "forged"}, follow_redirects=False).status_code == 403
-    other = f"/initiatives/EUR1/alignments/{link['id'] + 1}/review"  # a token is bound to its own form
+    other = f"/initiatives/EUR1/alignments/{link.id + 1}/review"  # a token is bound to its own form
     assert review_client.post(other, data=good, follow_redirects=False).status_code == 403
     review_client.cookies.clear()  # another browser: the cookie half of the double submit is missing
     assert review_client.post(action, data=good, follow_redirects=False).status_code == 403
@@ -217,8 +216,8 @@ def test_form_without_csrf_or_with_bad_token_is_refused(review_client: TestClien
     wrong = good | fresh | {"token": "not-the-token"}
     response = review_client.post(action, data=wrong, follow_redirects=False)
     assert response.status_code == 403 and "wrong editor token" in response.text
-    assert review_hub.alignment(link["id"])["status"] == "proposed"
-    assert len(events(review_hub, link["id"])) == 1
+    assert review_hub.alignment(link.id).status == "proposed"
+    assert len(events(review_hub, link.id)) == 1
 
 
 def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> None:
@@ -230,12 +229,12 @@ def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> N
     response = review_client.post("/initiatives/EUR1/alignments", data=base | {"target": "SDG:9", "reason": " "})
     assert response.status_code == 422 and "reason is required" in response.text
     doc = document_link(review_hub)
-    action = f"/initiatives/EUR1/alignments/{doc['id']}/review"
+    action = f"/initiatives/EUR1/alignments/{doc.id}/review"
     assert action not in page, "document links get no review form"
     signed = review_client.app.state.reviewers.form_token(review_client.cookies["rihub_csrf"], action)  # type: ignore[attr-defined]
     response = review_client.post(action, data=base | {"csrf": signed, "action": "reject"})
     assert response.status_code == 409 and "report's own mapping table" in unescape(response.text)
-    assert review_hub.alignment(doc["id"])["status"] == "accepted" and events(review_hub, doc["id"]) == []
+    assert review_hub.alignment(doc.id).status == "accepted" and events(review_hub, doc.id) == []
 
 
 # --- JSON API --------------------------------------------------------------------------------------
@@ -244,18 +243,18 @@ def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> N
 def test_api_review_and_add(review_client: TestClient, review_hub: Hub) -> None:
     link = first_proposal(review_hub, "ASP2", result=True)
     body = {"action": "reject", "reviewer": "Dee", "reason": "not about this"}
-    response = review_client.post(f"/api/alignments/{link['id']}/review", json=body, headers=AUTH)
+    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=AUTH)
     assert response.status_code == 200
     answer = response.json()
     assert answer["alignment"]["status"] == "rejected" and answer["alignment"]["badge"] == "rejected"
     assert answer["history"][-1] | {"at": None, "id": None} == {
         "id": None,
-        "alignment_id": link["id"],
+        "alignment_id": link.id,
         "actor": "Dee",
         "at": None,
         "action": "reject",
-        "before": {"status": "proposed", "provenance": "model", "score": link["score"]},
-        "after": {"status": "rejected", "provenance": "model", "score": link["score"]},
+        "before": {"status": "proposed", "provenance": "model", "score": link.score},
+        "after": {"status": "rejected", "provenance": "model", "score": link.score},
         "reason": "not about this",
     }
     add = {"framework": "wsis", "code": "C4", "reviewer": "Dee", "reason": "capacity building"}
@@ -273,11 +272,11 @@ def test_api_review_and_add(review_client: TestClient, review_hub: Hub) -> None:
 def test_api_needs_the_token(review_client: TestClient, review_hub: Hub, headers: dict[str, str], status: int) -> None:
     link = first_proposal(review_hub)
     body = {"action": "accept", "reviewer": "Eve", "reason": "x"}
-    response = review_client.post(f"/api/alignments/{link['id']}/review", json=body, headers=headers)
+    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=headers)
     assert response.status_code == status and response.json()["error"]["status"] == status
     response = review_client.post("/api/initiatives/EUR1/alignments", json={"nonsense": 1}, headers=headers)
     assert response.status_code == status, "authentication is checked before the body"
-    assert review_hub.alignment(link["id"])["status"] == "proposed"
+    assert review_hub.alignment(link.id).status == "proposed"
 
 
 def test_api_refuses_unknown_codes_and_document_links(review_client: TestClient, review_hub: Hub) -> None:
@@ -293,9 +292,9 @@ def test_api_refuses_unknown_codes_and_document_links(review_client: TestClient,
     assert response.status_code == 404 and "no expected result 99" in response.json()["error"]["detail"]
     doc = document_link(review_hub)
     body = {"action": "reject", "reviewer": "Eve", "reason": "x"}
-    response = review_client.post(f"/api/alignments/{doc['id']}/review", json=body, headers=AUTH)
+    response = review_client.post(f"/api/alignments/{doc.id}/review", json=body, headers=AUTH)
     assert response.status_code == 409 and "report's own mapping" in response.json()["error"]["detail"]
-    assert review_hub.alignment(doc["id"])["status"] == "accepted" and events(review_hub, doc["id"]) == []
+    assert review_hub.alignment(doc.id).status == "accepted" and events(review_hub, doc.id) == []
 
 
 def test_openapi_lists_the_review_endpoints_only_when_on(review_client: TestClient, web_client: TestClient) -> None:

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from rihub.errors import RihubError
+from rihub.records import AlignmentRecord, RegionCounts, Stats, jsonable
 from rihub.safe import terminal
 
 app = typer.Typer(
@@ -43,8 +44,9 @@ def shown(value: object) -> str:
 
 
 def emit_json(data: Any) -> None:
-    """Strict JSON on stdout: a figure that cannot be computed (NaN) is written as null."""
-    sys.stdout.write(json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False) + "\n")
+    """Records (or plain data) as strict JSON on stdout: a figure that cannot be computed (NaN) is written as null."""
+    text = json.dumps(_finite(jsonable(data)), indent=2, ensure_ascii=False, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def _finite(data: Any) -> Any:
@@ -141,30 +143,29 @@ def show(
         if as_json:
             emit_json(item)
             return
-        where = f"{item['region_name']}, {item['kind']}, {item['stage']}"
-        console.print(f"[bold]{item['code']}[/bold] of {item['conference']} ({where})")
-        others = [c for c in item["cycles"] if c != item["conference"]]
+        where = f"{item.region_name}, {item.kind}, {item.stage}"
+        console.print(f"[bold]{item.code}[/bold] of {item.conference} ({where})")
+        others = [c for c in item.cycles if c != item.conference]
         if others:
             console.print(f"[dim]also in {', '.join(others)} (--cycle)[/dim]")
-        console.print(f"[bold]{item['title']}[/bold]", highlight=False)
-        if item["objective"]:
-            console.print(
-                f"\n[italic]{item['objective_kind'].capitalize()}:[/italic] {item['objective']}", highlight=False
-            )
-        if item["expected_results"]:
+        console.print(f"[bold]{item.title}[/bold]", highlight=False)
+        if item.objective:
+            kind = (item.objective_kind or "objective").capitalize()
+            console.print(f"\n[italic]{kind}:[/italic] {item.objective}", highlight=False)
+        if item.expected_results:
             console.print("\n[bold]Expected results[/bold]")
-            if item["results_lead_in"]:
-                console.print(item["results_lead_in"], highlight=False)
-        for r in item["expected_results"]:
-            console.print(f"  {r['number']}. {r['text']}", highlight=False)
-            for s in r["sub_items"]:
-                console.print(f"     {s['label']}) {s['text']}", highlight=False)
-            for n in r["footnotes"]:
-                console.print(f"     [dim]footnote {n['marker']}: {n['text']}[/dim]", highlight=False)
-        if item["alignments"]:
+            if item.results_lead_in:
+                console.print(item.results_lead_in, highlight=False)
+        for r in item.expected_results:
+            console.print(f"  {r.number}. {r.text}", highlight=False)
+            for s in r.sub_items:
+                console.print(f"     {s.label}) {s.text}", highlight=False)
+            for n in r.footnotes:
+                console.print(f"     [dim]footnote {n.marker}: {n.text}[/dim]", highlight=False)
+        if item.alignments:
             console.print("\n[bold]Alignments[/bold]")
-            for a in item["alignments"]:
-                console.print(f"  {a['framework']} {a['code']}  [dim]{a['provenance']}, {a['status']}[/dim]")
+            for a in item.alignments:
+                console.print(f"  {a.framework} {a.code}  [dim]{a.provenance}, {a.status}[/dim]")
         return
     items = h.initiatives(region=region, nested=False, cycle=cycle)
     if as_json:
@@ -172,7 +173,7 @@ def show(
         return
     table = Table("code", "region", "kind", "title", "results", title=f"Initiatives of {h.cycle(cycle)}")
     for i in items:
-        table.add_row(i["code"], i["region"], i["kind"], i["title"], str(i["expected_result_count"]))
+        table.add_row(i.code, i.region, i.kind, i.title, str(i.expected_result_count))
     console.print(table)
 
 
@@ -212,33 +213,23 @@ def stats(
     if as_json:
         emit_json(data)
         return
-    table = Table(title=f"rihub registry: {data['cycle'] or 'empty'}")
+    table = Table(title=f"rihub registry: {data.cycle or 'empty'}")
     table.add_column("region", no_wrap=True, min_width=6)
     for heading in ("initiatives", "priorities", "results", "officers", "documents"):
         table.add_column(heading, justify="right", no_wrap=True, min_width=len(heading))
-    for r in data["regions"]:
-        table.add_row(
-            r["region"],
-            str(r["initiatives"]),
-            str(r["priorities"]),
-            str(r["expected_results"]),
-            str(r["officers"]),
-            str(r["documents_reviewed"]),
-        )
+    for r in data.regions:
+        table.add_row(r.region, *_counts(r))
     table.add_section()
-    table.add_row(
-        "all",
-        str(data["initiatives"]),
-        str(data["priorities"]),
-        str(data["expected_results"]),
-        str(data["officers"]),
-        str(data["documents_reviewed"]),
-    )
+    table.add_row("all", *_counts(data))
     console.print(table)
     console.print(
-        f"{data['meetings']} meetings · {data['alignments']} alignments · {data['findings']} lint findings "
-        f"· {data['source_documents']} source document(s)"
+        f"{data.meetings} meetings · {data.alignments} alignments · {data.findings} lint findings "
+        f"· {data.source_documents} source document(s)"
     )
+
+
+def _counts(r: RegionCounts | Stats) -> list[str]:
+    return [str(n) for n in (r.initiatives, r.priorities, r.expected_results, r.officers, r.documents_reviewed)]
 
 
 @app.command()
@@ -386,30 +377,29 @@ def review_list(
         status=status or None, provenance=provenance, code=code, framework=framework, min_score=min_score, cycle=cycle
     )
     if ids:
-        print(" ".join(str(a["id"]) for a in links))
+        print(" ".join(str(a.id) for a in links))
         return
     if as_json:
         emit_json(links)
         return
     table = Table("id", "subject", "link", "score", "status", "evidence", title=f"{len(links)} links")
     for a in links:
-        subject = a["initiative"] + (f".{a['result']}" if a["result"] is not None else "")
-        evidence = a["evidence"] or {}
-        terms = ", ".join(str(t) for t in evidence.get("terms", [])[:4]) if isinstance(evidence, dict) else ""
+        subject = a.initiative + (f".{a.result}" if a.result is not None else "")
+        terms = ", ".join(str(t) for t in (a.evidence or {}).get("terms", [])[:4])
         table.add_row(
-            str(a["id"]),
+            str(a.id),
             subject,
-            f"{a['framework']} {a['code']}",
-            "" if a["score"] is None else f"{a['score']:.2f}",
-            f"{a['status']} ({a['provenance']})",
+            f"{a.framework} {a.code}",
+            "" if a.score is None else f"{a.score:.2f}",
+            f"{a.status} ({a.provenance})",
             terms,
         )
     console.print(table)
 
 
-def _reviewed(a: dict[str, Any]) -> None:
-    subject = a["initiative"] + (f".{a['result']}" if a["result"] is not None else "")
-    console.print(f"#{a['id']} {subject} → {a['framework']} {a['code']}: {a['status']} ({a['provenance']})")
+def _reviewed(a: AlignmentRecord) -> None:
+    subject = a.initiative + (f".{a.result}" if a.result is not None else "")
+    console.print(f"#{a.id} {subject} → {a.framework} {a.code}: {a.status} ({a.provenance})")
 
 
 @review_app.command("accept")
@@ -459,9 +449,7 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     """Every change to one link: who, when, before, after, why."""
     table = Table("when", "who", "action", "before", "after", "reason")
     for e in hub().alignment_history(alignment_id):
-        table.add_row(
-            str(e["at"]), e["actor"], e["action"], json.dumps(e["before"]), json.dumps(e["after"]), e["reason"] or ""
-        )
+        table.add_row(e.at.isoformat(), e.actor, e.action, json.dumps(e.before), json.dumps(e.after), e.reason or "")
     console.print(table)
 
 

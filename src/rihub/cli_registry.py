@@ -12,7 +12,7 @@ from rich.table import Table
 
 from rihub.cli import CYCLE, app, console, emit_json, hub, review_app
 from rihub.errors import RihubError
-from rihub.store.lineage import LineageLink
+from rihub.records import LineageLink
 
 lineage_app = typer.Typer(
     help='"Continues" links between initiatives of successive cycles: list, confirm, reject, add.',
@@ -72,13 +72,13 @@ def versions(
     table = Table("source", "file", "stage", "document", "title", "results", "current", title=f"Versions of {code}")
     for v in found:
         table.add_row(
-            str(v["source_id"]),
-            v["filename"],
-            v["stage"],
-            v["source_status"],
-            v["title"],
-            str(len(v["results"])),
-            "yes" if v["current"] else "",
+            str(v.source_id),
+            v.filename,
+            v.stage,
+            v.source_status,
+            v.title,
+            str(len(v.results)),
+            "yes" if v.current else "",
         )
     console.print(table)
 
@@ -110,7 +110,7 @@ def lineage(
         return
     links = hub().lineage(code=code, cycle=cycle, status=status)
     if as_json:
-        emit_json([vars(link) for link in links])
+        emit_json(links)
         return
     _lineage_table(links, f"{len(links)} lineage links")
 
@@ -161,13 +161,13 @@ def review_matches(
     table = Table("id", "initiative", "kind", "stored", "new wording", "score", "status", title=f"{len(found)} matches")
     for m in found:
         table.add_row(
-            str(m["id"]),
-            f"{m['code']} ({m['cycle']})",
-            m["kind"],
-            f"{m['old_number']}. {m['old_text']}",
-            "" if m["new_text"] is None else f"{m['new_number']}. {m['new_text']}",
-            "" if m["score"] is None else f"{m['score']:.2f}",
-            m["status"],
+            str(m.id),
+            f"{m.code} ({m.cycle})",
+            m.kind,
+            f"{m.old_number}. {m.old_text}",
+            "" if m.new_text is None else f"{m.new_number}. {m.new_text}",
+            "" if m.score is None else f"{m.score:.2f}",
+            m.status,
         )
     console.print(table)
 
@@ -181,4 +181,4 @@ def review_match(
 ) -> None:
     """Settle one result match."""
     m = hub().review_match(match_id, action, by, reason)
-    console.print(f"#{m['id']} {m['code']} result {m['old_number']}: {m['status']} by {m['decided_by']}")
+    console.print(f"#{m.id} {m.code} result {m.old_number}: {m.status} by {m.decided_by}")

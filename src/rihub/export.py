@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from rihub import __version__
+from rihub.records import jsonable
 from rihub.safe import csv_cell
 from rihub.store import read
 
@@ -22,7 +23,8 @@ Row = dict[str, Any]
 
 
 def export_document(conn: Connection, conference: str | None = None) -> dict[str, Any]:
-    """The registry (every cycle, or only ``conference``) in the stable export shape."""
+    """The registry (every cycle, or only ``conference``) in the stable export shape: the records'
+    JSON, without the fields only the web app shows (spans of nested facts, region names)."""
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
@@ -49,11 +51,13 @@ def export_document(conn: Connection, conference: str | None = None) -> dict[str
                 "supersedes_id",
             )
         }
-        for s in read.source_documents(conn, conference=conference)
+        for s in jsonable(read.source_documents(conn, conference=conference))
     ]
-    meetings = [strip(m) | {"source_id": m["span"]["source_id"]} for m in read.meetings(conn, conference=conference)]
+    meetings = [
+        strip(m) | {"source_id": m["span"]["source_id"]} for m in jsonable(read.meetings(conn, conference=conference))
+    ]
     initiatives = []
-    for item in read.initiatives(conn, conference=conference):
+    for item in jsonable(read.initiatives(conn, conference=conference)):
         clean = strip(item)
         clean.pop("field_sources", None)
         clean["withdrawn_results"] = [r["number"] for r in item["withdrawn_results"]]
@@ -80,7 +84,7 @@ def export_document(conn: Connection, conference: str | None = None) -> dict[str
     return {
         "rihub_version": __version__,
         "cycle": conference,
-        "conferences": [strip(c) for c in read.conferences(conn, conference)],
+        "conferences": [strip(c) for c in jsonable(read.conferences(conn, conference))],
         "source_documents": sources,
         "meetings": meetings,
         "initiatives": initiatives,

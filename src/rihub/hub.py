@@ -7,19 +7,37 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy import Connection, Engine
 
 from rihub.config import Settings
 from rihub.errors import InputError, NotFoundError
 from rihub.export import export_document, write_csv
-from rihub.ingest import parse_bytes, read_file
+from rihub.ingest import check_stage, given, parse_bytes, read_file
 from rihub.ingest.lint import lint_outline, lint_raw_text
-from rihub.model import STAGES, UNKNOWN_CYCLE, Conference, Outline
+from rihub.model import UNKNOWN_CYCLE, Outline
+from rihub.records import (
+    AlignmentEvent,
+    AlignmentRecord,
+    Cycle,
+    IngestEvent,
+    Initiative,
+    InitiativeNested,
+    InitiativeSummary,
+    LineageLink,
+    Meeting,
+    ResultMatch,
+    SearchResult,
+    SimilarResult,
+    SourceDocument,
+    SourceDocumentDetail,
+    SourceFinding,
+    Stats,
+    Version,
+)
 from rihub.store import read
 from rihub.store.db import open_engine, write_transaction
-from rihub.store.lineage import LineageLink
 from rihub.store.write import Finding, IngestOutcome, save_outline
 
 if TYPE_CHECKING:
@@ -119,7 +137,7 @@ class Hub:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def cycles(self) -> list[dict[str, Any]]:
+    def cycles(self) -> list[Cycle]:
         """The WTDC cycles in the registry, newest first."""
         with self.engine.connect() as conn:
             return read.conferences(conn)
@@ -129,19 +147,42 @@ class Hub:
         with self.engine.connect() as conn:
             return resolve_cycle(conn, cycle)
 
-    def stats(self, cycle: str | None = None) -> dict[str, Any]:
+    def stats(self, cycle: str | None = None) -> Stats:
         with self.engine.connect() as conn:
             return read.stats(conn, resolve_cycle(conn, cycle))
 
-    def meetings(self, region: str | None = None, cycle: str | None = None) -> list[dict[str, Any]]:
+    def meetings(self, region: str | None = None, cycle: str | None = None) -> list[Meeting]:
         with self.engine.connect() as conn:
             return read.meetings(conn, region, resolve_cycle(conn, cycle))
 
-    def meeting(self, region: str, cycle: str | None = None) -> dict[str, Any] | None:
+    def meeting(self, region: str, cycle: str | None = None) -> Meeting | None:
         """The region's meeting in the cycle, or None when the registry holds none."""
         found = self.meetings(region, cycle)
         return found[0] if found else None
 
+    @overload
+    def initiatives(
+        self,
+        region: str | None = None,
+        kind: str | None = None,
+        nested: Literal[True] = True,
+        codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[InitiativeNested]: ...
+    @overload
+    def initiatives(
+        self,
+        region: str | None = None,
+        kind: str | None = None,
+        *,
+        nested: Literal[False],
+        codes: Sequence[str] | None = None,
+        cycle: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[InitiativeSummary]: ...
     def initiatives(
         self,
         region: str | None = None,
@@ -151,7 +192,7 @@ class Hub:
         cycle: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> list[InitiativeNested] | list[InitiativeSummary]:
         """Current initiatives of one cycle (the latest by default), paged in SQL when ``limit`` is given."""
         with self.engine.connect() as conn:
             return read.initiatives(
@@ -167,15 +208,16 @@ class Hub:
 
     def initiatives_page(
         self,
-        limit: int,
+        limit: int | None,
         offset: int = 0,
         region: str | None = None,
         kind: str | None = None,
         nested: bool = False,
         codes: Sequence[str] | None = None,
         cycle: str | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of :meth:`initiatives` and the number of all that match, for a paged list.
+    ) -> tuple[list[InitiativeNested] | list[InitiativeSummary], int]:
+        """One page of :meth:`initiatives` (all of them when ``limit`` is None) and the number of
+        all that match, for a paged list.
 
         The page is a LIMIT/OFFSET query; the count is one COUNT on the same filter, skipped when
         the page itself shows it is the last one. One connection, the cycle resolved once.
@@ -192,7 +234,7 @@ class Hub:
                 limit=limit,
                 offset=offset,
             )
-            if len(items) < limit and (items or offset == 0):
+            if limit is None or (len(items) < limit and (items or offset == 0)):
                 return items, offset + len(items)
             return items, read.count_initiatives(conn, region, kind, codes, conference)
 
@@ -206,7 +248,7 @@ class Hub:
         with self.engine.connect() as conn:
             return read.count_initiatives(conn, region, kind, codes, resolve_cycle(conn, cycle))
 
-    def initiative(self, code: str, cycle: str | None = None) -> dict[str, Any]:
+    def initiative(self, code: str, cycle: str | None = None) -> Initiative:
         """One initiative in full: of ``cycle``, or of the newest cycle that has this code."""
         code = code.strip().upper()
         with self.engine.connect() as conn:
@@ -222,34 +264,30 @@ class Hub:
                         f"no initiative {code!r} in {cycle}; `rihub show --cycle {cycle}` lists the codes"
                     )
                 item = items[0]
-            item["cycles"] = [c for c, _ in found]
-            return item
+            return Initiative(**dict(item), cycles=[c for c, _ in found])
 
-    def versions(self, code: str, cycle: str | None = None) -> list[dict[str, Any]]:
+    def versions(self, code: str, cycle: str | None = None) -> list[Version]:
         """Every document's statement of the initiative, oldest first, the current one marked."""
         item = self.initiative(code, cycle)
         with self.engine.connect() as conn:
-            found = read.versions(conn, item["id"])
-        for v in found:
-            v["current"] = v["source_id"] == item["span"]["source_id"]
-        return found
+            return read.versions(conn, item.id, current_source=item.span.source_id)
 
-    def source_documents(self) -> list[dict[str, Any]]:
+    def source_documents(self) -> list[SourceDocument]:
         with self.engine.connect() as conn:
             return read.source_documents(conn)
 
-    def source_document(self, source_id: int) -> dict[str, Any]:
+    def source_document(self, source_id: int) -> SourceDocumentDetail:
         with self.engine.connect() as conn:
             found = read.source_documents(conn, source_id)
             if not found:
                 raise NotFoundError(f"no source document #{source_id}")
-            return found[0] | {"blocks": read.source_blocks(conn, source_id)}
+            return SourceDocumentDetail(**dict(found[0]), blocks=read.source_blocks(conn, source_id))
 
-    def findings(self, source_id: int | None = None) -> list[dict[str, Any]]:
+    def findings(self, source_id: int | None = None) -> list[SourceFinding]:
         with self.engine.connect() as conn:
             return read.findings(conn, source_id)
 
-    def ingest_events(self) -> list[dict[str, Any]]:
+    def ingest_events(self) -> list[IngestEvent]:
         with self.engine.connect() as conn:
             return read.ingest_events(conn)
 
@@ -263,8 +301,8 @@ class Hub:
         offset: int = 0,
         mode: str = "fulltext",
         cycle: str | None = None,
-    ) -> dict[str, Any]:
-        """Ranked initiatives and meetings matching ``q``, with highlighted snippets and facet counts.
+    ) -> SearchResult:
+        """Ranked initiatives and meetings matching ``q``, with the matched words marked and facet counts.
 
         ``mode`` is ``fulltext`` (words), ``semantic`` (meaning: the query is embedded, loading the
         model on first use, and compared with the vectors `align` stored) or ``hybrid`` (both, fused
@@ -303,7 +341,7 @@ class Hub:
         return diff_statements(before, after, region=region.upper() if region else None)
 
     def _statements(self, ref: str | int) -> list[InitiativeStatement]:
-        from rihub.analysis.diff import statements_from_outline
+        from rihub.analysis.diff import statement_of_version, statements_from_outline
 
         if isinstance(ref, int) or (ref.isascii() and ref.isdigit() and not Path(ref).exists()):
             with self.engine.connect() as conn:
@@ -318,11 +356,11 @@ class Hub:
 
         return [
             InitiativeStatement(
-                code=i["code"],
-                region=i["region"],
-                title=i["title"],
-                objective=i["objective"],
-                results=tuple(ResultStatement(r["number"], result_text(r)) for r in i["expected_results"]),
+                code=i.code,
+                region=i.region,
+                title=i.title,
+                objective=i.objective,
+                results=tuple(ResultStatement(r.number, r.full_text) for r in i.expected_results),
             )
             for i in self.initiatives(region=region, cycle=cycle)
         ]
@@ -333,7 +371,7 @@ class Hub:
         """ "Continues" links: of one initiative (both directions), or all."""
         from rihub.store.lineage import lineage_links
 
-        initiative_id = self.initiative(code, cycle)["id"] if code else None
+        initiative_id = self.initiative(code, cycle).id if code else None
         with self.engine.connect() as conn:
             return lineage_links(conn, initiative_id=initiative_id, status=status)
 
@@ -360,14 +398,14 @@ class Hub:
 
         before, after = self.initiative(old, old_cycle), self.initiative(new, new_cycle)
         with write_transaction(self.engine) as conn:
-            return add_lineage(conn, before["id"], after["id"], actor, reason)
+            return add_lineage(conn, before.id, after.id, actor, reason)
 
-    def result_matches(self, status: str | None = "proposed") -> list[dict[str, Any]]:
+    def result_matches(self, status: str | None = "proposed") -> list[ResultMatch]:
         """Result matches an ingest could not settle alone, for a person to confirm."""
         with self.engine.connect() as conn:
             return read.result_matches(conn, status)
 
-    def review_match(self, match_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+    def review_match(self, match_id: int, action: str, actor: str, reason: str | None = None) -> ResultMatch:
         """Accept (the pairing stands) or reject (the new wording becomes a result of its own) a match."""
         from rihub.store.matches import review_match
 
@@ -417,10 +455,10 @@ class Hub:
         result_texts: list[str] = []
         result_owners: list[tuple[int, int | None]] = []
         for item in items:
-            for r in item["expected_results"]:
-                result_texts.append(result_text(r))
-                result_owners.append((item["id"], r["id"]))
-        head_texts = [initiative_text(item) for item in items]
+            for r in item.expected_results:
+                result_texts.append(r.full_text)
+                result_owners.append((item.id, r.id))
+        head_texts = [item.head_text for item in items]
         aligner = Aligner.load()
         texts = head_texts + result_texts
         classified: list[list[Any]] = []
@@ -440,16 +478,16 @@ class Hub:
                 for p in found
             )
         for item, head in zip(items, heads, strict=True):
-            rolled = roll_up([head, *by_initiative.get(item["id"], [])])
-            if item["kind"] == "initiative":
+            rolled = roll_up([head, *by_initiative.get(item.id, [])])
+            if item.kind == "initiative":
                 # A Regional Initiative is government-led regional cooperation: WSIS C1 and C11
                 # by construction (rihub.align.STRUCTURAL_LINKS); still only a proposal to review.
                 rolled = with_structural_links(rolled)
             for p in rolled:
-                proposals.append(LinkProposal(item["id"], None, p.framework, p.code, p.score, _jsonable(p.evidence)))
+                proposals.append(LinkProposal(item.id, None, p.framework, p.code, p.score, _jsonable(p.evidence)))
         with write_transaction(self.engine) as conn:
             counts = store_proposals(conn, proposals)
-            store_embeddings(conn, EMBEDDING_MODEL, [(i["id"], None) for i in items] + result_owners, vectors)
+            store_embeddings(conn, EMBEDDING_MODEL, [(i.id, None) for i in items] + result_owners, vectors)
         return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
 
     def alignments(
@@ -460,7 +498,7 @@ class Hub:
         framework: str | None = None,
         min_score: float | None = None,
         cycle: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[AlignmentRecord]:
         """The review queue of one cycle (the latest by default), filtered; ``min_score`` leaves out
         links without a score (document, person)."""
         from rihub.store.alignments import alignments
@@ -476,13 +514,13 @@ class Hub:
                 conference=resolve_cycle(conn, cycle),
             )
 
-    def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+    def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> AlignmentRecord:
         """Accept or reject a proposed link; recorded with who, when, before, after and why."""
         return self.review_many([alignment_id], action, actor, reason)[0]
 
     def review_many(
         self, alignment_ids: Sequence[int], action: str, actor: str, reason: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[AlignmentRecord]:
         """Accept or reject several links in one transaction: all are reviewed, or none if one cannot be."""
         from rihub.store.alignments import review
 
@@ -499,7 +537,7 @@ class Hub:
         actor: str,
         reason: str | None = None,
         cycle: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> AlignmentRecord:
         """Link ``EUR1`` or ``EUR1.3`` (its expected result 3) to a framework item by hand."""
         from rihub.store.alignments import add_link
 
@@ -507,68 +545,36 @@ class Hub:
         item = self.initiative(initiative_code, cycle)
         result_id = None
         if number:
-            match = [r for r in item["expected_results"] if str(r["number"]) == number]
+            match = [r for r in item.expected_results if str(r.number) == number]
             if not match:
-                raise NotFoundError(f"{item['code']} has no expected result {number}")
-            result_id = match[0]["id"]
+                raise NotFoundError(f"{item.code} has no expected result {number}")
+            result_id = match[0].id
         framework = framework.upper()
         code = code.upper() if framework == "WSIS" else code.removeprefix("SDG").strip()
         with write_transaction(self.engine) as conn:
-            return add_link(conn, item["id"], result_id, framework, code, actor, reason)
+            return add_link(conn, item.id, result_id, framework, code, actor, reason)
 
-    def alignment(self, alignment_id: int) -> dict[str, Any]:
+    def alignment(self, alignment_id: int) -> AlignmentRecord:
         """One link with its initiative code and result number (404-style error when unknown)."""
         from rihub.store.alignments import alignment
 
         with self.engine.connect() as conn:
             return alignment(conn, alignment_id)
 
-    def alignment_history(self, alignment_id: int) -> list[dict[str, Any]]:
+    def alignment_history(self, alignment_id: int) -> list[AlignmentEvent]:
         from rihub.store.alignments import alignment, history
 
         with self.engine.connect() as conn:
             alignment(conn, alignment_id)
             return history(conn, alignment_id)
 
-    def similar_results(self, code: str, number: int, limit: int = 5, cycle: str | None = None) -> list[dict[str, Any]]:
+    def similar_results(self, code: str, number: int, limit: int = 5, cycle: str | None = None) -> list[SimilarResult]:
         """Expected results of other regions closest in meaning (stored vectors; no model load)."""
         from rihub.search.semantic import similar_results
 
         item = self.initiative(code, cycle)
         with self.engine.connect() as conn:
-            return similar_results(conn, item["id"], number, limit=limit)
-
-
-def statement_of_version(v: dict[str, Any]) -> InitiativeStatement:
-    """A stored version as the diff engine's input (result text with its sub-items, as `result_text`)."""
-    from rihub.analysis.diff import InitiativeStatement, ResultStatement
-
-    return InitiativeStatement(
-        code=v["code"],
-        region=v["region"],
-        title=v["title"],
-        objective=v["objective"],
-        results=tuple(
-            ResultStatement(int(r["number"]), " ".join([r["text"], *(s[1] for s in r["sub_items"])]))
-            for r in v["results"]
-        ),
-    )
-
-
-def check_stage(stage: str | None) -> None:
-    if stage is not None and stage not in STAGES:
-        raise InputError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
-
-
-def given(outline: Outline, stage: str | None, cycle: str | None) -> Outline:
-    """Apply what the person said at ingest: the stage always, the cycle where the document names none."""
-    if stage:
-        outline.source.stage = stage
-        for initiative in outline.initiatives:
-            initiative.stage = stage
-    if cycle and outline.conference is None:
-        outline.conference = Conference(code=cycle.strip().upper())
-    return outline
+            return similar_results(conn, item.id, number, limit=limit)
 
 
 def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:
@@ -577,19 +583,9 @@ def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:
     code = cycle.strip()
     code = code.upper() if code.lower() != UNKNOWN_CYCLE else UNKNOWN_CYCLE
     if not read.cycle_exists(conn, code):
-        known = ", ".join(c["code"] for c in read.conferences(conn)) or "none yet"
+        known = ", ".join(c.code for c in read.conferences(conn)) or "none yet"
         raise NotFoundError(f"no cycle {cycle!r} in the registry (cycles: {known})")
     return code
-
-
-def result_text(result: dict[str, Any]) -> str:
-    """What an expected result says, sub-items included (they carry much of the meaning)."""
-    parts = [result["text"], *(s["text"] for s in result.get("sub_items", []))]
-    return " ".join(parts)
-
-
-def initiative_text(item: dict[str, Any]) -> str:
-    return " ".join(p for p in (item["title"], item.get("objective") or "") if p)
 
 
 def _jsonable(value: Any) -> Any:

@@ -36,13 +36,15 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from typing_extensions import TypedDict  # pydantic reads TypedDicts of typing_extensions on Python 3.11
 
 from rihub.analysis.redline import Redline, redline
 from rihub.model import REGIONS, Outline
+from rihub.records import VersionStatement
 
 RESULT_THRESHOLD = 0.65
 RENAME_THRESHOLD = 0.80
@@ -91,6 +93,17 @@ def statements_from_outline(outline: Outline) -> list[InitiativeStatement]:
         )
         for i in outline.initiatives
     ]
+
+
+def statement_of_version(v: VersionStatement) -> InitiativeStatement:
+    """A stored version as a diff input (result text with its sub-items, as for an outline)."""
+    return InitiativeStatement(
+        code=v.code,
+        region=v.region,
+        title=v.title,
+        objective=v.objective,
+        results=tuple(ResultStatement(r.number, " ".join([r.text, *(s[1] for s in r.sub_items)])) for r in v.results),
+    )
 
 
 # --- similarity and pairing ----------------------------------------------------------------------

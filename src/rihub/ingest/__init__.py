@@ -9,9 +9,9 @@ from rihub.errors import InputError
 from rihub.ingest import limits
 from rihub.ingest.formats import read_blocks, source_document
 from rihub.ingest.itu import build_outline
-from rihub.model import Outline
+from rihub.model import STAGES, Conference, Outline
 
-__all__ = ["parse_bytes", "parse_file", "read_file"]
+__all__ = ["check_stage", "given", "parse_bytes", "parse_file", "read_file"]
 
 
 def parse_bytes(data: bytes, name: str, settings: Settings | None = None) -> Outline:
@@ -53,3 +53,19 @@ def _title(outline: Outline) -> str:
     if len(regions) > 1:
         return f"Outcomes of the Regional Preparatory Meetings for {cycle}"
     return f"Outcome of RPM-{regions[0]} for {cycle}" if regions else f"RPM report for {cycle}"
+
+
+def check_stage(stage: str | None) -> None:
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"unknown stage {stage!r}; use one of {', '.join(STAGES)}")
+
+
+def given(outline: Outline, stage: str | None, cycle: str | None) -> Outline:
+    """Apply what the person said at ingest: the stage always, the cycle where the document names none."""
+    if stage:
+        outline.source.stage = stage
+        for initiative in outline.initiatives:
+            initiative.stage = stage
+    if cycle and outline.conference is None:
+        outline.conference = Conference(code=cycle.strip().upper())
+    return outline

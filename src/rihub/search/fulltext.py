@@ -8,6 +8,8 @@ person's typing can never produce an FTS syntax error: words, ``"phrases"``, ``p
 
 Hits are grouped per initiative (or per meeting, for contributions) because people look for
 initiatives, not paragraphs: an initiative scores the weighted sum of its matching rows' scores.
+Results are data (:class:`rihub.records.SearchResult`): each snippet is plain text with the
+offsets of the matched words; the web layer builds the links and the ``<mark>`` HTML.
 """
 
 from __future__ import annotations
@@ -15,21 +17,21 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from html import escape
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
 from rihub.errors import InputError
+from rihub.records import Facet, Marks, SearchHit, SearchMatch, SearchResult, Span
 from rihub.store import schema as t
 
 MODES = ("fulltext", "semantic", "hybrid")
 """Search modes: words (FTS), meaning (stored sentence embeddings), or both fused by rank."""
 NO_EMBEDDINGS = "meaning-based search needs stored embeddings: run `rihub align` first"
 
-OPEN, CLOSE = "\ue000", "\ue001"  # private-use markers: cannot clash with text, escaped HTML is built after
+OPEN, CLOSE = "\ue000", "\ue001"  # private-use markers the database puts around matched words
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
 MAX_ROWS = 2000
@@ -37,7 +39,6 @@ KIND_WEIGHT = {"initiative": 2.0, "result": 1.0, "sub_item": 1.0, "footnote": 0.
 ROW_KINDS = {1: "initiative", 2: "result", 3: "sub_item", 4: "footnote", 5: "contribution"}
 FACETS = ("region", "kind", "framework")
 
-Row = dict[str, Any]
 
 _PIECE = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+")
@@ -128,21 +129,28 @@ def parse_query(q: str) -> ParsedQuery:
     return ParsedQuery(tuple(clauses))
 
 
-def highlight_html(value: str | None) -> str:
-    """Escape text for HTML, then turn the match markers into ``<mark>`` elements."""
-    return escape(value or "").replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
+def unmark(value: str | None) -> tuple[str, Marks]:
+    """Text the database marked (``OPEN``/``CLOSE`` around matched words) as plain text and offsets."""
+    plain: list[str] = []
+    marks: Marks = []
+    at, start = 0, None
+    for piece in re.split(f"([{OPEN}{CLOSE}])", value or ""):
+        if piece == OPEN:
+            start = at
+        elif piece == CLOSE:
+            if start is not None and at > start:
+                marks.append((start, at))
+            start = None
+        else:
+            plain.append(piece)
+            at += len(piece)
+    return "".join(plain), marks
 
 
-def _empty(q: str, mode: str, error: str | None = None) -> Row:
-    return {
-        "query": q,
-        "mode": mode,
-        "match": None,
-        "count": 0,
-        "data": [],
-        "facets": {name: [] for name in FACETS},
-        "error": error,
-    }
+def _empty(q: str, mode: str, error: str | None = None) -> SearchResult:
+    return SearchResult(
+        query=q, mode=mode, match=None, count=0, data=[], facets={name: [] for name in FACETS}, error=error
+    )
 
 
 def search(
@@ -156,8 +164,8 @@ def search(
     mode: str = "fulltext",
     embed: Callable[[str], Any] | None = None,
     cycle: str | None = None,
-) -> Row:
-    """Ranked hits (initiatives and meetings) with highlighted snippets and facet counts.
+) -> SearchResult:
+    """Ranked hits (initiatives and meetings) with marked snippets and facet counts.
 
     A query that cannot run (empty, only punctuation, or refused by the database) gives an
     empty result with ``error`` set rather than an exception, so pages never fail on input.
@@ -180,14 +188,13 @@ def search(
         if not semantic.has_embeddings(conn):
             return _empty(q, mode, NO_EMBEDDINGS)
         vector = (embed or semantic.embed_query)(q[:MAX_QUERY_CHARS])
-        hits = semantic.semantic_hits(conn, vector)
+        # Vectors of every cycle are compared; only this cycle's hits are ranked and fused.
+        hits = [h for h in semantic.semantic_hits(conn, vector) if not cycle or h.cycle == cycle]
         match = None
         if mode == "hybrid":
             parsed, words, _ = fulltext_hits(conn, q, cycle)
             hits = semantic.fuse(words, hits)
             match = None if parsed.empty else parsed.fts5()
-    if cycle:
-        hits = [h for h in hits if h.get("cycle") == cycle]
     wanted = {
         "region": (region or "").upper() or None,
         "kind": kind or None,
@@ -195,12 +202,13 @@ def search(
     }
     facets = _facets(hits, wanted)
     kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
-    out = _empty(q, mode)
-    out.update(match=match, count=len(kept), data=kept[offset : offset + limit], facets=facets)
-    return out
+    data = kept[offset : offset + limit]
+    return SearchResult(query=q, mode=mode, match=match, count=len(kept), data=data, facets=facets, error=None)
 
 
-def fulltext_hits(conn: Connection, q: str, cycle: str | None = None) -> tuple[ParsedQuery, list[Row], str | None]:
+def fulltext_hits(
+    conn: Connection, q: str, cycle: str | None = None
+) -> tuple[ParsedQuery, list[SearchHit], str | None]:
     """The parsed query, its grouped hits (of ``cycle`` only, when given: the restriction is in
     the query, before the rows are ranked and capped) and a hint when it could not run."""
     parsed = parse_query(q)
@@ -217,26 +225,26 @@ def fulltext_hits(conn: Connection, q: str, cycle: str | None = None) -> tuple[P
     return parsed, _group(conn, raw), None
 
 
-def _has(hit: Row, facet: str, value: str | None) -> bool:
-    if value is None:
-        return True
-    if facet == "framework":
-        return value in hit["frameworks"]
-    return bool(hit[facet] == value)
+def _values(hit: SearchHit, facet: str) -> list[str]:
+    return hit.frameworks if facet == "framework" else [hit.region if facet == "region" else hit.kind]
 
 
-def _facets(hits: list[Row], wanted: dict[str, str | None]) -> dict[str, list[Row]]:
+def _has(hit: SearchHit, facet: str, value: str | None) -> bool:
+    return value is None or value in _values(hit, facet)
+
+
+def _facets(hits: list[SearchHit], wanted: dict[str, str | None]) -> dict[str, list[Facet]]:
     """Counts per facet value, each facet under the other facets' filters (so choices stay visible)."""
-    out: dict[str, list[Row]] = {}
+    out: dict[str, list[Facet]] = {}
     for name in FACETS:
         others = {k: v for k, v in wanted.items() if k != name}
         counts: dict[str, int] = defaultdict(int)
         for h in hits:
             if all(_has(h, k, v) for k, v in others.items()):
-                for value in h["frameworks"] if name == "framework" else [h[name]]:
+                for value in _values(h, name):
                     counts[value] += 1
         out[name] = [
-            {"value": value, "count": n, "selected": value == wanted[name]}
+            Facet(value=value, count=n, selected=value == wanted[name])
             for value, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
     return out
@@ -337,10 +345,6 @@ def _pg_in_cycle(kind: str, owner: str) -> str:
 # --- grouping rows into hits -------------------------------------------------------------------
 
 
-def _span(source_id: int | None, start: int | None, end: int | None) -> Row:
-    return {"source_id": source_id, "start": start, "end": end}
-
-
 def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
     ids = sorted(set(ids))
     if not ids:
@@ -389,7 +393,7 @@ def frameworks_of(conn: Connection, initiative_ids: Iterable[int]) -> defaultdic
     return out
 
 
-def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]]) -> list[Row]:
+def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]]) -> list[SearchHit]:
     ids: dict[str, set[int]] = defaultdict(set)
     owners: set[int] = set()
     meeting_ids: set[int] = set()
@@ -442,106 +446,114 @@ def _group(conn: Connection, raw: Sequence[tuple[int, str, int, float, str, str]
     )
     frameworks = frameworks_of(conn, owners)
 
-    hits: dict[tuple[str, int], Row] = {}
+    hits: dict[tuple[str, int], _Hit] = {}
     for rowid, kind, owner, score, title_marked, body_marked in raw:
         ref = rowid // 8
         if kind == "contribution":
             meeting = meetings.get(owner)
             if meeting is None:
                 continue
+            title = f"Regional Preparatory Meeting for {meeting.region_name}"
             hit = hits.setdefault(
                 ("meeting", owner),
-                {
-                    "type": "meeting",
-                    "code": f"RPM-{meeting.region_code}",
-                    "cycle": meeting.cycle,
-                    "region": meeting.region_code,
-                    "region_name": meeting.region_name,
-                    "kind": "contribution",
-                    "title": f"Regional Preparatory Meeting for {meeting.region_name}",
-                    "title_html": escape(f"Regional Preparatory Meeting for {meeting.region_name}"),
-                    "frameworks": [],
-                    "url": f"/regions/{meeting.region_code}#contributions",
-                    "score": 0.0,
-                    "matches": [],
-                },
+                _Hit(
+                    "meeting",
+                    f"RPM-{meeting.region_code}",
+                    meeting.cycle,
+                    meeting.region_code,
+                    meeting.region_name,
+                    "contribution",
+                    title,
+                    [],
+                    [],
+                ),
             )
-            hit["matches"].append(
-                {
-                    "field": "contributions",
-                    "label": "Contributions",
-                    "number": None,
-                    "snippet": highlight_html(body_marked),
-                    "url": hit["url"],
-                    "span": _span(meeting.source_id, meeting.span_start, meeting.span_end),
-                }
-            )
+            span = Span(source_id=meeting.source_id, start=meeting.span_start, end=meeting.span_end)
+            hit.matches.append(_marked("contributions", "Contributions", None, body_marked, span))
         else:
             init = initiatives.get(owner)
             if init is None:
                 continue
-            url = f"/initiatives/{init.code}"
             hit = hits.setdefault(
                 ("initiative", owner),
-                {
-                    "type": "initiative",
-                    "code": init.code,
-                    "cycle": init.cycle,
-                    "region": init.region_code,
-                    "region_name": init.region_name,
-                    "kind": init.kind,
-                    "title": init.title,
-                    "title_html": escape(init.title),
-                    "frameworks": sorted(frameworks[owner]),
-                    "url": url,
-                    "score": 0.0,
-                    "matches": [],
-                },
+                _Hit(
+                    "initiative",
+                    init.code,
+                    init.cycle,
+                    init.region_code,
+                    init.region_name,
+                    init.kind,
+                    init.title,
+                    [],
+                    sorted(frameworks[owner]),
+                ),
             )
-            match = _match(kind, ref, url, body_marked, init, results, subs, notes)
+            match = _match(kind, ref, body_marked, init, results, subs, notes)
             if kind == "initiative" and OPEN in title_marked:
-                hit["title_html"] = highlight_html(title_marked)
+                hit.title_marks = unmark(title_marked)[1]
                 if match is None:
-                    match = {
-                        "field": "title",
-                        "label": "Title",
-                        "number": None,
-                        "snippet": hit["title_html"],
-                        "url": url,
-                        "span": _span(init.source_id, init.span_start, init.span_end),
-                    }
+                    span = Span(source_id=init.source_id, start=init.span_start, end=init.span_end)
+                    match = _marked("title", "Title", None, title_marked, span)
             if match is not None:
-                hit["matches"].append(match)
-        hit["score"] += KIND_WEIGHT[kind] * score
-    ranked = sorted(hits.values(), key=lambda h: (-h["score"], h["code"]))
-    for h in ranked:
-        h["score"] = round(h["score"], 4)
-    return ranked
+                hit.matches.append(match)
+        hit.score += KIND_WEIGHT[kind] * score
+    ranked = sorted(hits.values(), key=lambda h: (-h.score, h.code))
+    return [h.record() for h in ranked]
+
+
+@dataclass
+class _Hit:
+    """A hit while its rows are gathered (records are frozen)."""
+
+    type: Literal["initiative", "meeting"]
+    code: str
+    cycle: str
+    region: str
+    region_name: str
+    kind: str
+    title: str
+    title_marks: Marks
+    frameworks: list[str]
+    matches: list[SearchMatch] = field(default_factory=list)
+    score: float = 0.0
+
+    def record(self) -> SearchHit:
+        return SearchHit(
+            type=self.type,
+            code=self.code,
+            cycle=self.cycle,
+            region=self.region,
+            region_name=self.region_name,
+            kind=self.kind,
+            title=self.title,
+            title_marks=self.title_marks,
+            frameworks=self.frameworks,
+            score=round(self.score, 4),
+            matches=self.matches,
+        )
+
+
+def _marked(field: str, label: str, number: int | None, marked: str, span: Span) -> SearchMatch:
+    text, marks = unmark(marked)
+    return SearchMatch(field=field, label=label, number=number, text=text, marks=marks, span=span)
 
 
 def _match(
     kind: str,
     ref: int,
-    url: str,
     body: str,
     init: Any,
     results: dict[int, Any],
     subs: dict[int, Any],
     notes: dict[int, Any],
-) -> Row | None:
-    """Where in the initiative the row matched, with its snippet and a link to that place."""
+) -> SearchMatch | None:
+    """Where in the initiative the row matched, with its snippet."""
     if kind == "initiative":
         if OPEN not in body:
             return None
         field = init.objective_kind or "objective"
-        return {
-            "field": field,
-            "label": field.capitalize(),
-            "number": None,
-            "snippet": highlight_html(body),
-            "url": url,
-            "span": _span(init.source_id, init.span_start, init.span_end),
-        }
+        span = Span(source_id=init.source_id, start=init.span_start, end=init.span_end)
+        return _marked(field, field.capitalize(), None, body, span)
     row = {"result": results, "sub_item": subs, "footnote": notes}[kind].get(ref)
     if row is None:
         return None
@@ -550,11 +562,4 @@ def _match(
         label += f", item {row.label})"
     elif kind == "footnote":
         label += f", footnote {row.marker}"
-    return {
-        "field": kind,
-        "label": label,
-        "number": row.number,
-        "snippet": highlight_html(body),
-        "url": f"{url}/results/{row.number}",
-        "span": _span(row.source_id, row.span_start, row.span_end),
-    }
+    return _marked(kind, label, row.number, body, Span(source_id=row.source_id, start=row.span_start, end=row.span_end))

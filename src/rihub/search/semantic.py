@@ -8,12 +8,11 @@ Brute-force cosine is enough at ITU-D's scale (hundreds to a few thousand result
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
-from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, exists, select
 
+from rihub.records import Ranks, SearchHit, SearchMatch, SimilarResult, Span
 from rihub.store import schema as t
 from rihub.store.alignments import load_embeddings
 
@@ -28,26 +27,21 @@ SNIPPET_CHARS = 240
 
 def similar_results(
     conn: Connection, initiative_id: int, number: int, limit: int = 5, other_regions: bool = True
-) -> list[dict[str, Any]]:
+) -> list[SimilarResult]:
     """The expected results of the same cycle closest in meaning to the initiative's result ``number``."""
     meta, matrix = load_embeddings(conn, results=True)
-    index = next((i for i, m in enumerate(meta) if m["initiative_id"] == initiative_id and m["number"] == number), None)
+    index = next((i for i, m in enumerate(meta) if m.initiative_id == initiative_id and m.number == number), None)
     if index is None:
         return []
-    region, code, cycle = meta[index]["region"], meta[index]["code"], meta[index]["conference_id"]
+    region, code, cycle = meta[index].region, meta[index].code, meta[index].conference_id
     scores = matrix @ matrix[index]
     order = np.argsort(-scores)
     out = []
     for i in order:
         m = meta[int(i)]
-        if (
-            int(i) == index
-            or (other_regions and m["region"] == region)
-            or m["code"] == code
-            or m["conference_id"] != cycle
-        ):
+        if int(i) == index or (other_regions and m.region == region) or m.code == code or m.conference_id != cycle:
             continue
-        out.append(m | {"score": round(float(scores[i]), 4)})
+        out.append(SimilarResult(**dict(m), score=round(float(scores[i]), 4)))
         if len(out) >= limit:
             break
     return out
@@ -67,19 +61,19 @@ def has_embeddings(conn: Connection) -> bool:
 
 def semantic_search(
     conn: Connection, query_vector: np.ndarray, limit: int | None = 20, region: str | None = None
-) -> list[dict[str, Any]]:
-    """Initiatives and expected results ranked by cosine similarity to the query."""
-    hits: list[dict[str, Any]] = []
+) -> list[SimilarResult]:
+    """Initiatives (``result_id`` None) and expected results ranked by cosine similarity to the query."""
+    hits: list[SimilarResult] = []
     for results in (False, True):
         meta, matrix = load_embeddings(conn, results=results)
         if not meta:
             continue
         scores = matrix @ query_vector
         for m, score in zip(meta, scores, strict=True):
-            if region and m["region"] != region.upper():
+            if region and m.region != region.upper():
                 continue
-            hits.append(m | {"kind": "result" if results else "initiative", "score": round(float(score), 4)})
-    hits.sort(key=lambda h: -h["score"])
+            hits.append(SimilarResult(**dict(m), score=round(float(score), 4)))
+    hits.sort(key=lambda h: -h.score)
     return hits if limit is None else hits[:limit]
 
 
@@ -89,96 +83,91 @@ def _short(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[dict[str, Any]]:
+def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[SearchHit]:
     """Initiatives ranked by their closest passage (title + objective, or one expected result).
 
-    Shaped like the full-text hits (``type``, ``code``, ``matches`` …) so pages, facets and
-    fusion treat both alike; snippets are escaped plain text (there are no matched words to mark).
+    Shaped like the full-text hits so pages, facets and fusion treat both alike; a snippet has no
+    marks (there are no matched words) and each match carries its ``similarity``.
     """
     from rihub.search.fulltext import frameworks_of, initiative_heads
 
     passages = semantic_search(conn, query_vector, limit=None)
     if not passages:
         return []
-    cut = max(MIN_SIMILARITY, RELATIVE_CUT * passages[0]["score"])
-    passages = [p for p in passages if p["score"] >= cut]
-    owners = sorted({p["initiative_id"] for p in passages})
+    cut = max(MIN_SIMILARITY, RELATIVE_CUT * passages[0].score)
+    passages = [p for p in passages if p.score >= cut]
+    owners = sorted({p.initiative_id for p in passages})
     if not owners:
         return []
     r = t.expected_results
     heads = initiative_heads(conn, owners)
     spans = {
-        row.id: row
+        row.id: Span(source_id=row.source_id, start=row.span_start, end=row.span_end)
         for row in conn.execute(
             select(r.c.id, r.c.source_id, r.c.span_start, r.c.span_end).where(r.c.initiative_id.in_(owners))
         )
     }
     frameworks = frameworks_of(conn, owners)
-    hits: dict[int, dict[str, Any]] = {}
+    first: dict[int, SearchHit] = {}
+    matches: dict[int, list[SearchMatch]] = {}
     for p in passages:  # best first, so the first passage of an initiative sets its score
-        head = heads.get(p["initiative_id"])
+        head = heads.get(p.initiative_id)
         if head is None:
             continue
-        url = f"/initiatives/{head.code}"
-        hit = hits.setdefault(
-            head.id,
-            {
-                "type": "initiative",
-                "code": head.code,
-                "cycle": head.cycle,
-                "region": head.region_code,
-                "region_name": head.region_name,
-                "kind": head.kind,
-                "title": head.title,
-                "title_html": escape(head.title),
-                "frameworks": sorted(frameworks[head.id]),
-                "url": url,
-                "score": p["score"],
-                "matches": [],
-            },
-        )
-        if p["kind"] == "initiative":
+        if head.id not in first:
+            first[head.id] = SearchHit(
+                type="initiative",
+                code=head.code,
+                cycle=head.cycle,
+                region=head.region_code,
+                region_name=head.region_name,
+                kind=head.kind,
+                title=head.title,
+                title_marks=[],
+                frameworks=sorted(frameworks[head.id]),
+                score=p.score,
+                matches=[],
+            )
+        if p.result_id is None:
             field = head.objective_kind or "objective"
-            text = head.objective or head.title
-            source = (head.source_id, head.span_start, head.span_end)
-            match = {"field": field, "label": field.capitalize(), "number": None, "url": url}
+            label, number, text = field.capitalize(), None, head.objective or head.title
+            span = Span(source_id=head.source_id, start=head.span_start, end=head.span_end)
         else:
-            row = spans.get(p["result_id"])
-            text = p["text"] or ""
-            source = (row.source_id, row.span_start, row.span_end) if row else (None, None, None)
-            match = {
-                "field": "result",
-                "label": f"Expected result {p['number']}",
-                "number": p["number"],
-                "url": f"{url}/results/{p['number']}",
-            }
-        match |= {
-            "snippet": escape(_short(text)),
-            "span": {"source_id": source[0], "start": source[1], "end": source[2]},
-            "similarity": p["score"],
-        }
-        hit["matches"].append(match)
-    return sorted(hits.values(), key=lambda h: (-h["score"], h["code"]))
+            field, label, number, text = "result", f"Expected result {p.number}", p.number, p.text or ""
+            span = spans.get(p.result_id, Span())
+        matches.setdefault(head.id, []).append(
+            SearchMatch(
+                field=field, label=label, number=number, text=_short(text), marks=[], span=span, similarity=p.score
+            )
+        )
+    hits = [h.model_copy(update={"matches": matches[i]}) for i, h in first.items()]
+    return sorted(hits, key=lambda h: (-h.score, h.code))
 
 
-def fuse(fulltext: Sequence[dict[str, Any]], semantic: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def fuse(fulltext: Sequence[SearchHit], semantic: Sequence[SearchHit]) -> list[SearchHit]:
     """The union of both rankings ordered by reciprocal-rank fusion; word matches come first in a hit.
 
     Each hit keeps where it stood in either list (``ranks``), so a reader can see why it is there.
+    A semantic match is added unless a word match already points at the same place (the
+    initiative itself, or the same expected result).
     """
-    by_code: dict[str, dict[str, Any]] = {}
+    by_code: dict[str, SearchHit] = {}
     ranks: dict[str, dict[str, int | None]] = {}
     for name, hits in (("fulltext", fulltext), ("semantic", semantic)):
         for rank, h in enumerate(hits, start=1):
-            ranks.setdefault(h["code"], {"fulltext": None, "semantic": None})[name] = rank
-            if h["code"] not in by_code:
-                by_code[h["code"]] = h | {"matches": list(h["matches"])}
+            ranks.setdefault(h.code, {"fulltext": None, "semantic": None})[name] = rank
+            if h.code not in by_code:
+                by_code[h.code] = h
             else:
-                merged = by_code[h["code"]]
-                seen = {m["url"] for m in merged["matches"]}
-                merged["matches"].extend(m for m in h["matches"] if m["url"] not in seen)
-    fused = reciprocal_rank_fusion([[h["code"] for h in fulltext], [h["code"] for h in semantic]])
-    return [by_code[code] | {"score": round(score, 6), "ranks": ranks[code]} for code, score in fused]
+                merged = by_code[h.code]
+                seen = {m.number for m in merged.matches}
+                extra = [m for m in h.matches if m.number not in seen]
+                by_code[h.code] = merged.model_copy(update={"matches": [*merged.matches, *extra]})
+    fused = reciprocal_rank_fusion([[h.code for h in fulltext], [h.code for h in semantic]])
+    return [
+        by_code[code].model_copy(update={"score": round(score, 6), "ranks": Ranks(**ranks[code])})
+        for code, score in fused
+    ]
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = RRF_K) -> list[tuple[str, float]]:

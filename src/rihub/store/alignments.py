@@ -18,9 +18,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from rihub.errors import InputError, NotFoundError
+from rihub.records import AlignmentEvent, AlignmentRecord, VectorOwner
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now
-from rihub.store.read import rows
+from rihub.store.read import records
 
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
 
@@ -168,7 +169,7 @@ def store_proposals(conn: Connection, proposals: Sequence[LinkProposal], actor: 
     return counts
 
 
-def review(conn: Connection, alignment_id: int, action: str, actor: str, reason: str | None = None) -> dict[str, Any]:
+def review(conn: Connection, alignment_id: int, action: str, actor: str, reason: str | None = None) -> AlignmentRecord:
     """Accept or reject one link; document links are the report's own and cannot be reviewed away."""
     if action not in ACTIONS:
         raise InputError(f"unknown review action {action!r}; use accept or reject")
@@ -196,7 +197,7 @@ def add_link(
     code: str,
     actor: str,
     reason: str | None = None,
-) -> dict[str, Any]:
+) -> AlignmentRecord:
     """A person adds a link the model did not propose (or confirms one by adding it)."""
     if not actor.strip():
         raise InputError("say who is adding the link (--by NAME)")
@@ -248,7 +249,7 @@ def _link_of(conn: Connection, initiative_id: int, result_id: int | None, framew
     ).first()
 
 
-def alignment(conn: Connection, alignment_id: int) -> dict[str, Any]:
+def alignment(conn: Connection, alignment_id: int) -> AlignmentRecord:
     found = alignments(conn, alignment_id=alignment_id)
     if not found:
         raise NotFoundError(f"no alignment #{alignment_id}")
@@ -264,7 +265,7 @@ def alignments(
     framework: str | None = None,
     min_score: float | None = None,
     conference: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AlignmentRecord]:
     """Links with the initiative code, cycle and result number they belong to (the review queue)."""
     query = (
         select(
@@ -300,15 +301,16 @@ def alignments(
         query = query.where(t.alignments.c.score >= min_score)
     if conference is not None and alignment_id is None:
         query = query.where(t.conferences.c.code == conference)
-    return rows(conn, query)
+    return records(conn, query, AlignmentRecord)
 
 
-def history(conn: Connection, alignment_id: int) -> list[dict[str, Any]]:
-    return rows(
+def history(conn: Connection, alignment_id: int) -> list[AlignmentEvent]:
+    return records(
         conn,
         select(t.alignment_events)
         .where(t.alignment_events.c.alignment_id == alignment_id)
         .order_by(t.alignment_events.c.id),
+        AlignmentEvent,
     )
 
 
@@ -343,7 +345,7 @@ def store_embeddings(
     )
 
 
-def load_embeddings(conn: Connection, results: bool = True) -> tuple[list[dict[str, Any]], np.ndarray]:
+def load_embeddings(conn: Connection, results: bool = True) -> tuple[list[VectorOwner], np.ndarray]:
     """All stored vectors of expected results (or of initiatives) with who they belong to."""
     query = (
         select(
@@ -370,16 +372,16 @@ def load_embeddings(conn: Connection, results: bool = True) -> tuple[list[dict[s
         return [], np.zeros((0, 0), dtype=np.float32)
     matrix = np.vstack([np.frombuffer(r.vector, dtype=np.float32) for r in found])
     meta = [
-        {
-            "initiative_id": r.initiative_id,
-            "result_id": r.result_id,
-            "code": r.code,
-            "region": r.region_code,
-            "title": r.title,
-            "conference_id": r.conference_id,
-            "number": r.number,
-            "text": r.text,
-        }
+        VectorOwner(
+            initiative_id=r.initiative_id,
+            result_id=r.result_id,
+            code=r.code,
+            region=r.region_code,
+            title=r.title,
+            conference_id=r.conference_id,
+            number=r.number,
+            text=r.text,
+        )
         for r in found
     ]
     return meta, matrix

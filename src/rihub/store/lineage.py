@@ -8,13 +8,13 @@ links nobody has reviewed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from rihub.analysis.diff import similarity
 from rihub.errors import InputError, NotFoundError
+from rihub.records import LineageLink
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now
 
@@ -23,24 +23,6 @@ from rihub.store.common import insert_one, now
 # nothing (regions renumber every cycle), so it only breaks ties.
 PROPOSE = 0.45
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
-
-
-@dataclass(frozen=True)
-class LineageLink:
-    id: int
-    from_id: int
-    from_code: str
-    from_cycle: str
-    to_id: int
-    to_code: str
-    to_cycle: str
-    region: str
-    provenance: str
-    status: str
-    score: float | None
-    title_similarity: float | None
-    from_title: str
-    to_title: str
 
 
 def _texts(conn: Connection, initiatives: list[Any]) -> dict[int, str]:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from rihub.errors import InputError, NotFoundError
+from rihub.records import ResultMatch
 from rihub.store import read
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now
@@ -22,7 +23,7 @@ from rihub.store.common import insert_one, now
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
 
 
-def review_match(conn: Connection, match_id: int, action: str, actor: str, reason: str | None) -> dict[str, Any]:
+def review_match(conn: Connection, match_id: int, action: str, actor: str, reason: str | None) -> ResultMatch:
     if action not in ACTIONS:
         raise InputError(f"unknown review action {action!r}; use accept or reject")
     if not actor.strip():

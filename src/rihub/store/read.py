@@ -1,36 +1,55 @@
-"""Reading the registry back as plain JSON-able dicts: one set of queries for CLI, web and export."""
+"""Reading the registry back as typed records (:mod:`rihub.records`): one set of queries for CLI, web and export."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, TypeVar, overload
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Select, func, select
 
+from rihub.records import (
+    Alignment,
+    Block,
+    Cycle,
+    ExpectedResult,
+    Footnote,
+    IngestEvent,
+    InitiativeNested,
+    InitiativeSummary,
+    Meeting,
+    Officer,
+    Region,
+    RegionCounts,
+    ResultMatch,
+    ReviewedDocument,
+    SourceDocument,
+    SourceFinding,
+    Span,
+    Stats,
+    SubItem,
+    Version,
+    VersionStatement,
+)
 from rihub.store import schema as t
 
-Row = dict[str, Any]
+Row = dict[str, Any]  # a database row by column name, before it becomes a record
+R = TypeVar("R", bound=BaseModel)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.replace(tzinfo=dt.UTC).isoformat() if value.tzinfo is None else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+def _rows(conn: Connection, query: Select[Any]) -> list[Row]:
+    return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def rows(conn: Connection, query: Select[Any]) -> list[Row]:
-    return [{k: _plain(v) for k, v in r._mapping.items()} for r in conn.execute(query)]
+def records(conn: Connection, query: Select[Any], model: type[R]) -> list[R]:
+    """The query's rows as ``model`` records (columns the model does not name are left out)."""
+    return [model.model_validate(dict(r._mapping)) for r in conn.execute(query)]
 
 
-def _span(row: Row) -> Row:
-    return {"source_id": row.get("source_id"), "start": row.pop("span_start", None), "end": row.pop("span_end", None)}
-
-
-def source_documents(conn: Connection, source_id: int | None = None, conference: str | None = None) -> list[Row]:
+def source_documents(
+    conn: Connection, source_id: int | None = None, conference: str | None = None
+) -> list[SourceDocument]:
     """Source documents, newest first: one, those of one cycle (``conference``), or all."""
     query = select(
         t.source_documents.c.id,
@@ -51,7 +70,7 @@ def source_documents(conn: Connection, source_id: int | None = None, conference:
         query = query.where(t.source_documents.c.id == source_id)
     if conference is not None:
         query = query.where(t.source_documents.c.conference_id == _cycle_id(conference))
-    return rows(conn, query.order_by(t.source_documents.c.id.desc()))
+    return records(conn, query.order_by(t.source_documents.c.id.desc()), SourceDocument)
 
 
 def _cycle_id(conference: str) -> Any:
@@ -59,13 +78,13 @@ def _cycle_id(conference: str) -> Any:
     return select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
 
 
-def conferences(conn: Connection, code: str | None = None) -> list[Row]:
+def conferences(conn: Connection, code: str | None = None) -> list[Cycle]:
     """Cycles newest first (by the conference's year; a cycle no document named comes last); or the one
     with ``code``."""
     query = select(t.conferences).order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
     if code is not None:
         query = query.where(t.conferences.c.code == code)
-    return rows(conn, query)
+    return records(conn, query, Cycle)
 
 
 def latest_cycle(conn: Connection) -> str | None:
@@ -83,17 +102,6 @@ def cycle_exists(conn: Connection, code: str) -> bool:
     return conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == code)) is not None
 
 
-def cycles_of(conn: Connection, code: str) -> list[Row]:
-    """Every cycle holding an initiative with this code, newest first: "the same code elsewhere"."""
-    query = (
-        select(t.conferences.c.code.label("cycle"), t.initiatives.c.id, t.initiatives.c.title, t.initiatives.c.status)
-        .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
-        .where(t.initiatives.c.code == code.upper())
-        .order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
-    )
-    return rows(conn, query)
-
-
 def current_cycles_of(conn: Connection, code: str) -> list[tuple[str, int]]:
     """(cycle, initiative id) of every current initiative with this code, newest cycle first.
 
@@ -109,8 +117,9 @@ def current_cycles_of(conn: Connection, code: str) -> list[tuple[str, int]]:
     return [(str(c), int(i)) for c, i in conn.execute(query)]
 
 
-def versions(conn: Connection, initiative_id: int) -> list[Row]:
-    """Every document's statement of one initiative, oldest first, with its document and stage."""
+def versions(conn: Connection, initiative_id: int, current_source: int | None = None) -> list[Version]:
+    """Every document's statement of one initiative, oldest first, with its document and stage;
+    ``current`` marks the statement of ``current_source`` (the document the registry shows)."""
     query = (
         select(
             t.initiative_versions,
@@ -122,25 +131,20 @@ def versions(conn: Connection, initiative_id: int) -> list[Row]:
         .where(t.initiative_versions.c.initiative_id == initiative_id)
         .order_by(t.initiative_versions.c.source_id)
     )
-    return rows(conn, query)
+    return [Version.model_validate(r | {"current": r["source_id"] == current_source}) for r in _rows(conn, query)]
 
 
-def version(conn: Connection, version_id: int) -> Row | None:
-    found = rows(conn, select(t.initiative_versions).where(t.initiative_versions.c.id == version_id))
-    return found[0] if found else None
-
-
-def versions_of_source(conn: Connection, source_id: int) -> list[Row]:
+def versions_of_source(conn: Connection, source_id: int) -> list[VersionStatement]:
     query = (
         select(t.initiative_versions, t.initiatives.c.region_code.label("region"))
         .join(t.initiatives, t.initiatives.c.id == t.initiative_versions.c.initiative_id)
         .where(t.initiative_versions.c.source_id == source_id)
         .order_by(t.initiative_versions.c.position)
     )
-    return rows(conn, query)
+    return records(conn, query, VersionStatement)
 
 
-def result_matches(conn: Connection, status: str | None = None, match_id: int | None = None) -> list[Row]:
+def result_matches(conn: Connection, status: str | None = None, match_id: int | None = None) -> list[ResultMatch]:
     """Result matches waiting for a person (or decided), with the initiative they concern."""
     query = (
         select(t.result_matches, t.initiatives.c.code, t.conferences.c.code.label("cycle"))
@@ -152,14 +156,14 @@ def result_matches(conn: Connection, status: str | None = None, match_id: int | 
         query = query.where(t.result_matches.c.status == status)
     if match_id is not None:
         query = query.where(t.result_matches.c.id == match_id)
-    return rows(conn, query)
+    return records(conn, query, ResultMatch)
 
 
-def regions(conn: Connection) -> list[Row]:
-    return rows(conn, select(t.regions).order_by(t.regions.c.position))
+def regions(conn: Connection) -> list[Region]:
+    return records(conn, select(t.regions).order_by(t.regions.c.position), Region)
 
 
-def meetings(conn: Connection, region: str | None = None, conference: str | None = None) -> list[Row]:
+def meetings(conn: Connection, region: str | None = None, conference: str | None = None) -> list[Meeting]:
     """Meetings with their officers and documents reviewed, in chronological order."""
     query = (
         select(t.meetings, t.regions.c.name.label("region_name"), t.conferences.c.code.label("conference"))
@@ -171,38 +175,24 @@ def meetings(conn: Connection, region: str | None = None, conference: str | None
         query = query.where(t.meetings.c.region_code == region.upper())
     if conference:
         query = query.where(t.conferences.c.code == conference)
-    found = rows(conn, query)
+    found = _rows(conn, query)
     ids = [m["id"] for m in found]
     officers = _grouped(conn, t.officers, t.officers.c.meeting_id, ids)
     documents = _grouped(conn, t.reviewed_documents, t.reviewed_documents.c.meeting_id, ids)
-    out = []
-    for m in found:
-        out.append(
-            {
-                "id": m["id"],
+    return [
+        Meeting.model_validate(
+            m
+            | {
                 "region": m["region_code"],
-                "region_name": m["region_name"],
-                "conference": m["conference"],
-                "kind": m["kind"],
-                "city": m["city"],
-                "country": m["country"],
-                "start_date": m["start_date"],
-                "end_date": m["end_date"],
-                "report_label": m["report_label"],
-                "video_label": m["video_label"],
-                "officers": [
-                    {k: o[k] for k in ("role", "honorific", "name", "country")} | {"span": _span(o)}
-                    for o in officers[m["id"]]
-                ],
+                "officers": [Officer.model_validate(o | {"span": Span.of(o)}) for o in officers[m["id"]]],
                 "documents_reviewed": [
-                    {"number": d["number"], "description": d["description"], "span": _span(d)}
-                    for d in documents[m["id"]]
+                    ReviewedDocument.model_validate(d | {"span": Span.of(d)}) for d in documents[m["id"]]
                 ],
-                "contributions": m["contributions"],
-                "span": _span(m),
+                "span": Span.of(m),
             }
         )
-    return out
+        for m in found
+    ]
 
 
 def _grouped(conn: Connection, table: Any, key: Any, ids: Iterable[int]) -> dict[int, list[Row]]:
@@ -211,7 +201,7 @@ def _grouped(conn: Connection, table: Any, key: Any, ids: Iterable[int]) -> dict
     if not ids:
         return grouped
     order = [table.c.position] if "position" in table.c else [table.c.id]
-    for row in rows(conn, select(table).where(key.in_(ids)).order_by(key, *order)):
+    for row in _rows(conn, select(table).where(key.in_(ids)).order_by(key, *order)):
         grouped[row[key.name]].append(row)
     return grouped
 
@@ -249,19 +239,17 @@ def count_initiatives(
     return int(conn.scalar(query) or 0)
 
 
-def initiatives(
+def _heads(
     conn: Connection,
-    region: str | None = None,
-    kind: str | None = None,
-    codes: Iterable[str] | None = None,
-    conference: str | None = None,
-    nested: bool = True,
-    limit: int | None = None,
-    offset: int = 0,
-    ids: Iterable[int] | None = None,
+    region: str | None,
+    kind: str | None,
+    codes: Iterable[str] | None,
+    conference: str | None,
+    limit: int | None,
+    offset: int,
+    ids: Iterable[int] | None,
 ) -> list[Row]:
-    """Current initiatives in cycle and document order, with expected results, sub-items,
-    footnotes and alignments; ``limit``/``offset`` page in SQL."""
+    """Current initiatives' rows in cycle and document order, as fields of an initiative record."""
     query = (
         select(t.initiatives, t.conferences.c.code.label("conference"), t.regions.c.name.label("region_name"))
         .join(t.conferences, t.conferences.c.id == t.initiatives.c.conference_id)
@@ -277,73 +265,98 @@ def initiatives(
     query = _initiative_filter(query, region, kind, codes, conference, ids)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    found = rows(conn, query)
+    return [
+        i | {"region": i["region_code"], "field_sources": i["field_sources"] or {}, "span": Span.of(i)}
+        for i in _rows(conn, query)
+    ]
+
+
+@overload
+def initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+    nested: Literal[True] = True,
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Iterable[int] | None = None,
+) -> list[InitiativeNested]: ...
+@overload
+def initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+    *,
+    nested: Literal[False],
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Iterable[int] | None = None,
+) -> list[InitiativeSummary]: ...
+@overload
+def initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+    nested: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Iterable[int] | None = None,
+) -> list[InitiativeNested] | list[InitiativeSummary]: ...
+def initiatives(
+    conn: Connection,
+    region: str | None = None,
+    kind: str | None = None,
+    codes: Iterable[str] | None = None,
+    conference: str | None = None,
+    nested: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+    ids: Iterable[int] | None = None,
+) -> list[InitiativeNested] | list[InitiativeSummary]:
+    """Current initiatives in cycle and document order, with expected results, sub-items,
+    footnotes and alignments (or, ``nested=False``, with their number of expected results);
+    ``limit``/``offset`` page in SQL."""
+    found = _heads(conn, region, kind, codes, conference, limit, offset, ids)
     ids = [i["id"] for i in found]
-    results = _grouped(conn, t.expected_results, t.expected_results.c.initiative_id, ids) if nested else {}
+    if not nested:
+        counts = _result_counts(conn, ids)
+        return [InitiativeSummary.model_validate(i | {"expected_result_count": counts.get(i["id"], 0)}) for i in found]
+    results = _grouped(conn, t.expected_results, t.expected_results.c.initiative_id, ids)
     result_ids = [r["id"] for group in results.values() for r in group]
     subs = _grouped(conn, t.sub_items, t.sub_items.c.result_id, result_ids)
     notes = _grouped(conn, t.footnotes, t.footnotes.c.result_id, result_ids)
-    links = _grouped(conn, t.alignments, t.alignments.c.initiative_id, ids) if nested else {}
-    counts = _result_counts(conn, ids) if not nested else {}
+    links = _grouped(conn, t.alignments, t.alignments.c.initiative_id, ids)
     out = []
     for i in found:
-        item: Row = {
-            "id": i["id"],
-            "code": i["code"],
-            "region": i["region_code"],
-            "region_name": i["region_name"],
-            "conference": i["conference"],
-            "kind": i["kind"],
-            "stage": i["stage"],
-            "status": i["status"],
-            "title": i["title"],
-            "objective": i["objective"],
-            "objective_kind": i["objective_kind"],
-            "results_lead_in": i["results_lead_in"],
-            "field_sources": i["field_sources"] or {},
-            "span": _span(i),
-        }
-        if not nested:
-            item["expected_result_count"] = counts.get(i["id"], 0)
-            out.append(item)
-            continue
-        by_result: dict[int | None, list[Row]] = defaultdict(list)
+        by_result: dict[int | None, list[Alignment]] = defaultdict(list)
         for link in links[i["id"]]:
-            by_result[link["result_id"]].append(_alignment(link))
+            by_result[link["result_id"]].append(Alignment.model_validate(link))
         stated = [
-            {
-                "id": r["id"],
-                "number": r["number"],
-                "text": r["text"],
-                "status": r["status"],
-                "sub_items": [{"label": s["label"], "text": s["text"], "span": _span(s)} for s in subs[r["id"]]],
-                "footnotes": [{"marker": n["marker"], "text": n["text"]} for n in notes[r["id"]]],
-                "alignments": by_result[r["id"]],
-                "span": _span(r),
-            }
+            ExpectedResult.model_validate(
+                r
+                | {
+                    "sub_items": [SubItem.model_validate(s | {"span": Span.of(s)}) for s in subs[r["id"]]],
+                    "footnotes": [Footnote.model_validate(n) for n in notes[r["id"]]],
+                    "alignments": by_result[r["id"]],
+                    "span": Span.of(r),
+                }
+            )
             for r in results[i["id"]]
         ]
-        item["expected_results"] = [r for r in stated if r["status"] == "current"]
-        # No longer stated by the current version, kept with the links people made on them.
-        item["withdrawn_results"] = [r for r in stated if r["status"] != "current"]
-        item["alignments"] = by_result[None]
-        out.append(item)
+        item = i | {
+            "expected_results": [r for r in stated if r.status == "current"],
+            # No longer stated by the current version, kept with the links people made on them.
+            "withdrawn_results": [r for r in stated if r.status != "current"],
+            "alignments": by_result[None],
+        }
+        out.append(InitiativeNested.model_validate(item))
     return out
-
-
-def _alignment(link: Row) -> Row:
-    return {
-        "id": link["id"],
-        "framework": link["framework"],
-        "code": link["code"],
-        "label": link["label"],
-        "provenance": link["provenance"],
-        "status": link["status"],
-        "score": link["score"],
-        "evidence": link["evidence"],
-        "created_by": link["created_by"],
-        "updated_at": link["updated_at"],
-    }
 
 
 def _result_counts(conn: Connection, ids: list[int]) -> dict[int, int]:
@@ -357,12 +370,12 @@ def _result_counts(conn: Connection, ids: list[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in conn.execute(query)}
 
 
-def source_blocks(conn: Connection, source_id: int) -> list[Row]:
+def source_blocks(conn: Connection, source_id: int) -> list[Block]:
     query = select(t.source_blocks).where(t.source_blocks.c.source_id == source_id).order_by(t.source_blocks.c.position)
-    return rows(conn, query)
+    return records(conn, query, Block)
 
 
-def findings(conn: Connection, source_id: int | None = None) -> list[Row]:
+def findings(conn: Connection, source_id: int | None = None) -> list[SourceFinding]:
     query = (
         select(t.findings, t.source_documents.c.filename)
         .join(t.source_documents, t.source_documents.c.id == t.findings.c.source_id)
@@ -370,14 +383,14 @@ def findings(conn: Connection, source_id: int | None = None) -> list[Row]:
     )
     if source_id is not None:
         query = query.where(t.findings.c.source_id == source_id)
-    return rows(conn, query)
+    return records(conn, query, SourceFinding)
 
 
-def ingest_events(conn: Connection) -> list[Row]:
-    return rows(conn, select(t.ingest_events).order_by(t.ingest_events.c.id.desc()))
+def ingest_events(conn: Connection) -> list[IngestEvent]:
+    return records(conn, select(t.ingest_events).order_by(t.ingest_events.c.id.desc()), IngestEvent)
 
 
-def stats(conn: Connection, conference: str | None = None) -> dict[str, Any]:
+def stats(conn: Connection, conference: str | None = None) -> Stats:
     """Counts per region and totals for one cycle (all cycles when None): `rihub stats` and the home page."""
     cycle_id = _cycle_id(conference) if conference else None
     current = [t.initiatives.c.status == "current"]
@@ -405,15 +418,15 @@ def stats(conn: Connection, conference: str | None = None) -> dict[str, Any]:
     per_officers = grouped(officer_join, t.meetings.c.region_code, *in_cycle)
     per_documents = grouped(document_join, t.meetings.c.region_code, *in_cycle)
     per_region = [
-        {
-            "region": r["code"],
-            "name": r["name"],
-            "initiatives": per_kind["initiative"].get(r["code"], 0),
-            "priorities": per_kind["priority"].get(r["code"], 0),
-            "expected_results": per_results.get(r["code"], 0),
-            "officers": per_officers.get(r["code"], 0),
-            "documents_reviewed": per_documents.get(r["code"], 0),
-        }
+        RegionCounts(
+            region=r.code,
+            name=r.name,
+            initiatives=per_kind["initiative"].get(r.code, 0),
+            priorities=per_kind["priority"].get(r.code, 0),
+            expected_results=per_results.get(r.code, 0),
+            officers=per_officers.get(r.code, 0),
+            documents_reviewed=per_documents.get(r.code, 0),
+        )
         for r in regions(conn)
     ]
     subs = t.sub_items.join(t.expected_results, t.expected_results.c.id == t.sub_items.c.result_id).join(
@@ -426,23 +439,23 @@ def stats(conn: Connection, conference: str | None = None) -> dict[str, Any]:
     sources = [t.source_documents.c.status == "current"]
     if cycle_id is not None:
         sources.append(t.source_documents.c.conference_id == cycle_id)
-    return {
-        "cycle": conference,
-        "source_documents": count(t.source_documents, *sources),
-        "meetings": count(t.meetings, *in_cycle),
-        "officers": count(officer_join, *in_cycle),
-        "chairs": count(officer_join, *in_cycle, t.officers.c.role == "chair"),
-        "vice_chairs": count(officer_join, *in_cycle, t.officers.c.role == "vice-chair"),
-        "documents_reviewed": count(document_join, *in_cycle),
-        "initiatives": count(t.initiatives, *current, t.initiatives.c.kind == "initiative"),
-        "priorities": count(t.initiatives, *current, t.initiatives.c.kind == "priority"),
-        "expected_results": count(results, *result_ok),
-        "sub_items": count(subs, *result_ok),
-        "footnotes": count(notes, *result_ok),
-        "alignments": count(links, *current),
-        "document_alignments": count(links, *current, t.alignments.c.provenance == "document"),
-        "findings": count(
+    return Stats(
+        cycle=conference,
+        source_documents=count(t.source_documents, *sources),
+        meetings=count(t.meetings, *in_cycle),
+        officers=count(officer_join, *in_cycle),
+        chairs=count(officer_join, *in_cycle, t.officers.c.role == "chair"),
+        vice_chairs=count(officer_join, *in_cycle, t.officers.c.role == "vice-chair"),
+        documents_reviewed=count(document_join, *in_cycle),
+        initiatives=count(t.initiatives, *current, t.initiatives.c.kind == "initiative"),
+        priorities=count(t.initiatives, *current, t.initiatives.c.kind == "priority"),
+        expected_results=count(results, *result_ok),
+        sub_items=count(subs, *result_ok),
+        footnotes=count(notes, *result_ok),
+        alignments=count(links, *current),
+        document_alignments=count(links, *current, t.alignments.c.provenance == "document"),
+        findings=count(
             t.findings.join(t.source_documents, t.source_documents.c.id == t.findings.c.source_id), *sources
         ),
-        "regions": per_region,
-    }
+        regions=per_region,
+    )

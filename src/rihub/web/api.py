@@ -1,8 +1,10 @@
 """The JSON API under /api: the same hub queries as the pages, as open data.
 
 Lists answer ``{"data": [...], "count": n, "next": url|null}`` and, with ``?_format=csv`` or a
-``.csv`` suffix, CSV. Route functions are plain ``def``: FastAPI runs them in its thread pool, so
-blocking database calls never stall the event loop.
+``.csv`` suffix, CSV. Every route declares its response model (records of :mod:`rihub.records`
+and :mod:`rihub.web.views`), so ``/openapi.json`` and ``/docs`` show the schemas; the routes
+serialise the records themselves (JSON or CSV). Route functions are plain ``def``: FastAPI runs
+them in its thread pool, so blocking database calls never stall the event loop.
 """
 
 from __future__ import annotations
@@ -14,10 +16,40 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from rihub.errors import InputError
+from rihub.records import (
+    Block,
+    Cycle,
+    ExpectedResult,
+    InitiativeNested,
+    InitiativeSummary,
+    LineageLink,
+    Meeting,
+    SourceDocument,
+    SourceDocumentDetail,
+    SourceFinding,
+    Stats,
+    Version,
+)
 from rihub.search.fulltext import MODES
 from rihub.web import data
 from rihub.web.ids import ID, NUMBER, ascii_id
-from rihub.web.output import Paging, format_of, json_response, list_response, paging
+from rihub.web.output import Paging, csv_response, format_of, json_response, list_response, paging
+from rihub.web.views import (
+    ERRORS,
+    AlignmentRow,
+    AlignmentView,
+    ApiIndex,
+    Comparison,
+    DiffView,
+    InitiativeView,
+    OfficerRow,
+    Page,
+    RegionRow,
+    RegionView,
+    ResultRow,
+    ResultView,
+    SearchPage,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
 REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$", description="ARB, EUR, ASP, AMS, AFR or CIS")
@@ -32,11 +64,24 @@ CYCLE = Query(
 )
 
 
-def _list(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a list endpoint at ``path`` plus its ``.json``/``.csv`` twins (twins hidden from OpenAPI)."""
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+
+
+def _list(path: str, name: str, summary: str, model: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a list endpoint at ``path`` answering ``Page[model]`` (or CSV), plus its ``.json``/``.csv``
+    twins (twins hidden from OpenAPI)."""
+    envelope = model if isinstance(model, type) and issubclass(model, Page) else Page[model]
 
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
-        router.add_api_route(path, func, methods=["GET"], summary=summary, name=name)
+        router.add_api_route(
+            path,
+            func,
+            methods=["GET"],
+            summary=summary,
+            name=name,
+            response_model=envelope,
+            responses={**ERRORS, 200: {"content": CSV, "description": "One page of the list (CSV: all of it)"}},
+        )
         for suffix in (".json", ".csv"):
             router.add_api_route(
                 path + suffix, func, methods=["GET"], include_in_schema=False, name=f"{name}{suffix.replace('.', '_')}"
@@ -46,9 +91,11 @@ def _list(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], 
     return wrap
 
 
-def _get(path: str, name: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _get(path: str, name: str, summary: str, model: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(func: Callable[..., Any]) -> Callable[..., Any]:
-        router.add_api_route(path, func, methods=["GET"], summary=summary, name=name)
+        router.add_api_route(
+            path, func, methods=["GET"], summary=summary, name=name, response_model=model, responses=ERRORS
+        )
         return func
 
     return wrap
@@ -58,7 +105,7 @@ def _fmt(request: Request) -> Literal["json", "csv"]:
     return "csv" if format_of(request, "json") == "csv" else "json"
 
 
-@_get("", "api_index", "Endpoints of this API")
+@_get("", "api_index", "Endpoints of this API", ApiIndex)
 def index(request: Request) -> Response:
     """Every list and record endpoint, so a client can start here and follow links."""
     base = ""  # relative links: never built from the Host header
@@ -79,35 +126,35 @@ def index(request: Request) -> Response:
         "compare",
     ]
     return json_response(
-        {"endpoints": {n: f"{base}/api/{n}" for n in names}, "openapi": f"{base}/openapi.json", "docs": f"{base}/docs"}
+        ApiIndex(endpoints={n: f"{base}/api/{n}" for n in names}, openapi=f"{base}/openapi.json", docs=f"{base}/docs")
     )
 
 
-@_get("/stats", "api_stats", "Counts per region and in total")
+@_get("/stats", "api_stats", "Counts per region and in total", Stats)
 def stats(request: Request, cycle: str | None = CYCLE) -> Response:
     return json_response(data.hub_of(request).stats(cycle))
 
 
-@_list("/cycles", "api_cycles", "The WTDC cycles in the registry, newest first")
+@_list("/cycles", "api_cycles", "The WTDC cycles in the registry, newest first", Cycle)
 def cycles(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
     return list_response(request, data.hub_of(request).cycles(), page, "cycles", _fmt(request))
 
 
-@_list("/regions", "api_regions", "The six regions with their meeting and counts")
+@_list("/regions", "api_regions", "The six regions with their meeting and counts", RegionRow)
 def regions(
     request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam, cycle: str | None = CYCLE
 ) -> Response:
     return list_response(request, data.regions(data.hub_of(request), cycle), page, "regions", _fmt(request))
 
 
-@_get("/regions/{code}", "api_region", "One region: its meeting, officers, documents and initiatives")
+@_get("/regions/{code}", "api_region", "One region: its meeting, officers, documents and initiatives", RegionView)
 def region(
     request: Request, code: str = Path(description="ARB, EUR, ASP, AMS, AFR or CIS"), cycle: str | None = CYCLE
 ) -> Response:
     return json_response(data.region(data.hub_of(request), code, cycle))
 
 
-@_list("/meetings", "api_meetings", "Regional Preparatory Meetings, in date order")
+@_list("/meetings", "api_meetings", "Regional Preparatory Meetings, in date order", Meeting)
 def meetings(
     request: Request,
     region: str | None = REGION,
@@ -118,7 +165,7 @@ def meetings(
     return list_response(request, data.hub_of(request).meetings(region, cycle), page, "meetings", _fmt(request))
 
 
-@_list("/officers", "api_officers", "Chairs and vice-chairs elected by each meeting")
+@_list("/officers", "api_officers", "Chairs and vice-chairs elected by each meeting", OfficerRow)
 def officers(
     request: Request,
     region: str | None = REGION,
@@ -130,7 +177,7 @@ def officers(
     return list_response(request, items, page, "officers", _fmt(request))
 
 
-@_list("/initiatives", "api_initiatives", "Regional initiatives and priorities")
+@_list("/initiatives", "api_initiatives", "Regional initiatives and priorities", InitiativeSummary | InitiativeNested)
 def initiatives(
     request: Request,
     region: str | None = REGION,
@@ -141,27 +188,32 @@ def initiatives(
     _format: str | None = FormatParam,
     cycle: str | None = CYCLE,
 ) -> Response:
-    """Paged in SQL: one LIMIT query and one COUNT, whatever the size of the registry."""
+    """Paged in SQL: one LIMIT query and one COUNT, whatever the size of the registry. Rows are
+    ``InitiativeSummary`` records, or ``InitiativeNested`` with ``nested=true``."""
     hub = data.hub_of(request)
     wanted = data.parse_codes([codes]) if codes else None
     fmt = _fmt(request)
-    if fmt == "csv" and page.style == "default":  # the whole list
-        items = hub.initiatives(region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle)
-        return list_response(request, items, page, "initiatives", fmt)
+    whole = fmt == "csv" and page.style == "default"  # the whole list
     items, count = hub.initiatives_page(
-        page.size, page.offset, region=region, kind=kind, nested=nested, codes=wanted, cycle=cycle
+        None if whole else page.size,
+        0 if whole else page.offset,
+        region=region,
+        kind=kind,
+        nested=nested,
+        codes=wanted,
+        cycle=cycle,
     )
-    return list_response(request, items, page, "initiatives", fmt, count=count)
+    return list_response(request, items, page, "initiatives", fmt, count=None if whole else count)
 
 
-@_get("/initiatives/{code}", "api_initiative", "One initiative in full")
+@_get("/initiatives/{code}", "api_initiative", "One initiative in full", InitiativeView)
 def initiative(request: Request, code: str = Path(description="e.g. EUR1"), cycle: str | None = CYCLE) -> Response:
     """The initiative of the cycle asked for, else of the newest cycle that has the code; with its
     versions, lineage and the cycles that have the same code."""
     return json_response(data.initiative(data.hub_of(request), code, cycle))
 
 
-@_list("/initiatives/{code}/versions", "api_initiative_versions", "Every document's version of one initiative")
+@_list("/initiatives/{code}/versions", "api_initiative_versions", "Every document's version of one initiative", Version)
 def initiative_versions(
     request: Request,
     code: str,
@@ -173,18 +225,18 @@ def initiative_versions(
     return list_response(request, found, page, f"{code.upper()}-versions", _fmt(request))
 
 
-@_list("/lineage", "api_lineage", "Initiatives continuing an initiative of the previous cycle")
+@_list("/lineage", "api_lineage", "Initiatives continuing an initiative of the previous cycle", LineageLink)
 def lineage(
     request: Request,
     status: Literal["proposed", "accepted", "rejected"] | None = None,
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
 ) -> Response:
-    links = [vars(link) for link in data.hub_of(request).lineage(status=status)]
+    links = data.hub_of(request).lineage(status=status)
     return list_response(request, links, page, "lineage", _fmt(request))
 
 
-@_get("/diff", "api_diff", "What changed between two source documents or two cycles, with redlines")
+@_get("/diff", "api_diff", "What changed between two source documents or two cycles, with redlines", DiffView)
 def diff(
     request: Request,
     old: str = Query(alias="from", max_length=40, description="Source-document id, or a cycle with cycles=true"),
@@ -199,7 +251,9 @@ def diff(
     return json_response(data.diff_view(data.hub_of(request), refs[0], refs[1], region=region, cycles=cycles))
 
 
-@_list("/initiatives/{code}/results", "api_initiative_results", "The expected results of one initiative")
+@_list(
+    "/initiatives/{code}/results", "api_initiative_results", "The expected results of one initiative", ExpectedResult
+)
 def initiative_results(
     request: Request,
     code: str,
@@ -208,15 +262,15 @@ def initiative_results(
     cycle: str | None = CYCLE,
 ) -> Response:
     item = data.hub_of(request).initiative(code, cycle)
-    return list_response(request, item["expected_results"], page, f"{item['code']}-results", _fmt(request))
+    return list_response(request, item.expected_results, page, f"{item.code}-results", _fmt(request))
 
 
-@_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative")
+@_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative", ResultView)
 def result(request: Request, code: str, number: int = NUMBER(), cycle: str | None = CYCLE) -> Response:
     return json_response(data.result(data.hub_of(request), code, number, cycle))
 
 
-@_list("/expected-results", "api_expected_results", "Every expected result, with its initiative code")
+@_list("/expected-results", "api_expected_results", "Every expected result, with its initiative code", ResultRow)
 def expected_results(
     request: Request,
     region: str | None = REGION,
@@ -228,7 +282,7 @@ def expected_results(
     return list_response(request, items, page, "expected-results", _fmt(request))
 
 
-@_list("/alignments", "api_alignments", "Links to SDG, WSIS and GDC items, with provenance and status")
+@_list("/alignments", "api_alignments", "Links to SDG, WSIS and GDC items, with provenance and status", AlignmentRow)
 def alignments(
     request: Request,
     region: str | None = REGION,
@@ -241,12 +295,12 @@ def alignments(
     return list_response(request, items, page, "alignments", _fmt(request))
 
 
-@_get("/alignments/{alignment_id}", "api_alignment", "One framework link with its history of changes")
+@_get("/alignments/{alignment_id}", "api_alignment", "One framework link with its history of changes", AlignmentView)
 def alignment(request: Request, alignment_id: int = ID("alignment id")) -> Response:
     return json_response(data.alignment_view(data.hub_of(request), alignment_id))
 
 
-@_list("/search", "api_search", "Search (words, meaning or both), ranked, with snippets and facets")
+@_list("/search", "api_search", "Search (words, meaning or both), ranked, with snippets and facets", SearchPage)
 def search(
     request: Request,
     q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
@@ -261,42 +315,46 @@ def search(
     _format: str | None = FormatParam,
     cycle: str | None = CYCLE,
 ) -> Response:
-    found = data.hub_of(request).search(
-        q, region=region, kind=kind, framework=framework, limit=page.size, offset=page.offset, mode=mode, cycle=cycle
+    found = data.search(
+        data.hub_of(request), request, page, q=q, region=region, kind=kind, framework=framework, mode=mode, cycle=cycle
     )
-    extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
-    return list_response(request, found["data"], page, "search", _fmt(request), count=found["count"], **extra)
+    return csv_response(found.data, "search") if _fmt(request) == "csv" else json_response(found)
 
 
-@_get("/compare", "api_compare", "Two to six initiatives side by side, expected results aligned by similarity")
+@_get(
+    "/compare",
+    "api_compare",
+    "Two to six initiatives side by side, expected results aligned by similarity",
+    Comparison,
+)
 def compare_(
     request: Request, codes: list[str] = Query(description="e.g. EUR4,ASP5,AMS4"), cycle: str | None = CYCLE
 ) -> Response:
     return json_response(data.comparison(data.hub_of(request), data.parse_codes(codes), cycle))
 
 
-@_list("/sources", "api_sources", "Source documents (reports) ingested")
+@_list("/sources", "api_sources", "Source documents (reports) ingested", SourceDocument)
 def sources(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
     return list_response(request, data.hub_of(request).source_documents(), page, "sources", _fmt(request))
 
 
-@_get("/sources/{source_id}", "api_source", "One source document with its paragraphs (blocks)")
+@_get("/sources/{source_id}", "api_source", "One source document with its paragraphs (blocks)", SourceDocumentDetail)
 def source(request: Request, source_id: int = ID("source-document id")) -> Response:
     return json_response(data.source(data.hub_of(request), source_id))
 
 
-@_list("/sources/{source_id}/blocks", "api_source_blocks", "The paragraphs of one source document")
+@_list("/sources/{source_id}/blocks", "api_source_blocks", "The paragraphs of one source document", Block)
 def source_blocks(
     request: Request,
     source_id: int = ID("source-document id"),
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
 ) -> Response:
-    blocks = data.source(data.hub_of(request), source_id)["blocks"]
+    blocks = data.source(data.hub_of(request), source_id).blocks
     return list_response(request, blocks, page, f"source-{source_id}-blocks", _fmt(request))
 
 
-@_list("/sources/{source_id}/findings", "api_source_findings", "Lint findings on one source document")
+@_list("/sources/{source_id}/findings", "api_source_findings", "Lint findings on one source document", SourceFinding)
 def source_findings(
     request: Request,
     source_id: int = ID("source-document id"),
@@ -308,6 +366,6 @@ def source_findings(
     return list_response(request, hub.findings(source_id), page, f"source-{source_id}-findings", _fmt(request))
 
 
-@_list("/findings", "api_findings", "Lint findings on every source document")
+@_list("/findings", "api_findings", "Lint findings on every source document", SourceFinding)
 def findings(request: Request, page: Paging = Depends(paging), _format: str | None = FormatParam) -> Response:
     return list_response(request, data.hub_of(request).findings(), page, "findings", _fmt(request))

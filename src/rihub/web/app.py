@@ -56,7 +56,7 @@ def _cycle_codes(context: Any) -> list[str]:
     request = context.get("request")
     if request is None:
         return []
-    return [str(c["code"]) for c in request.app.state.hub.cycles()]
+    return [c.code for c in request.app.state.hub.cycles()]
 
 
 def templates() -> Jinja2Templates:

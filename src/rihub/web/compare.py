@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from typing import Any
 
 import numpy as np
+
+from rihub.records import InitiativeNested
+from rihub.web.views import CompareCell, CompareColumn, CompareRow, CompareSubItem, Comparison
 
 MIN_CODES, MAX_CODES = 2, 6
 THRESHOLD = 0.12
@@ -108,21 +110,23 @@ def tfidf(texts: list[str]) -> tuple[np.ndarray, list[str]]:
     return matrix / norms, vocab
 
 
-def _text(result: dict[str, Any]) -> str:
-    return " ".join([result["text"], *(s["text"] for s in result.get("sub_items", []))])
-
-
-def compare(initiatives: list[dict[str, Any]], threshold: float = THRESHOLD) -> dict[str, Any]:
+def compare(initiatives: list[InitiativeNested], threshold: float = THRESHOLD) -> Comparison:
     """Columns (one per initiative, in the order given) and rows of aligned expected results."""
-    items = [(col, r) for col, init in enumerate(initiatives) for r in init["expected_results"]]
+    items = [(col, r) for col, init in enumerate(initiatives) for r in init.expected_results]
+    codes = [init.code for init in initiatives]
     columns = [
-        {k: init[k] for k in ("code", "region", "region_name", "kind", "title", "objective", "objective_kind")}
-        | {"expected_result_count": len(init["expected_results"]), "url": f"/initiatives/{init['code']}"}
+        CompareColumn(
+            **init.model_dump(
+                include={"code", "region", "region_name", "kind", "title", "objective", "objective_kind"}
+            ),
+            expected_result_count=len(init.expected_results),
+            url=f"/initiatives/{init.code}",
+        )
         for init in initiatives
     ]
     if not items:
-        return {"columns": columns, "rows": [], "method": _method(threshold)}
-    vectors, vocab = tfidf([_text(r) for _, r in items])
+        return Comparison(codes=codes, columns=columns, rows=[], method=_method(threshold))
+    vectors, vocab = tfidf([r.full_text for _, r in items])
     sims = vectors @ vectors.T
     cols = np.array([c for c, _ in items])
     clusters: dict[int, list[int]] = {i: [i] for i in range(len(items))}
@@ -143,9 +147,9 @@ def compare(initiatives: list[dict[str, Any]], threshold: float = THRESHOLD) -> 
         for member in clusters.pop(cb):
             owner[member] = ca
     sizes = {c: len(ids) for c, ids in clusters.items()}
-    counts = [max(1, len(init["expected_results"])) for init in initiatives]
+    counts = [max(1, len(init.expected_results)) for init in initiatives]
 
-    positions = [p for init in initiatives for p in range(len(init["expected_results"]))]
+    positions = [p for init in initiatives for p in range(len(init.expected_results))]
 
     def place(c: int) -> float:
         """Where a row sits, on average, within its initiatives' own ordering (0 = first result)."""
@@ -160,26 +164,23 @@ def compare(initiatives: list[dict[str, Any]], threshold: float = THRESHOLD) -> 
     rows = []
     for members in [clusters[c] for c in aligned] + packed:
         members = sorted(members, key=lambda m: cols[m])
-        cells: list[dict[str, Any] | None] = [None] * len(initiatives)
+        cells: list[CompareCell | None] = [None] * len(initiatives)
         for m in members:
             r = items[m][1]
-            code = initiatives[cols[m]]["code"]
-            cells[cols[m]] = {
-                "number": r["number"],
-                "text": r["text"],
-                "sub_items": [{"label": s["label"], "text": s["text"]} for s in r.get("sub_items", [])],
-                "url": f"/initiatives/{code}/results/{r['number']}",
-                "span": r["span"],
-            }
+            cells[cols[m]] = CompareCell(
+                number=r.number,
+                text=r.text,
+                sub_items=[CompareSubItem(label=s.label, text=s.text) for s in r.sub_items],
+                url=f"/initiatives/{codes[cols[m]]}/results/{r.number}",
+                span=r.span,
+            )
         similarity = None
         if len(members) > 1 and owner[members[0]] == owner[members[-1]]:
             block = sims[np.ix_(members, members)]
             similarity = round(float((block.sum() - len(members)) / (len(members) * (len(members) - 1))), 3)
         shared = _shared(vectors, vocab, members) if similarity is not None else []
-        rows.append(
-            {"cells": cells, "similarity": similarity, "aligned": similarity is not None, "shared_terms": shared}
-        )
-    return {"columns": columns, "rows": rows, "method": _method(threshold)}
+        rows.append(CompareRow(cells=cells, similarity=similarity, aligned=similarity is not None, shared_terms=shared))
+    return Comparison(codes=codes, columns=columns, rows=rows, method=_method(threshold))
 
 
 def _shared(vectors: np.ndarray, vocab: list[str], members: list[int], top: int = 4) -> list[str]:

@@ -1,7 +1,8 @@
-"""Turning query results into responses: paging, the list envelope, CSV and format negotiation.
+"""Turning records into responses: paging, the list envelope, CSV and format negotiation.
 
 Every list (API or page twin) goes through :func:`list_response`, so paging and CSV behave the
-same everywhere: ``{"data": [...], "count": n, "next": url | null}``.
+same everywhere: ``{"data": [...], "count": n, "next": url | null}`` (``views.Page``). Records
+are serialised with ``model_dump(mode="json")``; CSV rows are flattened from that JSON.
 """
 
 from __future__ import annotations
@@ -9,12 +10,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
+from pydantic import BaseModel
+from pydantic_core import to_json
 
+from rihub.records import jsonable
 from rihub.safe import csv_row
 
 Format = Literal["html", "json", "csv"]
@@ -88,18 +93,18 @@ def _quote(value: str) -> str:
     return quote(value, safe="")
 
 
-def envelope(
-    request: Request, items: list[Any], page: Paging, count: int | None = None, **extra: Any
-) -> dict[str, Any]:
-    """The list envelope; ``count`` is given when ``items`` is already one page (e.g. search)."""
+def envelope(request: Request, items: Sequence[BaseModel], page: Paging, count: int | None = None) -> dict[str, Any]:
+    """The list envelope (``views.Page``); ``count`` is given when ``items`` is already one page."""
     if count is None:
         count = len(items)
         items = items[page.offset : page.offset + page.size]
-    return {"data": items, "count": count, "next": next_url(request, page, count), **extra}
+    return {"data": list(items), "count": count, "next": next_url(request, page, count)}
 
 
-def json_response(data: Any, status_code: int = 200) -> Response:
-    return JSONResponse(data, status_code=status_code)
+def json_response(data: BaseModel | Sequence[BaseModel] | dict[str, Any], status_code: int = 200) -> Response:
+    """Records (or lists and dicts of them) as JSON, in the shape their response models declare;
+    serialised by pydantic in one pass (the records' own serialisers: times, aliases)."""
+    return Response(to_json(data, by_alias=True), status_code=status_code, media_type="application/json")
 
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
@@ -116,8 +121,8 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def csv_response(items: list[dict[str, Any]], name: str) -> Response:
-    rows = [flatten(item) for item in items]
+def csv_response(items: Sequence[BaseModel], name: str) -> Response:
+    rows = [flatten(jsonable(item)) for item in items]
     columns: dict[str, None] = {}
     for row in rows:
         columns.update(dict.fromkeys(row))
@@ -134,16 +139,15 @@ def csv_response(items: list[dict[str, Any]], name: str) -> Response:
 
 def list_response(
     request: Request,
-    items: list[dict[str, Any]],
+    items: Sequence[BaseModel],
     page: Paging,
     name: str,
     fmt: Format = "json",
     count: int | None = None,
-    **extra: Any,
 ) -> Response:
     """JSON envelope or CSV. CSV holds every row unless the client asked for a page explicitly."""
     if fmt == "csv":
         explicit = count is None and page.style != "default"
         rows = items[page.offset : page.offset + page.size] if explicit else items
         return csv_response(rows, name)
-    return json_response(envelope(request, items, page, count, **extra))
+    return json_response(envelope(request, items, page, count))

@@ -13,13 +13,26 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from rihub.errors import InputError, NotFoundError
+from rihub.records import Initiative, SourceDocument, SourceFinding
 from rihub.search.fulltext import MODES
 from rihub.web import data, review
 from rihub.web.compare import MAX_CODES, MIN_CODES
+from rihub.web.docs import api_reference
 from rihub.web.ids import MAX_NUMBER, ascii_id, path_id
-from rihub.web.output import Format, Paging, format_of, json_response, list_response, paging, strip_suffix
+from rihub.web.output import (
+    Format,
+    Paging,
+    csv_response,
+    format_of,
+    json_response,
+    list_response,
+    paging,
+    strip_suffix,
+)
+from rihub.web.views import MeetingBrief
 
 router = APIRouter(include_in_schema=False)
 MODE_LABELS = {"fulltext": "Words", "semantic": "Meaning", "hybrid": "Words and meaning"}
@@ -47,10 +60,15 @@ def twin_url(request: Request, suffix: str = ".json") -> str:
 
 
 def render(
-    request: Request, template: str, context: dict[str, Any], payload: Any, fmt: Format, status_code: int = 200
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    payload: BaseModel | list[Any] | None,
+    fmt: Format,
+    status_code: int = 200,
 ) -> Response:
     if fmt == "json":
-        return json_response(payload, status_code)
+        return json_response(payload if payload is not None else {}, status_code)
     forms = review.forms_for(request)
     context |= {"json_url": twin_url(request), "csv_url": context.get("csv_url"), "review": forms}
     response = request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
@@ -58,9 +76,9 @@ def render(
     return response
 
 
-def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) -> dict[str, Any]:
+def timeline(meetings: list[MeetingBrief], width: int = 720, pad: int = 48) -> dict[str, Any]:
     """x positions for the meetings (by start date) and month ticks, for an SVG drawn without style attributes."""
-    dated = [(dt.date.fromisoformat(m["start_date"]), m) for m in meetings if m.get("start_date")]
+    dated = [(m.start_date, m) for m in meetings if m.start_date]
     if not dated:
         return {"width": width, "points": [], "ticks": []}
     lo, hi = min(d for d, _ in dated), max(d for d, _ in dated)
@@ -70,7 +88,7 @@ def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) ->
     def x(day: dt.date) -> int:
         return round(pad + (day - lo).days / days * (width - 2 * pad))
 
-    points = [{"x": x(d), "above": i % 2 == 0, **m} for i, (d, m) in enumerate(sorted(dated, key=lambda p: p[0]))]
+    points = [{"x": x(d), "above": i % 2 == 0, **dict(m)} for i, (d, m) in enumerate(sorted(dated, key=lambda p: p[0]))]
     ticks, month = [], lo
     while month <= hi:
         ticks.append({"x": x(month), "label": f"{month:%b}"})
@@ -82,8 +100,9 @@ def timeline(meetings: list[dict[str, Any]], width: int = 720, pad: int = 48) ->
 def home(request: Request, cycle: str | None = CYCLE) -> Response:
     view = data.home(data.hub_of(request), cycle)
     fmt = format_of(request)
-    counts = {r["region"]: r for r in view["stats"]["regions"]}
-    return render(request, "home.html", view | {"timeline": timeline(view["meetings"]), "counts": counts}, view, fmt)
+    counts = {r.region: r for r in view.stats.regions}
+    context = dict(view) | {"timeline": timeline(view.meetings), "counts": counts}
+    return render(request, "home.html", context, view, fmt)
 
 
 @_page("/regions", "/regions.json", "/regions.csv")
@@ -126,7 +145,7 @@ def initiatives(
     return render(request, "initiatives.html", context, items, fmt)
 
 
-def _flash(request: Request, item: dict[str, Any]) -> str | None:
+def _flash(request: Request, item: Initiative) -> str | None:
     return data.flash(item, request.query_params.get("reviewed"), request.query_params.get("alignment"))
 
 
@@ -143,9 +162,9 @@ def result(request: Request, code: str, number: str, cycle: str | None = CYCLE) 
     hub = data.hub_of(request)
     view = data.result(hub, code, wanted, cycle)
     fmt = format_of(request)
-    initiative = view["initiative"]
-    flash = _flash(request, hub.initiative(initiative["code"], initiative["conference"])) if fmt == "html" else None
-    return render(request, "result.html", view | {"flash": flash}, view, fmt)
+    initiative = view.initiative
+    flash = _flash(request, hub.initiative(initiative.code, initiative.conference)) if fmt == "html" else None
+    return render(request, "result.html", dict(view) | {"flash": flash}, view, fmt)
 
 
 @_page("/alignments/{alignment_id}")
@@ -192,20 +211,22 @@ def search(
 ) -> Response:
     if kind not in (None, "", "initiative", "priority", "contribution"):
         raise InputError("kind is initiative, priority or contribution")
-    found = data.hub_of(request).search(
-        q,
+    found = data.search(
+        data.hub_of(request),
+        request,
+        page,
+        q=q,
         region=region,
         kind=kind or None,
         framework=framework,
-        limit=page.size,
-        offset=page.offset,
         mode=mode,
         cycle=cycle,
     )
     fmt = format_of(request)
-    extra = {k: found[k] for k in ("query", "mode", "match", "facets", "error")}
-    if fmt != "html":
-        return list_response(request, found["data"], page, "search", fmt, count=found["count"], **extra)
+    if fmt == "csv":
+        return csv_response(found.data, "search")
+    if fmt == "json":
+        return json_response(found)
     params = {
         "q": q,
         "region": (region or "").upper(),
@@ -219,8 +240,8 @@ def search(
         "modes": MODE_LABELS,
         "page": page,
         "facet_url": lambda name, value: _search_url(params, name, value),
-        "next_url": _page_url(request, page, found["count"], +1),
-        "prev_url": _page_url(request, page, found["count"], -1),
+        "next_url": _page_url(request, page, found.count, +1),
+        "prev_url": _page_url(request, page, found.count, -1),
         "csv_url": twin_url(request, ".csv"),
     }
     return render(request, "search.html", context, found, fmt)
@@ -289,18 +310,18 @@ def source(request: Request, source_id: str, hl: str | None = Query(None, max_le
     if hl and (m := _RANGE.match(hl)):
         lo = int(m.group(1))
         hi = int(m.group(2) or lo)
-    by_loc: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for f in hub.findings(doc["id"]):
-        by_loc[f["loc"] or 0].append(f)
+    by_loc: dict[int, list[SourceFinding]] = defaultdict(list)
+    for f in hub.findings(doc.id):
+        by_loc[f.loc or 0].append(f)
     blocks = []
-    for b in doc["blocks"]:
-        lines = range(b["loc"], b["end_loc"] + 1)
+    for b in doc.blocks:
+        lines = range(b.loc, b.end_loc + 1)
         notes = [f for n in lines for f in by_loc.get(n, [])]
-        marked = lo is not None and hi is not None and b["loc"] <= hi and b["end_loc"] >= lo
+        marked = lo is not None and hi is not None and b.loc <= hi and b.end_loc >= lo
         blocks.append(
-            b
+            dict(b)
             | {
-                "cells": b["text"].split("\t") if b["kind"] == "row" else None,
+                "cells": b.text.split("\t") if b.kind == "row" else None,
                 "extra_anchors": list(lines)[1:],
                 "findings": notes,
                 "highlighted": marked,
@@ -320,10 +341,10 @@ def source_findings(request: Request, source_id: str, page: Paging = Depends(pag
     ident = path_id(strip_suffix(source_id), "source document")
     hub = data.hub_of(request)
     doc = hub.source_documents()
-    chosen = next((d for d in doc if d["id"] == ident), None)
+    chosen = next((d for d in doc if d.id == ident), None)
     if chosen is None:
         raise NotFoundError(f"no source document #{ident}")
-    items = hub.findings(chosen["id"])
+    items = hub.findings(chosen.id)
     return _findings(request, items, page, chosen, f"source-{ident}-findings")
 
 
@@ -333,14 +354,14 @@ def findings(request: Request, page: Paging = Depends(paging)) -> Response:
 
 
 def _findings(
-    request: Request, items: list[dict[str, Any]], page: Paging, doc: dict[str, Any] | None, name: str
+    request: Request, items: list[SourceFinding], page: Paging, doc: SourceDocument | None, name: str
 ) -> Response:
     fmt = format_of(request)
     if fmt != "html":
         return list_response(request, items, page, name, fmt)
     severities: dict[str, int] = defaultdict(int)
     for f in items:
-        severities[f["severity"]] += 1
+        severities[f.severity] += 1
     context = {"findings": items, "doc": doc, "severities": dict(severities), "csv_url": twin_url(request, ".csv")}
     return render(request, "findings.html", context, items, fmt)
 
@@ -348,41 +369,7 @@ def _findings(
 @_page("/docs")
 def docs(request: Request) -> Response:
     """The API reference, drawn from the OpenAPI document by our own template (no CDN, no script)."""
-    spec = request.app.openapi()
-    operations = []
-    for path, methods in spec.get("paths", {}).items():
-        for method, op in methods.items():
-            params = []
-            for p in op.get("parameters", []):
-                schema = p.get("schema", {})
-                choices = schema.get("enum") or [v for s in schema.get("anyOf", []) for v in s.get("enum", [])]
-                kind = schema.get("type") or "/".join(s.get("type", "") for s in schema.get("anyOf", []) if s)
-                params.append(
-                    {
-                        "name": p["name"],
-                        "in": p["in"],
-                        "required": p.get("required", False),
-                        "type": kind,
-                        "choices": choices,
-                        "default": schema.get("default"),
-                        "pattern": schema.get("pattern")
-                        or next((s.get("pattern") for s in schema.get("anyOf", []) if s.get("pattern")), None),
-                        "description": p.get("description", "") or schema.get("description", ""),
-                    }
-                )
-            operations.append(
-                {
-                    "method": method.upper(),
-                    "path": path,
-                    "summary": op.get("summary", ""),
-                    "description": op.get("description", ""),
-                    "parameters": params,
-                    "anchor": re.sub(r"[^a-z0-9]+", "-", f"{method}{path}".lower()).strip("-"),
-                    "example": path if "{" not in path else None,
-                }
-            )
-    context = {"info": spec.get("info", {}), "operations": operations, "json_url": "/openapi.json"}
-    context["csv_url"] = None
+    context = api_reference(request.app.openapi()) | {"json_url": "/openapi.json", "csv_url": None}
     return request.app.state.templates.TemplateResponse(request, "docs.html", context)
 
 

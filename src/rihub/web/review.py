@@ -36,9 +36,11 @@ from starlette.exceptions import HTTPException
 
 from rihub import frameworks
 from rihub.errors import InputError, NotFoundError
+from rihub.records import AlignmentRecord, LineageLink
 from rihub.web import data
 from rihub.web.ids import ID, MAX_NUMBER, ascii_id
 from rihub.web.output import json_response
+from rihub.web.views import ERRORS, AlignmentView
 
 log = logging.getLogger("rihub.web")
 CSRF_COOKIE = "rihub_csrf"
@@ -152,12 +154,12 @@ def _text(value: str, name: str, limit: int) -> str:
     return value
 
 
-def _reviewable(request: Request, alignment_id: int, code: str | None = None) -> dict[str, Any]:
+def _reviewable(request: Request, alignment_id: int, code: str | None = None) -> AlignmentRecord:
     """The link, checked to belong to ``code`` (when given) and to be reviewable (document links are not)."""
     link = data.hub_of(request).alignment(alignment_id)
-    if code is not None and link["initiative"] != code.upper():
+    if code is not None and link.initiative != code.upper():
         raise NotFoundError(f"{code.upper()} has no alignment #{alignment_id}")
-    if link["provenance"] == "document":
+    if link.provenance == "document":
         raise HTTPException(
             409, f"alignment #{alignment_id} is stated in the report's own mapping table; it cannot be reviewed"
         )
@@ -182,7 +184,7 @@ def _add(
     actor: str,
     reason: str,
     cycle: str | None = None,
-) -> Any:
+) -> AlignmentRecord:
     framework = framework.strip().upper()
     if framework not in frameworks.FRAMEWORKS:
         raise InputError(f"unknown framework {framework!r}; use {', '.join(frameworks.FRAMEWORKS)}")
@@ -190,7 +192,7 @@ def _add(
     return data.hub_of(request).add_link(subject, framework, target.strip(), actor, reason, cycle=cycle or None)
 
 
-def _view(request: Request, alignment_id: int) -> dict[str, Any]:
+def _view(request: Request, alignment_id: int) -> AlignmentView:
     return data.alignment_view(data.hub_of(request), alignment_id)
 
 
@@ -266,14 +268,14 @@ def _back(
     return RedirectResponse(f"{path}?{query}#alignment-{alignment_id}", status_code=303)
 
 
-def _pinned(request: Request, link: dict[str, Any]) -> str | None:
+def _pinned(request: Request, link: AlignmentRecord) -> str | None:
     """The link's cycle when it is not the latest: the page to return to must show that cycle."""
-    return None if link["cycle"] == data.hub_of(request).cycle() else str(link["cycle"])
+    return None if link.cycle == data.hub_of(request).cycle() else link.cycle
 
 
-def _home_of(link: dict[str, Any]) -> str:
-    base = f"/initiatives/{link['initiative']}"
-    return base if link.get("result") is None else f"{base}/results/{link['result']}"
+def _home_of(link: AlignmentRecord) -> str:
+    base = f"/initiatives/{link.initiative}"
+    return base if link.result is None else f"{base}/results/{link.result}"
 
 
 @pages.post("/initiatives/{code}/alignments/{alignment_id}/review")
@@ -318,7 +320,7 @@ def add_form(
         raise InputError("choose a framework item to link to (e.g. SDG 9)")
     actor, why = _text(reviewer, "reviewer name", MAX_NAME), _text(reason, "reason", MAX_REASON)
     link = _add(request, code, framework, item, _result_number(result), actor, why, cycle)
-    return _back(code, back, _home_of(link), DONE["add"], int(link["id"]), _pinned(request, link))
+    return _back(code, back, _home_of(link), DONE["add"], link.id, _pinned(request, link))
 
 
 # --- JSON API -----------------------------------------------------------------------------------
@@ -354,6 +356,8 @@ class AddIn(BaseModel):
     name="api_review",
     summary="Accept or reject a proposed link (editor token required)",
     dependencies=[Depends(editor)],
+    response_model=AlignmentView,
+    responses=ERRORS,
 )
 def review_api(request: Request, body: ReviewIn, alignment_id: int = ID("alignment id")) -> Response:
     _reviewable(request, alignment_id)
@@ -368,6 +372,8 @@ def review_api(request: Request, body: ReviewIn, alignment_id: int = ID("alignme
     summary="Link an initiative or one of its expected results to a framework item (editor token required)",
     dependencies=[Depends(editor)],
     status_code=201,
+    response_model=AlignmentView,
+    responses=ERRORS,
 )
 def add_api(
     request: Request,
@@ -377,7 +383,7 @@ def add_api(
 ) -> Response:
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
     link = _add(request, code, body.framework, body.code, body.result, actor, why, cycle)
-    return json_response(_view(request, int(link["id"])), 201)
+    return json_response(_view(request, link.id), 201)
 
 
 @api.post(
@@ -385,8 +391,10 @@ def add_api(
     name="api_review_lineage",
     summary="Confirm or reject a proposed 'continues' link between cycles (editor token required)",
     dependencies=[Depends(editor)],
+    response_model=LineageLink,
+    responses=ERRORS,
 )
 def review_lineage_api(request: Request, body: ReviewIn, link_id: int = ID("lineage link id")) -> Response:
     actor, why = _text(body.reviewer, "reviewer", MAX_NAME), _text(body.reason, "reason", MAX_REASON)
     (link,) = data.hub_of(request).review_lineage([link_id], body.action, actor, why)
-    return json_response(vars(link))
+    return json_response(link)
