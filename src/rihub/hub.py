@@ -137,10 +137,10 @@ class Hub:
 
     # --- reading -----------------------------------------------------------------------------
 
-    def cycles(self) -> list[Cycle]:
-        """The WTDC cycles in the registry, newest first."""
+    def cycles(self, limit: int | None = None) -> list[Cycle]:
+        """The WTDC cycles in the registry, newest first (the ``limit`` newest)."""
         with self.engine.connect() as conn:
-            return read.conferences(conn)
+            return read.conferences(conn, limit=limit)
 
     def cycle(self, cycle: str | None = None) -> str | None:
         """``cycle`` checked against the registry, or the latest cycle when None (None if empty)."""
@@ -268,9 +268,15 @@ class Hub:
 
     def versions(self, code: str, cycle: str | None = None) -> list[Version]:
         """Every document's statement of the initiative, oldest first, the current one marked."""
-        item = self.initiative(code, cycle)
+        return self.history(self.initiative(code, cycle))[0]
+
+    def history(self, item: Initiative) -> tuple[list[Version], list[LineageLink]]:
+        """An initiative's versions and its lineage links, read on one connection (its page's History)."""
+        from rihub.store.lineage import lineage_links
+
         with self.engine.connect() as conn:
-            return read.versions(conn, item.id, current_source=item.span.source_id)
+            versions = read.versions(conn, item.id, current_source=item.span.source_id)
+            return versions, lineage_links(conn, initiative_id=item.id)
 
     def source_documents(self) -> list[SourceDocument]:
         with self.engine.connect() as conn:

@@ -78,12 +78,14 @@ def _cycle_id(conference: str) -> Any:
     return select(t.conferences.c.id).where(t.conferences.c.code == conference).scalar_subquery()
 
 
-def conferences(conn: Connection, code: str | None = None) -> list[Cycle]:
+def conferences(conn: Connection, code: str | None = None, limit: int | None = None) -> list[Cycle]:
     """Cycles newest first (by the conference's year; a cycle no document named comes last); or the one
-    with ``code``."""
+    with ``code``; at most ``limit``."""
     query = select(t.conferences).order_by(t.conferences.c.year.desc().nulls_last(), t.conferences.c.id)
     if code is not None:
         query = query.where(t.conferences.c.code == code)
+    if limit is not None:
+        query = query.limit(limit)
     return records(conn, query, Cycle)
 
 

@@ -50,13 +50,16 @@ def _pin(context: Any, url: str) -> str:
     return data.with_cycle(url, request.query_params.get("cycle") if request is not None else None)
 
 
+CHOOSER_CYCLES = 12  # the header lists the newest cycles; /api/cycles lists them all
+
+
 @jinja2.pass_context
 def _cycle_codes(context: Any) -> list[str]:
-    """The cycles for the header's chooser, newest first (one query; none on an empty registry)."""
+    """The newest cycles for the header's chooser (one query; none on an empty registry)."""
     request = context.get("request")
     if request is None:
         return []
-    return [c.code for c in request.app.state.hub.cycles()]
+    return [c.code for c in request.app.state.hub.cycles(limit=CHOOSER_CYCLES)]
 
 
 def templates() -> Jinja2Templates:

@@ -290,13 +290,16 @@ def source(hub: Hub, source_id: int) -> SourceDocumentDetail:
     return hub.source_document(source_id)
 
 
+OTHER_CYCLES = 12
+
+
 def initiative(hub: Hub, code: str, cycle: str | None = None) -> InitiativeView:
     """One initiative in full, with where it stands over time: the same code in other cycles, every
     document's version (each with a redline against the one before), and its lineage."""
     from rihub.analysis.redline import redline
 
     item = hub.initiative(code, cycle)
-    versions = hub.versions(item.code, item.conference)
+    versions, links = hub.history(item)
     history = []
     for before, after in zip([None, *versions], versions, strict=False):
         # Against the version before: the title's redline when it changed, results worded anew.
@@ -314,7 +317,7 @@ def initiative(hub: Hub, code: str, cycle: str | None = None) -> InitiativeView:
             )
         )
     lineage = []
-    for link in hub.lineage(item.code, item.conference):
+    for link in links:
         earlier_side = link.to_id == item.id
         other_code, other_cycle = (link.from_code, link.from_cycle) if earlier_side else (link.to_code, link.to_cycle)
         lineage.append(
@@ -332,9 +335,12 @@ def initiative(hub: Hub, code: str, cycle: str | None = None) -> InitiativeView:
                 url=with_cycle(f"/initiatives/{other_code}", other_cycle),
             )
         )
+    # The newest few (``cycles`` in the JSON has them all): a page stays the same size over the decades.
     others = [
-        CycleLink(cycle=c, url=with_cycle(f"/initiatives/{item.code}", c)) for c in item.cycles if c != item.conference
-    ]
+        CycleLink(cycle=c, url=with_cycle(f"/initiatives/{item.code}", c))
+        for c in item.cycles[: OTHER_CYCLES + 1]
+        if c != item.conference
+    ][:OTHER_CYCLES]
     return InitiativeView(**dict(item), versions=history, lineage=lineage, other_cycles=others)
 
 
