@@ -368,12 +368,10 @@ class Stats(Record):
 # --- links and their history ---------------------------------------------------------------------
 
 
-class AlignmentRecord(Record):
-    """A link with the initiative code, region, cycle and result number it belongs to (the review queue)."""
+class LinkFields(Record):
+    """What a framework link says, with the initiative code, region, cycle and result number it is on."""
 
     id: int
-    initiative_id: int
-    result_id: int | None
     source_id: int | None
     framework: str
     code: str
@@ -392,6 +390,13 @@ class AlignmentRecord(Record):
     cycle: str
     result: int | None
     result_status: str | None
+
+
+class AlignmentRecord(LinkFields):
+    """A link with the stable ids it points at (the review queue)."""
+
+    initiative_id: int
+    result_id: int | None
 
 
 class AlignmentEvent(Record):

@@ -20,6 +20,7 @@ from rihub.records import (
     Footnote,
     Initiative,
     InitiativeSummary,
+    LinkFields,
     Marks,
     Meeting,
     Ranks,
@@ -234,26 +235,9 @@ class AlignmentRow(Record):
     updated_at: Timestamp
 
 
-class AlignmentDetail(Record):
-    id: int
-    source_id: int | None
-    framework: str
-    code: str
-    label: str | None
-    provenance: str
-    status: str
-    score: float | None
-    evidence: dict[str, Any] | None
-    created_by: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
-    span_start: int | None
-    span_end: int | None
-    initiative: str
-    region: str
-    cycle: str
-    result: int | None
-    result_status: str | None
+class AlignmentDetail(LinkFields):
+    """A link as its page shows it: the stored fields, how people read its provenance, its URL."""
+
     badge: str = Field(description="document, confirmed, proposed or rejected: provenance as people read it")
     url: str
 
