@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from rihub.errors import InputError, NotFoundError
 from rihub.records import AlignmentEvent, AlignmentRecord, VectorOwner
 from rihub.store import schema as t
-from rihub.store.common import insert_one, now
+from rihub.store.common import insert_one, now, person_link
 from rihub.store.read import records
 
 ACTIONS = {"accept": "accepted", "reject": "rejected"}
@@ -204,7 +204,6 @@ def add_link(
     label = _label(conn, framework, code)
     existing = _link_of(conn, initiative_id, result_id, framework, code)
     if existing is None:
-        stamp = now()
         try:
             with conn.begin_nested():  # the unique index settles a race between two editors
                 new_id = insert_one(
@@ -215,13 +214,7 @@ def add_link(
                     framework=framework,
                     code=code,
                     label=label,
-                    provenance="person",
-                    status="accepted",
-                    score=None,
-                    evidence={"reason": reason} if reason else None,
-                    created_by=actor,
-                    created_at=stamp,
-                    updated_at=stamp,
+                    **person_link(actor, reason),
                 )
         except IntegrityError:
             existing = _link_of(conn, initiative_id, result_id, framework, code)

@@ -29,3 +29,17 @@ def _titles() -> dict[tuple[str, str], str]:
 def vocabulary_title(framework: str, code: str) -> str | None:
     """The shipped vocabulary's title of a framework item ("SDG 9" → "Industry, innovation…")."""
     return _titles().get((framework, code))
+
+
+def person_link(actor: str, reason: str | None) -> dict[str, Any]:
+    """The columns of a link a person adds (framework or lineage): accepted, unscored, theirs."""
+    stamp = now()
+    return {
+        "provenance": "person",
+        "status": "accepted",
+        "score": None,
+        "evidence": {"reason": reason} if reason else None,
+        "created_by": actor,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }

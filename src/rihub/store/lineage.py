@@ -16,7 +16,7 @@ from rihub.analysis.diff import similarity
 from rihub.errors import InputError, NotFoundError
 from rihub.records import LineageLink
 from rihub.store import schema as t
-from rihub.store.common import insert_one, now
+from rihub.store.common import insert_one, now, person_link
 
 # A pair of initiatives of successive cycles is proposed when their wording is at least this
 # alike (0–1) and each is the other's best match in the region; the same code alone proves
@@ -202,20 +202,7 @@ def add_lineage(conn: Connection, from_id: int, to_id: int, actor: str, reason: 
     )
     if found is not None:
         return review_lineage(conn, int(found), "accept", actor, reason)
-    stamp = now()
-    new_id = insert_one(
-        conn,
-        t.lineage_links,
-        from_id=from_id,
-        to_id=to_id,
-        provenance="person",
-        status="accepted",
-        score=None,
-        evidence={"reason": reason} if reason else None,
-        created_by=actor,
-        created_at=stamp,
-        updated_at=stamp,
-    )
+    new_id = insert_one(conn, t.lineage_links, from_id=from_id, to_id=to_id, **person_link(actor, reason))
     _event(conn, new_id, actor, "add", None, {"status": "accepted"}, reason)
     return lineage_links(conn, link_id=new_id)[0]
 
