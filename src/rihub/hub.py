@@ -27,6 +27,8 @@ from rihub.records import (
     InitiativeSummary,
     LineageLink,
     Meeting,
+    OverlapCluster,
+    Overlaps,
     ResultMatch,
     SearchResult,
     SimilarResult,
@@ -42,6 +44,7 @@ from rihub.store.write import Finding, IngestOutcome, save_outline
 
 if TYPE_CHECKING:
     from rihub.analysis.diff import Diff, InitiativeStatement
+    from rihub.analysis.overlap_index import CycleClusters
 
 DEMO_REPORT = "rpm-coordination-wtdc25.txt"
 PARALLEL_FROM = 16  # files per worker process before parallel parsing pays off
@@ -74,6 +77,7 @@ class Hub:
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
         self.url = url or Settings.from_env().database_url
         self.engine = engine or open_engine(self.url)
+        self._overlap_cache: Any = None
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -581,6 +585,39 @@ class Hub:
         item = self.initiative(code, cycle)
         with self.engine.connect() as conn:
             return similar_results(conn, item.id, number, limit=limit)
+
+    # --- consolidation -----------------------------------------------------------------------
+
+    def overlaps(
+        self, cycle: str | None = None, topic: str | None = None, result_ids: set[int] | None = None
+    ) -> Overlaps:
+        """Clusters of expected results of one cycle that different regions share, and those one region
+        asks alone; only results matching ``topic`` (words) and in ``result_ids`` when given.
+
+        Computed once per registry state (an ingest or `align` recomputes them), so pages answer fast.
+        """
+        from rihub.analysis.overlap_index import overlaps
+
+        return overlaps(self._clusters(cycle), topic=topic, result_ids=result_ids)
+
+    def result_cluster(self, code: str, number: int, cycle: str | None = None) -> OverlapCluster | None:
+        """The whole overlap cluster holding ``code``'s expected result ``number``."""
+        from rihub.analysis.overlap_index import cluster_of
+
+        item = self.initiative(code, cycle)
+        found = next((r for r in item.expected_results if r.number == number), None)
+        if found is None:
+            raise NotFoundError(f"{item.code} has no expected result {number}")
+        return cluster_of(self._clusters(item.conference), found.id)
+
+    def _clusters(self, cycle: str | None) -> CycleClusters:
+        from rihub.analysis.overlap_index import OverlapCache
+
+        if self._overlap_cache is None:
+            self._overlap_cache = OverlapCache()
+        with self.engine.connect() as conn:
+            cache: OverlapCache = self._overlap_cache
+            return cache.get(conn, resolve_cycle(conn, cycle))
 
 
 def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -506,3 +506,54 @@ class SearchResult(Record):
     data: list[SearchHit]
     facets: dict[str, list[Facet]]
     error: str | None
+
+
+# --- overlaps ------------------------------------------------------------------------------------
+
+
+class OverlapMember(Record):
+    """One expected result in an overlap cluster, and how close it is to the cluster's representative."""
+
+    result_id: int
+    initiative_id: int
+    code: str
+    region: str
+    number: int
+    text: str
+    similarity: float = Field(description="Combined similarity to the representative (1.0 for the representative)")
+    representative: bool
+    near_duplicates: list[str] = Field(
+        default_factory=list, description="Members worded almost identically (MinHash Jaccard of word 3-shingles)"
+    )
+
+
+class OverlapCluster(Record):
+    """Expected results of different regions that ask for the same thing (or one result nobody else asks for)."""
+
+    id: str = Field(description="Stable: derived from the member result ids of the whole cluster")
+    representative: str = Field(description="The medoid's text: the member closest on average to the others")
+    members: list[OverlapMember]
+    regions: list[str]
+    regions_lacking: list[str] = Field(description="Regions with expected results in the cycle that have none here")
+    shared_terms: list[str] = Field(description="Words and phrases as written, found in members of several regions")
+    similarity: float | None = Field(description="Mean combined similarity over pairs of members of different regions")
+    semantic: float | None = Field(description="Mean centred cosine of the stored embeddings over the same pairs")
+    lexical: float | None = Field(description="Mean tf-idf cosine of the content words over the same pairs")
+    explanation: str
+
+
+class Overlaps(Record):
+    """The overlap clusters of one cycle: shared by several regions, asked by every region, asked by one."""
+
+    cycle: str | None
+    mode: Literal["semantic+lexical", "lexical"]
+    method: str
+    note: str | None = Field(description="Why the clusters are lexical only, when they are")
+    threshold: float
+    topic: str | None
+    results: int = Field(description="Expected results shown (after the topic and result filters)")
+    regions: list[str] = Field(description="Regions that state expected results in the cycle")
+    regions_without_results: list[str] = Field(description="Regions of the cycle with no expected results")
+    shared: list[OverlapCluster] = Field(description="Clusters whose members come from two or more regions")
+    every_region: list[str] = Field(description="Ids of the shared clusters asked by every region in `regions`")
+    one_region: list[OverlapCluster] = Field(description="Results (or groups) only one region asks for")

@@ -89,6 +89,22 @@ def conferences(conn: Connection, code: str | None = None, limit: int | None = N
     return records(conn, query, Cycle)
 
 
+def registry_state(conn: Connection) -> tuple[int, ...]:
+    """A fingerprint of what derived views (overlap clusters) read: it changes with every ingest,
+    every result added or withdrawn and every `rihub align`, so a cache keyed by it is never stale."""
+    r, e = t.expected_results, t.embeddings
+    row = conn.execute(
+        select(
+            select(func.count(r.c.id)).where(r.c.status == "current").scalar_subquery(),
+            select(func.max(r.c.id)).scalar_subquery(),
+            select(func.count(e.c.id)).scalar_subquery(),
+            select(func.max(e.c.id)).scalar_subquery(),
+            select(func.max(t.ingest_events.c.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(int(v or 0) for v in row)
+
+
 def latest_cycle(conn: Connection) -> str | None:
     """The newest cycle that holds initiatives: what every read surface shows by default."""
     code = conn.scalar(
