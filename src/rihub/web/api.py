@@ -24,6 +24,7 @@ from rihub.records import (
     InitiativeSummary,
     LineageLink,
     Meeting,
+    Overlaps,
     SourceDocument,
     SourceDocumentDetail,
     SourceFinding,
@@ -124,6 +125,7 @@ def index(request: Request) -> Response:
         "findings",
         "search",
         "compare",
+        "overlaps",
     ]
     return json_response(
         ApiIndex(endpoints={n: f"{base}/api/{n}" for n in names}, openapi=f"{base}/openapi.json", docs=f"{base}/docs")
@@ -331,6 +333,20 @@ def compare_(
     request: Request, codes: list[str] = Query(description="e.g. EUR4,ASP5,AMS4"), cycle: str | None = CYCLE
 ) -> Response:
     return json_response(data.comparison(data.hub_of(request), data.parse_codes(codes), cycle))
+
+
+@_get(
+    "/overlaps",
+    "api_overlaps",
+    "Clusters of expected results that several regions share, and those one region asks alone",
+    Overlaps,
+)
+def overlaps(
+    request: Request,
+    topic: str | None = Query(None, max_length=200, description="Only results with these words, e.g. early warning"),
+    cycle: str | None = CYCLE,
+) -> Response:
+    return json_response(data.overlaps(data.hub_of(request), cycle, topic))
 
 
 @_list("/sources", "api_sources", "Source documents (reports) ingested", SourceDocument)

@@ -20,6 +20,8 @@ from rihub.records import (
     AlignmentRecord,
     Initiative,
     Marks,
+    OverlapCluster,
+    Overlaps,
     SearchHit,
     SearchMatch,
     SearchResult,
@@ -44,6 +46,7 @@ from rihub.web.views import (
     LineageEntry,
     MeetingBrief,
     OfficerRow,
+    OverlapRow,
     RegionRow,
     RegionView,
     ResultInitiative,
@@ -152,26 +155,44 @@ def result(hub: Hub, code: str, number: int, cycle: str | None = None) -> Result
         raise NotFoundError(f"{item.code} has no expected result {number}")
     numbers = [r.number for r in item.expected_results]
     at = numbers.index(number)
+    cluster = hub.result_cluster(item.code, number, item.conference)
     return ResultView(
         initiative=ResultInitiative.model_validate(item, from_attributes=True),
         result=found,
         previous=numbers[at - 1] if at > 0 else None,
         next=numbers[at + 1] if at + 1 < len(numbers) else None,
-        similar=similar_results(hub, item.code, number, item.conference, pin=cycle),
+        cluster=cluster,
+        similar=similar_results(hub, item.code, number, item.conference, pin=cycle, cluster=cluster),
     )
 
 
 def similar_results(
-    hub: Hub, code: str, number: int, cycle: str | None = None, limit: int = 5, pin: str | None = None
+    hub: Hub,
+    code: str,
+    number: int,
+    cycle: str | None = None,
+    limit: int = 5,
+    pin: str | None = None,
+    cluster: OverlapCluster | None = None,
 ) -> list[SimilarResultLink]:
     """Closest expected results of other regions in the same cycle, from the vectors `rihub align`
-    stored (empty before); ``pin`` is the cycle the page was asked for, kept in the links."""
+    stored (empty before); ``pin`` is the cycle the page was asked for, kept in the links.
+
+    Members of the result's overlap ``cluster`` come first, marked, so the list and the cluster
+    shown above it never disagree; the nearest other results follow, up to ``limit`` in all (every
+    member among the neighbours is kept even past it).
+    """
+    members = {(m.code, m.number) for m in cluster.members} if cluster else set()
+    found = hub.similar_results(code, number, limit=10_000, cycle=cycle)
+    inside = [s for s in found if (s.code, s.number) in members]
+    outside = [s for s in found if (s.code, s.number) not in members][: max(0, limit - len(inside))]
     return [
         SimilarResultLink(
             **s.model_dump(include={"code", "region", "title", "number", "text", "score"}),
             url=with_cycle(f"/initiatives/{s.code}/results/{s.number}", pin),
+            in_cluster=s in inside,
         )
-        for s in hub.similar_results(code, number, limit=limit, cycle=cycle)
+        for s in [*inside, *outside]
     ]
 
 
@@ -283,7 +304,32 @@ def comparison(hub: Hub, codes: list[str], cycle: str | None = None) -> Comparis
     missing = [c for c in codes if c not in found]
     if missing:
         raise NotFoundError(f"no initiative {', '.join(missing)}")
-    return compare([found[c] for c in codes])
+    chosen = [found[c] for c in codes]
+    ids = {r.id for i in chosen for r in i.expected_results}
+    return compare(chosen, hub.overlaps(cycle=cycle, result_ids=ids), cycle)
+
+
+def overlaps(hub: Hub, cycle: str | None = None, topic: str | None = None) -> Overlaps:
+    return hub.overlaps(cycle=cycle, topic=topic)
+
+
+def overlap_rows(found: Overlaps, cycle: str | None = None) -> list[OverlapRow]:
+    """One row per member of every cluster (shared ones first), for /overlaps.csv."""
+    return [
+        OverlapRow(
+            cycle=found.cycle,
+            cluster_id=c.id,
+            cluster_regions=", ".join(c.regions),
+            regions_lacking=", ".join(c.regions_lacking),
+            shared_terms="; ".join(c.shared_terms),
+            cluster_similarity=c.similarity,
+            explanation=c.explanation,
+            **m.model_dump(include={"code", "region", "number", "text", "similarity", "representative"}),
+            url=with_cycle(f"/initiatives/{m.code}/results/{m.number}", cycle),
+        )
+        for c in [*found.shared, *found.one_region]
+        for m in c.members
+    ]
 
 
 def source(hub: Hub, source_id: int) -> SourceDocumentDetail:

@@ -40,6 +40,7 @@ assert set(MODE_LABELS) == set(MODES)
 REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$")
 FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$")
 CYCLE = Query(None, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+TOPIC = Query(None, max_length=200, description="Only expected results with these words, e.g. early warning")
 
 
 def _page(*paths: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -196,6 +197,17 @@ def compare(request: Request, codes: list[str] = Query([]), cycle: str | None = 
             context["error"] = str(exc)
             return render(request, "compare.html", context, None, fmt, 404 if isinstance(exc, NotFoundError) else 422)
     return render(request, "compare.html", context, context["view"], fmt)
+
+
+@_page("/overlaps", "/overlaps.json", "/overlaps.csv")
+def overlaps(request: Request, topic: str | None = TOPIC, cycle: str | None = CYCLE) -> Response:
+    fmt = format_of(request)
+    found = data.overlaps(data.hub_of(request), cycle, topic)
+    if fmt == "csv":
+        return csv_response(data.overlap_rows(found, cycle), "overlaps")
+    every = set(found.every_region)
+    context = {"view": found, "every": [c for c in found.shared if c.id in every], "csv_url": twin_url(request, ".csv")}
+    return render(request, "overlaps.html", context, found, fmt)
 
 
 @_page("/search", "/search.json", "/search.csv")

@@ -23,6 +23,7 @@ from rihub.records import (
     LinkFields,
     Marks,
     Meeting,
+    OverlapCluster,
     Ranks,
     Record,
     RegionCounts,
@@ -191,6 +192,7 @@ class SimilarResultLink(Record):
     text: str | None
     score: float
     url: str
+    in_cluster: bool = Field(description="Also a member of this result's overlap cluster (listed first)")
 
 
 class ResultView(Record):
@@ -198,6 +200,7 @@ class ResultView(Record):
     result: ExpectedResult
     previous: int | None
     next: int | None
+    cluster: OverlapCluster | None = Field(description="The overlap cluster holding this result (see /overlaps)")
     similar: list[SimilarResultLink]
 
 
@@ -278,6 +281,8 @@ class CompareSubItem(Record):
 
 
 class CompareCell(Record):
+    """One expected result in a compare cell."""
+
     number: int
     text: str
     sub_items: list[CompareSubItem]
@@ -286,17 +291,28 @@ class CompareCell(Record):
 
 
 class CompareRow(Record):
-    cells: list[CompareCell | None] = Field(description="One per column; null where that initiative has no result")
-    similarity: float | None
-    aligned: bool
+    """One overlap cluster (the same as on /overlaps) restricted to the initiatives compared."""
+
+    cluster_id: str
+    cells: list[list[CompareCell]] = Field(description="One list per column; empty where that initiative has none")
+    regions: list[str]
     shared_terms: list[str]
+    similarity: float | None
+    semantic: float | None
+    lexical: float | None
+    explanation: str
+    url: str = Field(description="The whole cluster on /overlaps")
 
 
 class Comparison(Record):
     codes: list[str]
     columns: list[CompareColumn]
     rows: list[CompareRow]
+    unmatched: list[list[CompareCell]] = Field(
+        description="Per column: results whose cluster holds no result of another initiative compared"
+    )
     method: str
+    note: str | None
 
 
 class CodeTitle(Record):
@@ -382,3 +398,22 @@ class SearchPage(Page[SearchHitView]):
     match: str | None = Field(description="The full-text expression the query became (null: none ran)")
     facets: dict[str, list[Facet]]
     error: str | None = Field(description="Why the query could not run, when it could not")
+
+
+class OverlapRow(Record):
+    """One member of one overlap cluster: a row of /overlaps.csv (lists joined as readable text)."""
+
+    cycle: str | None
+    cluster_id: str
+    cluster_regions: str
+    regions_lacking: str
+    shared_terms: str
+    cluster_similarity: float | None
+    explanation: str
+    code: str
+    region: str
+    number: int
+    text: str
+    similarity: float
+    representative: bool
+    url: str
