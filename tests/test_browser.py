@@ -170,10 +170,10 @@ def test_compare_view(watched: Watched, live_server: str, demo_hub: Hub) -> None
     heads = page.locator("table.compare thead th .code").all_inner_texts()
     assert heads == SECURITY
     total = sum(len(demo_hub.initiative(c).expected_results) for c in SECURITY)
-    assert page.locator("table.compare a.result-no").count() == total
-    assert page.locator("table.compare .sim").count() >= 1
+    assert page.locator(".compare-page a.result-no").count() == total  # rows and the unmatched lists
+    assert page.locator("table.compare .why-text").count() >= 1
     assert page.locator("button.copy-button").is_visible()  # revealed by the script
-    shot(page, "compare", full_page=False)
+    shot(page, "compare-security", full_page=False)
 
     page.goto(live_server + "/compare")
     page.locator("input[name=codes][value=EUR4]").check()
@@ -345,3 +345,53 @@ def test_diff_redline_in_the_browser(watched: Watched, two_cycle_server: str, ne
     )
     assert styles[0] == "underline" and styles[1] in ("line-through", "")
     page.emulate_media(media="screen")
+
+
+EMERGENCY = ["EUR1", "EUR2", "ASP1", "ASP5", "AMS1", "AFR1"]
+"""The six initiatives with emergency-telecommunication or disaster results (issue #10's compare)."""
+
+CELL_OVERFLOW = """() => {
+  const bad = [];
+  for (const cell of document.querySelectorAll('table.compare td, table.compare th')) {
+    const box = cell.getBoundingClientRect();
+    for (const child of cell.querySelectorAll('*')) {
+      const b = child.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) continue;
+      if (b.left < box.left - 1 || b.right > box.right + 1) bad.push([child.tagName, child.textContent.slice(0, 40)]);
+    }
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(scope="module")
+def aligned_server(aligned_hub: Hub) -> Iterator[str]:
+    from rihub.web.app import create_app
+    from web_fixtures import serving
+
+    with serving(create_app(aligned_hub)) as url:
+        yield url
+
+
+def test_compare_six_fits_1280_and_prints_landscape(watched: Watched, aligned_server: str) -> None:
+    page = watched.page
+    page.goto(aligned_server + "/compare?codes=" + ",".join(EMERGENCY))
+    assert page.locator("table.compare thead th .code").all_inner_texts() == EMERGENCY
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    wrap = page.evaluate(
+        "(() => { const w = document.querySelector('.compare-wrap'); return [w.clientWidth, w.scrollWidth]; })()"
+    )
+    assert wrap[1] <= wrap[0], "the table scrolls sideways: a column is clipped"
+    assert page.evaluate(CELL_OVERFLOW) == []
+    # The emergency results of EUR2, ASP5, AMS1 and AFR1 share one row, and it says why in words.
+    rows = page.locator("tbody.cluster-row")
+    emergency = [r for r in rows.all() if "EUR2.3" in r.inner_text()]
+    assert len(emergency) == 1 and all(f"{c}." in emergency[0].inner_text() for c in ("ASP5", "AMS1", "AFR1"))
+    assert "early warning" in emergency[0].locator(".why-text").inner_text()
+    shot(page, "compare", full_page=False)
+    page.emulate_media(media="print")
+    assert page.evaluate(CELL_OVERFLOW) == []
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert boxes and all(float(w) > float(h) for w, h in boxes), "every page is landscape"
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 6
