@@ -107,11 +107,13 @@ def home(request: Request, cycle: str | None = CYCLE) -> Response:
 
 @_page("/regions", "/regions.json", "/regions.csv")
 def regions(request: Request, page: Paging = Depends(paging), cycle: str | None = CYCLE) -> Response:
-    items = data.regions(data.hub_of(request), cycle)
+    hub = data.hub_of(request)
+    items = data.regions(hub, cycle)
     fmt = format_of(request)
     if fmt != "html":
         return list_response(request, items, page, "regions", fmt)
-    return render(request, "regions.html", {"regions": items, "csv_url": twin_url(request, ".csv")}, items, fmt)
+    context = {"regions": items, "cycle": hub.cycle(cycle), "csv_url": twin_url(request, ".csv")}
+    return render(request, "regions.html", context, items, fmt)
 
 
 @_page("/regions/{code}")
@@ -224,7 +226,7 @@ def search(
     )
     fmt = format_of(request)
     if fmt == "csv":
-        return csv_response(found.data, "search")
+        return csv_response(request, found.data, "search")
     if fmt == "json":
         return json_response(found)
     params = {
