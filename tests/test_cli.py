@@ -81,6 +81,21 @@ def test_export_csv_needs_a_folder(tmp_path: Path) -> None:
     assert result.returncode == 1 and "--output" in result.stderr
 
 
+def test_export_csv_is_for_excel_unless_full(tmp_path: Path, report_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("ingest", str(report_path), db=db).returncode == 0
+    assert run("export", "--format", "csv", "--output", str(tmp_path / "people"), db=db).returncode == 0
+    full = run("export", "--format", "csv", "--full", "--no-bom", "--output", str(tmp_path / "full"), db=db)
+    assert full.returncode == 0, full.stderr
+    people_csv, full_csv = (tmp_path / "people" / "initiatives.csv"), (tmp_path / "full" / "initiatives.csv")
+    assert people_csv.read_bytes().startswith(b"\xef\xbb\xbf") and not full_csv.read_bytes().startswith(b"\xef")
+    people_head = people_csv.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    full_head = full_csv.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert set(full_head) - set(people_head) == {"source_id", "span_start", "span_end"}
+    wrong = run("export", "--full", db=db)
+    assert wrong.returncode == 1 and "--format csv" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_json_output_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
     """A figure that cannot be computed (NaN, e.g. a hold-out without GDC mappings) prints as null."""
     from rihub.cli import emit_json

@@ -67,9 +67,12 @@ def test_csv_tables_and_datapackage(demo_hub: Hub, tmp_path: Path) -> None:
     assert len(written) == len(names) + 1
     sizes = {}
     for resource in package["resources"]:
-        with (tmp_path / "csv" / resource["path"]).open(encoding="utf-8") as handle:
+        assert resource["encoding"] == "utf-8-sig"  # a byte-order mark, so Excel reads UTF-8
+        assert (tmp_path / "csv" / resource["path"]).read_bytes().startswith(b"\xef\xbb\xbf")
+        with (tmp_path / "csv" / resource["path"]).open(encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             assert reader.fieldnames == [f["name"] for f in resource["schema"]["fields"]]
+            assert not {"source_id", "span_start", "span_end"} & set(reader.fieldnames)
             sizes[resource["name"]] = sum(1 for _ in reader)
     assert sizes["meetings"] == 6 and sizes["officers"] == 25 and sizes["documents_reviewed"] == 42
     assert sizes["initiatives"] == 31 and sizes["expected_results"] == 167 and sizes["sub_items"] == 2

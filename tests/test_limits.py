@@ -319,7 +319,7 @@ def test_exported_csv_is_neutralised_and_ordinary_text_round_trips(tmp_path: Pat
             export.write_csv(conn, tmp_path)
     finally:
         export.TABLES = original
-    with (tmp_path / "probe.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "probe.csv").open(encoding="utf-8-sig", newline="") as handle:
         back = list(csv.DictReader(handle))
     assert back[0] == {"code": "EUR1", "title": "'=cmd|' /C calc'!A0", "number": "-3", "score": "-0.5",
                        "text": "'- a dash"}  # fmt: skip
@@ -331,16 +331,26 @@ def test_the_real_export_round_trips_unchanged(tmp_path: Path, demo_hub: Hub) ->
     """The open-data contract: every CSV cell of the bundled registry reads back as the JSON says."""
     demo_hub.export_csv(tmp_path)
     document = demo_hub.export_json()
-    with (tmp_path / "initiatives.csv").open(encoding="utf-8", newline="") as handle:
+    with (tmp_path / "initiatives.csv").open(encoding="utf-8-sig", newline="") as handle:
         titles = {row["code"]: row["title"] for row in csv.DictReader(handle)}
     assert titles == {i["code"]: i["title"] for i in document["initiatives"]}
 
 
 def test_web_csv_download_is_neutralised() -> None:
+    from starlette.requests import Request
+
+    from rihub.records import Record
     from rihub.web.output import csv_response
 
-    body = csv_response([{"by": "=evil()", "reason": "+1", "score": -3, "note": "fine"}], "x").body
-    assert bytes(body).decode().splitlines() == ["by,reason,score,note", "'=evil(),'+1,-3,fine"]
+    class Row(Record):
+        by: str
+        reason: str
+        score: int
+        note: list[str]
+
+    request = Request({"type": "http", "query_string": b"_bom=0", "headers": []})
+    body = csv_response(request, [Row(by="=evil()", reason="+1", score=-3, note=["fine", "@x"])], "x").body
+    assert bytes(body).decode().splitlines() == ["by,reason,score,note", "'=evil(),'+1,-3,fine; @x"]
 
 
 # --- terminal -----------------------------------------------------------------------------------

@@ -236,7 +236,7 @@ def test_every_declared_csv_key_is_unique_across_two_cycles(two_cycle_hub: Hub, 
     for resource in package["resources"]:
         key = resource["schema"].get("primaryKey")
         assert key, f"{resource['name']} declares no primary key"
-        with (tmp_path / resource["path"]).open(encoding="utf-8") as handle:
+        with (tmp_path / resource["path"]).open(encoding=resource["encoding"]) as handle:  # utf-8-sig: with a BOM
             rows = list(csv.DictReader(handle))
         values = [tuple(row[k] for k in key) for row in rows]
         assert all(all(v != "" for v in value) for value in values), resource["name"]

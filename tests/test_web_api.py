@@ -95,17 +95,23 @@ def test_csv_download_holds_every_row(web_client: TestClient, demo_hub: Hub, url
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     expected = demo_hub.initiatives(nested=False)
     assert [r["code"] for r in rows] == [i.code for i in expected]
-    assert rows[0]["span_start"] == str(expected[0].span.start)
+    assert [r["title"] for r in rows] == [i.title for i in expected]
+    assert "span_start" not in rows[0] and "field_sources_title" not in rows[0]  # source positions: export --full
 
 
-def test_nested_lists_become_json_cells_in_csv(web_client: TestClient, demo_hub: Hub) -> None:
-    rows = list(csv.DictReader(io.StringIO(web_client.get("/api/expected-results?_format=csv").text)))
+def test_nested_lists_become_readable_text_in_csv(web_client: TestClient, demo_hub: Hub) -> None:
+    body = web_client.get("/api/expected-results?_format=csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == demo_hub.stats().expected_results
-    with_subs = [r for r in rows if r["sub_items"] != "[]"]
-    assert len(with_subs) == sum(1 for r in rows if r["initiative"] == "AMS4" and r["number"] == "1")
+    with_subs = [r for r in rows if r["sub_items"]]
+    ams4 = demo_hub.initiative("AMS4").expected_results[0]
+    assert [(r["initiative"], r["number"]) for r in with_subs] == [("AMS4", "1")]
+    assert with_subs[0]["sub_items"] == "; ".join(f"{s.label}) {s.text}" for s in ams4.sub_items)
+    assert with_subs[0]["sub_items"].startswith("a) ")
 
 
 def test_records(web_client: TestClient, demo_hub: Hub) -> None:

@@ -251,6 +251,36 @@ def write_docx(src_text_path: str | Path, out_path: str | Path) -> Path:
     return out
 
 
+def link_cells(docx_path: str | Path, out_path: str | Path, targets: dict[str, list[str]], field: str = "") -> Path:
+    """The Word file with table cells made hyperlinks, as in the original report: each cell whose
+    whole text is a key of ``targets`` gets that key's next URL, in reading order. Cells of the
+    ``field`` word become ``HYPERLINK`` fields (``w:fldSimple``), the others relationship links."""
+    document = docx.Document(str(docx_path))
+    pending = {word: list(urls) for word, urls in targets.items()}
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                word = cell.text.strip()
+                if not pending.get(word):
+                    continue
+                url, paragraph = pending[word].pop(0), cell.paragraphs[0]
+                for run in list(paragraph._p.iter(f"{{{W_NS}}}r")):
+                    paragraph._p.remove(run)
+                if word == field:
+                    instr = f' HYPERLINK "{url}" '
+                    xml = f"<w:fldSimple {NSDECL} w:instr='{instr}'><w:r><w:t>{word}</w:t></w:r></w:fldSimple>"
+                else:
+                    r_id = document.part.relate_to(url, RT.HYPERLINK, is_external=True)
+                    xml = (
+                        f'<w:hyperlink {NSDECL} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                        f'relationships" r:id="{r_id}"><w:r><w:t>{word}</w:t></w:r></w:hyperlink>'
+                    )
+                paragraph._p.append(parse_xml(xml))
+    out = Path(out_path)
+    document.save(str(out))
+    return out
+
+
 def write_pdf(docx_path: str | Path, out_dir: str | Path, timeout: float = 120) -> Path:
     """Render a .docx to PDF with LibreOffice in a throw-away profile (parallel runs do not clash)."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

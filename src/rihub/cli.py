@@ -108,8 +108,16 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (json) or folder (csv)")] = None,
     cycle: Annotated[str | None, typer.Option("--cycle", help="Only this WTDC cycle [default: every cycle]")] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="CSV: add source positions (source_id, span_start, span_end), JSON cells")
+    ] = False,
+    no_bom: Annotated[
+        bool, typer.Option("--no-bom", help="CSV: plain UTF-8, without the byte-order mark Excel needs")
+    ] = False,
 ) -> None:
     """Export the registry as open data (JSON document, or CSV tables + datapackage.json)."""
+    if fmt == "json" and (full or no_bom):
+        raise RihubError("--full and --no-bom shape CSV tables: use them with --format csv")
     h = hub()
     if fmt == "json":
         data = h.export_json(cycle)
@@ -121,7 +129,7 @@ def export(
     elif fmt == "csv":
         if output is None:
             raise RihubError("--format csv writes one file per table: give a folder with --output")
-        for path in h.export_csv(output, cycle):
+        for path in h.export_csv(output, cycle, full=full, bom=not no_bom):
             err.print(f"wrote {shown(path)}")
     else:
         raise RihubError(f"unknown format {fmt!r}; use json or csv")

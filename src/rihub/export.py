@@ -6,7 +6,6 @@ flattened from it so both downloads always say the same thing.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,8 +15,8 @@ from sqlalchemy import Connection
 
 from rihub import __version__
 from rihub.records import jsonable
-from rihub.safe import csv_cell
 from rihub.store import read
+from rihub.tabular import cell, csv_text
 
 Row = dict[str, Any]
 
@@ -115,7 +114,11 @@ def _meeting_rows(doc: dict[str, Any]) -> Iterator[Row]:
                 "start_date",
                 "end_date",
                 "report_label",
+                "report_url",
+                "report_placeholder",
                 "video_label",
+                "video_url",
+                "video_placeholder",
                 "contributions",
                 "source_id",
             )
@@ -215,7 +218,7 @@ def _alignment_rows(doc: dict[str, Any]) -> Iterator[Row]:
                     "provenance": a["provenance"],
                     "status": a["status"],
                     "score": a["score"],
-                    "evidence": _flat(a["evidence"]),
+                    "evidence": a["evidence"],
                 }
 
 
@@ -259,7 +262,11 @@ TABLES: list[Table] = [
             ("start_date", "date"),
             ("end_date", "date"),
             ("report_label", "string"),
+            ("report_url", "string"),
+            ("report_placeholder", "boolean"),
             ("video_label", "string"),
+            ("video_url", "string"),
+            ("video_placeholder", "boolean"),
             ("contributions", "string"),
             ("source_id", "integer"),
         ],
@@ -398,19 +405,30 @@ TABLES: list[Table] = [
 ]
 
 
-def write_csv(conn: Connection, directory: Path, conference: str | None = None) -> list[Path]:
-    """Write one CSV per table and a ``datapackage.json`` describing them."""
+POSITION_COLUMNS = frozenset({"source_id", "span_start", "span_end"})
+"""Where a row was read: kept in the full open-data export only (``full=True``)."""
+
+
+def write_csv(
+    conn: Connection, directory: Path, conference: str | None = None, full: bool = False, bom: bool = True
+) -> list[Path]:
+    """Write one CSV per table and a ``datapackage.json`` describing them.
+
+    By default the tables are for people opening them in a spreadsheet: UTF-8 with a byte-order
+    mark, readable cells (evidence as ``key: value`` text) and no source positions. ``full`` adds
+    the position columns and keeps structured cells as JSON, for programs re-joining the rows to
+    the sources; ``bom=False`` writes plain UTF-8.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     doc = export_document(conn, conference)
     written = []
     resources = []
-    for name, description, fields, key, produce in TABLES:
+    as_cell = _flat if full else cell
+    for name, description, all_fields, key, produce in TABLES:
+        fields = [(f, kind) for f, kind in all_fields if full or f not in POSITION_COLUMNS]
         path = directory / f"{name}.csv"
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[f for f, _ in fields], extrasaction="ignore")
-            writer.writeheader()
-            for row in produce(doc):
-                writer.writerow({k: csv_cell(_flat(v)) for k, v in row.items()})  # docs/security.md
+        rows = ({k: as_cell(v) for k, v in row.items()} for row in produce(doc))
+        path.write_text(csv_text(rows, [f for f, _ in fields], bom=bom), encoding="utf-8", newline="")
         written.append(path)
         schema: dict[str, Any] = {"fields": [{"name": f, "type": kind} for f, kind in fields]}
         if key:
@@ -421,7 +439,7 @@ def write_csv(conn: Connection, directory: Path, conference: str | None = None) 
                 "path": path.name,
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8",
+                "encoding": "utf-8-sig" if bom else "utf-8",
                 "description": description,
                 "schema": schema,
             }

@@ -429,9 +429,12 @@ class Hub:
         with self.engine.connect() as conn:
             return export_document(conn, resolve_cycle(conn, cycle) if cycle else None)
 
-    def export_csv(self, directory: str | Path, cycle: str | None = None) -> list[Path]:
+    def export_csv(
+        self, directory: str | Path, cycle: str | None = None, full: bool = False, bom: bool = True
+    ) -> list[Path]:
+        """One CSV per table for spreadsheets (``full``: with source positions, for programs)."""
         with self.engine.connect() as conn:
-            return write_csv(conn, Path(directory), resolve_cycle(conn, cycle) if cycle else None)
+            return write_csv(conn, Path(directory), resolve_cycle(conn, cycle) if cycle else None, full, bom)
 
     # --- framework alignment -----------------------------------------------------------------
 

@@ -63,6 +63,7 @@ class Block:
     cells: list[str] = field(default_factory=list)
     level: int = 0
     end_loc: int = 0
+    links: list[str | None] = field(default_factory=list)  # per cell: the first hyperlink's target (Word)
 
     @property
     def span(self) -> Span:
@@ -115,8 +116,15 @@ class Meeting:
     end_date: dt.date | None = None
     city: str | None = None
     country: str | None = None
+    # A meeting's report and video, as the source gives them: the cell's text (``*_label``), the
+    # hyperlink target when the source carries one (``*_url``), and whether the text only repeats
+    # the column's heading ("Report" under "RPM Report": the name of a link, not a value).
     report_label: str | None = None
+    report_url: str | None = None
+    report_placeholder: bool | None = None
     video_label: str | None = None
+    video_url: str | None = None
+    video_placeholder: bool | None = None
     officers: list[Officer] = field(default_factory=list)
     documents_reviewed: list[ReviewedDocument] = field(default_factory=list)
     contributions: str | None = None

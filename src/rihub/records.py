@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from rihub.tabular import PRESENTATION, SOURCE_POSITION
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -141,6 +143,11 @@ class IngestEvent(Record):
 # --- meetings ------------------------------------------------------------------------------------
 
 
+def person(honorific: str | None, name: str, country: str | None) -> str:
+    """A person as a table cell reads them: "Dr Péter Vári (Hungary)"."""
+    return " ".join(p for p in (honorific, name) if p) + (f" ({country})" if country else "")
+
+
 class Officer(Record):
     role: str
     honorific: str | None
@@ -148,11 +155,17 @@ class Officer(Record):
     country: str | None
     span: Span
 
+    def __str__(self) -> str:
+        return person(self.honorific, self.name, self.country)
+
 
 class ReviewedDocument(Record):
     number: int
     description: str
     span: Span
+
+    def __str__(self) -> str:
+        return f"Document {self.number}: {self.description}"
 
 
 class Meeting(Record):
@@ -167,8 +180,16 @@ class Meeting(Record):
     country: str | None
     start_date: dt.date | None
     end_date: dt.date | None
-    report_label: str | None
-    video_label: str | None
+    report_label: str | None = Field(description="The report cell's text, as the source gives it")
+    report_url: str | None = Field(None, description="The report's address, when the source carries the link")
+    report_placeholder: bool | None = Field(
+        None, description="The label only repeats the column's heading (a link's name, not a value)"
+    )
+    video_label: str | None = Field(description="The video cell's text, as the source gives it")
+    video_url: str | None = Field(None, description="The video's address, when the source carries the link")
+    video_placeholder: bool | None = Field(
+        None, description="The label only repeats the column's heading (a link's name, not a value)"
+    )
     officers: list[Officer]
     documents_reviewed: list[ReviewedDocument]
     contributions: str | None
@@ -183,10 +204,16 @@ class SubItem(Record):
     text: str
     span: Span
 
+    def __str__(self) -> str:
+        return f"{self.label}) {self.text}"
+
 
 class Footnote(Record):
     marker: str
     text: str
+
+    def __str__(self) -> str:
+        return f"Note {self.marker}: {self.text}"
 
 
 class Alignment(Record):
@@ -202,6 +229,9 @@ class Alignment(Record):
     evidence: dict[str, Any] | None
     created_by: str | None
     updated_at: Timestamp
+
+    def __str__(self) -> str:
+        return f"{self.framework} {self.code} ({self.provenance}, {self.status})"
 
 
 class ExpectedResult(Record):
@@ -235,7 +265,7 @@ class InitiativeHead(Record):
     objective: str | None
     objective_kind: str | None
     results_lead_in: str | None
-    field_sources: dict[str, int | None]
+    field_sources: Annotated[dict[str, int | None], SOURCE_POSITION]
     span: Span
 
     @property
@@ -264,14 +294,42 @@ class Initiative(InitiativeNested):
     cycles: list[str]
 
 
+class StatedPart(NamedTuple):
+    """A sub-item or footnote as one document states it (a JSON array: label, text, start, end)."""
+
+    label: str
+    text: str
+    start: int | None
+    end: int | None
+
+    def __str__(self) -> str:
+        return f"{self.label}) {self.text}"
+
+
+class StatedLink(NamedTuple):
+    """A link the document states (a JSON array: framework, code, label, start, end)."""
+
+    framework: str
+    code: str
+    label: str | None
+    start: int | None
+    end: int | None
+
+    def __str__(self) -> str:
+        return f"{self.framework} {self.code}"
+
+
 class VersionResult(Record):
     """An expected result as one document states it (sub-items and footnotes: text, start, end)."""
 
     number: int
     text: str
-    span: tuple[int | None, int | None] = (None, None)
-    sub_items: list[tuple[str, str, int | None, int | None]] = []
-    footnotes: list[tuple[str, str, int | None, int | None]] = []
+    span: Annotated[tuple[int | None, int | None], SOURCE_POSITION] = (None, None)
+    sub_items: list[StatedPart] = []
+    footnotes: list[StatedPart] = []
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text}"
 
 
 class Version(Record):
@@ -289,10 +347,10 @@ class Version(Record):
     objective_kind: str | None
     results_lead_in: str | None
     results: list[VersionResult]
-    links: list[tuple[str, str, str | None, int | None, int | None]]
+    links: list[StatedLink]
     created_at: Timestamp
-    span_start: int | None
-    span_end: int | None
+    span_start: Annotated[int | None, SOURCE_POSITION]
+    span_end: Annotated[int | None, SOURCE_POSITION]
     filename: str
     source_status: str
     ingested_at: Timestamp
@@ -450,7 +508,7 @@ class SimilarResult(VectorOwner):
 
 # --- search --------------------------------------------------------------------------------------
 
-Marks = list[tuple[int, int]]
+Marks = Annotated[list[tuple[int, int]], PRESENTATION]
 """Where the query's words matched in a text: ``[start, end)`` character offsets, in order."""
 
 
@@ -464,6 +522,9 @@ class SearchMatch(Record):
     marks: Marks
     span: Span
     similarity: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text}"
 
 
 class Ranks(Record):

@@ -4,6 +4,8 @@
   injection"): text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
   leading single quote. Numbers (the values of integer and number columns) are never touched, so
   ``-3`` stays a number; ordinary text is unchanged.
+* :func:`web_url` keeps a link target read from a document only if it is an absolute ``http(s)``
+  URL without spaces or controls: a crafted ``javascript:`` or ``file:`` target never becomes a link.
 * :func:`terminal` escapes control characters in a name printed on a terminal, so a crafted file
   name can neither send escape sequences nor fake a line of output ("error: …").
 """
@@ -28,6 +30,18 @@ def csv_cell(value: Any) -> Any:
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     """:func:`csv_cell` on every cell of a ``csv.DictWriter`` row."""
     return {key: csv_cell(value) for key, value in row.items()}
+
+
+WEB_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+MAX_URL = 2000
+
+
+def web_url(value: str | None) -> str | None:
+    """``value`` stripped if it is an ``http(s)`` URL a page may link to, else None."""
+    text = (value or "").strip()
+    if len(text) > MAX_URL or CONTROL.search(text) or not WEB_URL.match(text):
+        return None
+    return text
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -27,6 +27,9 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+FIELD_HYPERLINK = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"')
 BULLET_MARK = "·"
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
@@ -270,6 +273,8 @@ class Reader:
     numbering: Numbering
     footnotes: dict[str, str]
     cited: dict[str, int] = field(default_factory=dict)  # footnote w:id → shown number
+    targets: dict[str, str] = field(default_factory=dict)  # hyperlink relationship id → external URL
+    found: list[str] = field(default_factory=list)  # hyperlink targets met since the cell began
     loc: int = 0
     blocks: list[Block] = field(default_factory=list)
 
@@ -298,14 +303,18 @@ class Reader:
             limits.tick(len(self.blocks))
             self.loc += 1
             notes: list[str] = []
-            cells = []
+            cells: list[str] = []
+            links: list[str | None] = []
             for tc in tr.iter(w("tc")):
                 if next(tc.iterancestors(w("tc")), None) is not None:
                     continue  # a cell of a nested table
+                self.found = []
                 texts = [self.paragraph_text(p, notes) for p in tc.iter(w("p"))]
                 cells.append("\n".join(t for t in texts if t))
+                links.append(self.found[0] if self.found else None)
             if any(cells):
-                self.blocks.append(Block("row", " | ".join(cells), self.loc, cells=cells, end_loc=self.loc))
+                block = Block("row", " | ".join(cells), self.loc, cells=cells, end_loc=self.loc, links=links)
+                self.blocks.append(block)
             self.emit_notes(notes)
 
     def emit_notes(self, notes: list[str]) -> None:
@@ -364,12 +373,18 @@ class Reader:
     def runs(self, element: etree._Element, parts: list[str], notes: list[str]) -> None:
         for child in element:
             tag = child.tag
+            if tag == w("instrText") and (field_link := FIELD_HYPERLINK.match(child.text or "")):
+                self.found.append(field_link.group(1))  # a complex field's code: the target, not text
             if not isinstance(tag, str) or tag in SKIPPED:
                 continue
             if tag == w("r"):
                 rpr = child.find(w("rPr"))
                 if rpr is not None and rpr.find(w("vanish")) is not None:
                     continue  # hidden text
+            if tag == w("hyperlink") and child.get(f"{{{R_NS}}}id") in self.targets:
+                self.found.append(self.targets[child.get(f"{{{R_NS}}}id", "")])
+            elif tag == w("fldSimple") and (field_link := FIELD_HYPERLINK.match(child.get(w("instr"), ""))):
+                self.found.append(field_link.group(1))
             if tag == w("t"):
                 parts.append(child.text or "")
             elif tag in (w("tab"), w("br"), w("cr")):
@@ -411,6 +426,16 @@ def _related_xml(document: object, reltype: str) -> etree._Element | None:
     return None
 
 
+def _hyperlink_targets(document: object) -> dict[str, str]:
+    """The document's external hyperlinks by relationship id (Word keeps the URL out of the text)."""
+    part = getattr(document, "part", None)
+    return {
+        key: str(rel.target_ref)
+        for key, rel in getattr(part, "rels", {}).items()
+        if rel.reltype == RT_HYPERLINK and rel.is_external
+    }
+
+
 def docx_to_blocks(data: bytes, name: str) -> list[Block]:
     """Read a Word document's body in order: paragraphs, list labels, headings, table rows, footnotes."""
     import docx  # python-docx; imported here so text-only use does not pay for it
@@ -422,13 +447,14 @@ def docx_to_blocks(data: bytes, name: str) -> list[Block]:
         styles_root = document.styles.element
         numbering = Numbering.from_xml(_related_xml(document, RT_NUMBERING))
         footnotes = _footnotes(_related_xml(document, RT_FOOTNOTES))
+        targets = _hyperlink_targets(document)
         body = document.element.body
     except Exception as exc:  # python-docx, zipfile and lxml raise many types for one cause: bad input
         reason = _reason(exc)
         raise InputError(f"{name}: not a valid .docx file ({reason}); {hint}") from exc
     styles = _styles(styles_root)
     numbering.style_num = {key: s.num_id for key, s in styles.items() if s.num_id}
-    reader = Reader(styles, numbering, footnotes)
+    reader = Reader(styles, numbering, footnotes, targets=targets)
     try:
         reader.body(body)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rihub.errors import InputError
+from rihub.ingest.links import link_cell
 from rihub.ingest.people import CHAIR_LABEL, VICE_LABEL, parse_officers
 from rihub.ingest.regions import CODE_ALTERNATION, RPM_REFERENCE, region_of_heading
 from rihub.ingest.text import clean
@@ -349,9 +350,11 @@ def parse_meetings_table(blocks: list[Block]) -> dict[str, Meeting]:
                 meeting.city = city.strip() or None
                 meeting.country = country.strip() or None
             if col_report is not None and col_report < len(row.cells):
-                meeting.report_label = clean(row.cells[col_report]) or None
+                found = link_cell(header, row, col_report)
+                meeting.report_label, meeting.report_url, meeting.report_placeholder = found
             if col_video is not None and col_video < len(row.cells):
-                meeting.video_label = clean(row.cells[col_video]) or None
+                found = link_cell(header, row, col_video)
+                meeting.video_label, meeting.video_url, meeting.video_placeholder = found
             meetings.setdefault(region, meeting)
         if meetings:
             break

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -126,7 +127,11 @@ meetings = Table(
     Column("city", String(100)),
     Column("country", String(100)),
     Column("report_label", String(200)),
+    Column("report_url", String(2000)),
+    Column("report_placeholder", Boolean),
     Column("video_label", String(200)),
+    Column("video_url", String(2000)),
+    Column("video_placeholder", Boolean),
     Column("contributions", Text),
     *_span(),
     # One meeting per cycle, region and kind: a second document telling of it updates this row.

@@ -168,7 +168,19 @@ def _insert_blocks(conn: Connection, source_id: int, outline: Outline) -> None:
         conn.execute(insert(t.source_blocks), rows)
 
 
-MEETING_FIELDS = ("start_date", "end_date", "city", "country", "report_label", "video_label", "contributions")
+MEETING_FIELDS = (
+    "start_date",
+    "end_date",
+    "city",
+    "country",
+    "report_label",
+    "report_url",
+    "report_placeholder",
+    "video_label",
+    "video_url",
+    "video_placeholder",
+    "contributions",
+)
 
 
 def _save_meetings(conn: Connection, source_id: int, conference_id: int, outline: Outline) -> None:

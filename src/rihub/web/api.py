@@ -320,7 +320,7 @@ def search(
     found = data.search(
         data.hub_of(request), request, page, q=q, region=region, kind=kind, framework=framework, mode=mode, cycle=cycle
     )
-    return csv_response(found.data, "search") if _fmt(request) == "csv" else json_response(found)
+    return csv_response(request, found.data, "search") if _fmt(request) == "csv" else json_response(found)
 
 
 @_get(

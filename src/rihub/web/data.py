@@ -132,17 +132,22 @@ def region(hub: Hub, code: str, cycle: str | None = None) -> RegionView:
 
 
 def regions(hub: Hub, cycle: str | None = None) -> list[RegionRow]:
+    """The meetings table: per region of the cycle, its meeting's dates, venue and officers, and counts."""
     meetings = {m.region: m for m in hub.meetings(cycle=cycle)}
     out = []
     for r in hub.stats(cycle).regions:
         m = meetings.get(r.region)
+        officers = m.officers if m else []
         out.append(
             RegionRow(
                 **dict(r),
                 city=m.city if m else None,
                 country=m.country if m else None,
+                venue=", ".join(p for p in (m.city, m.country) if p) or None if m else None,
                 start_date=m.start_date if m else None,
                 end_date=m.end_date if m else None,
+                chairs=[o for o in officers if o.role == "chair"],
+                vice_chairs=[o for o in officers if o.role == "vice-chair"],
             )
         )
     return out

@@ -2,14 +2,12 @@
 
 Every list (API or page twin) goes through :func:`list_response`, so paging and CSV behave the
 same everywhere: ``{"data": [...], "count": n, "next": url | null}`` (``views.Page``). Records
-are serialised with ``model_dump(mode="json")``; CSV rows are flattened from that JSON.
+are serialised with ``model_dump(mode="json")``; CSV rows are the records' readable columns
+(:mod:`rihub.tabular`), with a byte-order mark unless ``?_bom=0``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,8 +17,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from rihub.records import jsonable
-from rihub.safe import csv_row
+from rihub.errors import InputError
+from rihub.tabular import records_csv
 
 Format = Literal["html", "json", "csv"]
 DEFAULT_SIZE = 50
@@ -107,31 +105,23 @@ def json_response(data: BaseModel | Sequence[BaseModel] | dict[str, Any], status
     return Response(to_json(data, by_alias=True), status_code=status_code, media_type="application/json")
 
 
-def flatten(row: dict[str, Any]) -> dict[str, Any]:
-    """One CSV row: nested objects become ``parent_child`` columns, lists become JSON text."""
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            for sub, inner in value.items():
-                out[f"{key}_{sub}"] = json.dumps(inner, ensure_ascii=False) if isinstance(inner, list | dict) else inner
-        elif isinstance(value, list):
-            out[key] = json.dumps(value, ensure_ascii=False)
-        else:
-            out[key] = value
-    return out
+BOM_PARAM = "_bom"
+_OFF, _ON = ("0", "false", "no", "off"), ("", "1", "true", "yes", "on")
 
 
-def csv_response(items: Sequence[BaseModel], name: str) -> Response:
-    rows = [flatten(jsonable(item)) for item in items]
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(csv_row(row) for row in rows)  # formula-like text neutralised (docs/security.md)
+def wants_bom(request: Request) -> bool:
+    """CSV downloads start with a UTF-8 byte-order mark (Excel then reads them as UTF-8) unless
+    ``?_bom=0``: programs that choke on the mark opt out explicitly (docs/api.md)."""
+    asked = request.query_params.get(BOM_PARAM, "").strip().lower()
+    if asked not in _OFF + _ON:
+        raise InputError(f"{BOM_PARAM} is 1 (start CSV with a byte-order mark, the default) or 0 (no mark)")
+    return asked not in _OFF
+
+
+def csv_response(request: Request, items: Sequence[BaseModel], name: str) -> Response:
+    """Records as a CSV download: one row each, readable cells (:mod:`rihub.tabular`)."""
     return Response(
-        buffer.getvalue().encode("utf-8"),
+        records_csv(items, bom=wants_bom(request)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -149,5 +139,5 @@ def list_response(
     if fmt == "csv":
         explicit = count is None and page.style != "default"
         rows = items[page.offset : page.offset + page.size] if explicit else items
-        return csv_response(rows, name)
+        return csv_response(request, rows, name)
     return json_response(envelope(request, items, page, count))

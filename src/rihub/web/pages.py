@@ -108,11 +108,13 @@ def home(request: Request, cycle: str | None = CYCLE) -> Response:
 
 @_page("/regions", "/regions.json", "/regions.csv")
 def regions(request: Request, page: Paging = Depends(paging), cycle: str | None = CYCLE) -> Response:
-    items = data.regions(data.hub_of(request), cycle)
+    hub = data.hub_of(request)
+    items = data.regions(hub, cycle)
     fmt = format_of(request)
     if fmt != "html":
         return list_response(request, items, page, "regions", fmt)
-    return render(request, "regions.html", {"regions": items, "csv_url": twin_url(request, ".csv")}, items, fmt)
+    context = {"regions": items, "cycle": hub.cycle(cycle), "csv_url": twin_url(request, ".csv")}
+    return render(request, "regions.html", context, items, fmt)
 
 
 @_page("/regions/{code}")
@@ -204,7 +206,7 @@ def overlaps(request: Request, topic: str | None = TOPIC, cycle: str | None = CY
     fmt = format_of(request)
     found = data.overlaps(data.hub_of(request), cycle, topic)
     if fmt == "csv":
-        return csv_response(data.overlap_rows(found, cycle), "overlaps")
+        return csv_response(request, data.overlap_rows(found, cycle), "overlaps")
     every = set(found.every_region)
     context = {"view": found, "every": [c for c in found.shared if c.id in every], "csv_url": twin_url(request, ".csv")}
     return render(request, "overlaps.html", context, found, fmt)
@@ -236,7 +238,7 @@ def search(
     )
     fmt = format_of(request)
     if fmt == "csv":
-        return csv_response(found.data, "search")
+        return csv_response(request, found.data, "search")
     if fmt == "json":
         return json_response(found)
     params = {

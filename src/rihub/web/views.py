@@ -8,7 +8,7 @@ them as response models, so ``/openapi.json`` and ``/docs`` describe what is ser
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AliasChoices, BaseModel, Field
 
@@ -23,6 +23,7 @@ from rihub.records import (
     LinkFields,
     Marks,
     Meeting,
+    Officer,
     OverlapCluster,
     Ranks,
     Record,
@@ -33,6 +34,7 @@ from rihub.records import (
     SubItem,
     Timestamp,
 )
+from rihub.tabular import PRESENTATION
 
 T = TypeVar("T")
 
@@ -97,13 +99,26 @@ class HomeView(Record):
     findings: int
 
 
-class RegionRow(RegionCounts):
-    """A region's counts and where and when its meeting took place (None without a meeting)."""
+class RegionRow(Record):
+    """A region's meeting — when, where, who chaired it (empty without a meeting) — and its counts.
 
-    city: str | None
-    country: str | None
+    One row of the meetings table: in CSV the officers read "Dr Péter Vári (Hungary)", several
+    joined with "; "; ``venue`` is "City, Country" as a document would print it."""
+
+    region: str
+    name: str
     start_date: dt.date | None
     end_date: dt.date | None
+    city: str | None
+    country: str | None
+    venue: str | None = Field(description="City and country, as a table cell shows them")
+    chairs: list[Officer] = Field(description="Who chaired the meeting (usually one)")
+    vice_chairs: list[Officer]
+    initiatives: int
+    priorities: int
+    expected_results: int
+    officers: int
+    documents_reviewed: int
 
 
 class RegionView(Record):
@@ -372,6 +387,9 @@ class SearchMatchView(Record):
     span: Span
     similarity: float | None = None
 
+    def __str__(self) -> str:
+        return f"{self.label}: {self.text}"
+
 
 class SearchHitView(Record):
     type: str
@@ -381,7 +399,7 @@ class SearchHitView(Record):
     region_name: str
     kind: str
     title: str
-    title_html: str = Field(description="HTML: the title, escaped, matched words in <mark>")
+    title_html: Annotated[str, PRESENTATION] = Field(description="HTML: the title, escaped, matched words in <mark>")
     title_marks: Marks
     frameworks: list[str]
     url: str
