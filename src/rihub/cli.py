@@ -453,7 +453,7 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import cli_registry  # noqa: E402,F401  (registers diff, versions, lineage and review matches)
+from rihub import cli_matrix, cli_registry  # noqa: E402,F401  (diff, versions, lineage, review matches, themes, matrix)
 
 
 def main() -> None:
@@ -477,4 +477,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run as `python -m rihub.cli`: use the importable module, whose app holds the commands the
+    # cli_* modules register (this __main__ copy has only the ones defined above).
+    from rihub.cli import main as imported_main
+
+    imported_main()

@@ -30,6 +30,7 @@ from rihub.records import (
     Span,
     Stats,
     SubItem,
+    ThemeMatch,
     Timestamp,
 )
 
@@ -167,6 +168,7 @@ class InitiativeView(Initiative):
     versions: list[VersionEntry]
     lineage: list[LineageEntry]
     other_cycles: list[CycleLink]
+    themes: list[ThemeMatch] = Field(description="Its themes with their evidence (Hub.themes)")
 
 
 class ResultInitiative(Record):
@@ -382,3 +384,24 @@ class SearchPage(Page[SearchHitView]):
     match: str | None = Field(description="The full-text expression the query became (null: none ran)")
     facets: dict[str, list[Facet]]
     error: str | None = Field(description="Why the query could not run, when it could not")
+
+
+# --- coverage matrix -----------------------------------------------------------------------------
+
+
+class MatrixGridCell(Record):
+    """A cell as the page draws it: counts, the items left out by ``include``, a heat level, its link."""
+
+    region: str
+    initiatives: int
+    results: int
+    left_out: int
+    heat: int  # 0 (nothing) … 5 (the fullest cell of the matrix)
+    url: str
+
+
+class MatrixGridRow(Record):
+    code: str
+    label: str
+    regions: list[str]
+    cells: list[MatrixGridCell]
