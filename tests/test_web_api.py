@@ -116,10 +116,11 @@ def test_nested_lists_become_readable_text_in_csv(web_client: TestClient, demo_h
 
 def test_records(web_client: TestClient, demo_hub: Hub) -> None:
     record = get(web_client, "/api/initiatives/eur1")
-    history = {k: record.pop(k) for k in ("versions", "lineage", "other_cycles")}
+    history = {k: record.pop(k) for k in ("versions", "lineage", "other_cycles", "themes")}
     assert record == demo_hub.initiative("EUR1").model_dump(mode="json")
     assert [v["filename"] for v in history["versions"]] == ["rpm-coordination-wtdc25.txt"]
     assert history["lineage"] == history["other_cycles"] == []
+    assert history["themes"][0]["theme"] == "connectivity"
     third = get(web_client, "/api/initiatives/EUR1/results/3")
     assert third["result"] == demo_hub.initiative("EUR1").expected_results[2].model_dump(mode="json")
     assert (third["previous"], third["next"]) == (2, 4)

@@ -26,6 +26,7 @@ from rihub.records import (
     InitiativeNested,
     InitiativeSummary,
     LineageLink,
+    Matrix,
     Meeting,
     OverlapCluster,
     Overlaps,
@@ -36,6 +37,7 @@ from rihub.records import (
     SourceDocumentDetail,
     SourceFinding,
     Stats,
+    ThemeAssignments,
     Version,
 )
 from rihub.store import read
@@ -78,6 +80,8 @@ class Hub:
         self.url = url or Settings.from_env().database_url
         self.engine = engine or open_engine(self.url)
         self._overlap_cache: Any = None
+        # Theme assignments by (cycle, registry state): computed once per ingest or `align`.
+        self._themes: dict[tuple[str | None, tuple[int, ...]], ThemeAssignments] = {}
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -621,6 +625,64 @@ class Hub:
         with self.engine.connect() as conn:
             cache: OverlapCache = self._overlap_cache
             return cache.get(conn, resolve_cycle(conn, cycle))
+
+    # --- themes and coverage -----------------------------------------------------------------
+
+    def themes(self, cycle: str | None = None) -> ThemeAssignments:
+        """Every initiative and expected result of one cycle (the latest by default) with its themes
+        and their evidence (``rihub.analysis.themes``).
+
+        Kept per cycle until the registry changes (a document ingested, embeddings stored again),
+        so pages that show themes do not match terms on every request.
+        """
+        from rihub.analysis.themes import assign
+        from rihub.store.coverage import state, vectors_of
+
+        with self.engine.connect() as conn:
+            code = resolve_cycle(conn, cycle)
+            key = (code, state(conn))
+            found = self._themes.get(key)
+            if found is None:
+                items = read.initiatives(conn, conference=code)
+                found = assign(items, vectors_of(conn, [i.id for i in items]), code)
+                if len(self._themes) >= THEME_CACHE:
+                    self._themes.clear()
+                self._themes[key] = found
+        return found
+
+    def result_themes(self, cycle: str | None = None, inferred: bool = True) -> dict[int, list[str]]:
+        """Expected result id → its theme codes (term matches, and inferred ones unless ``inferred=False``)."""
+        return {
+            r.result_id: [m.theme for m in r.themes if inferred or m.status == "term"]
+            for i in self.themes(cycle).initiatives
+            for r in i.results
+        }
+
+    def matrix(self, by: str = "theme", cycle: str | None = None, include: str | Sequence[str] | None = None) -> Matrix:
+        """Regions × themes, SDG goals, WSIS action lines or GDC objectives, with the initiatives and
+        results each cell counts and the gaps of each region.
+
+        ``include`` lists the link kinds counted: ``document`` and ``accepted`` by default,
+        ``proposed`` (the model's, or an inferred theme) only when asked (``rihub.analysis.matrix``).
+        """
+        from rihub.analysis import matrix as m
+        from rihub.store.coverage import framework_links
+
+        chosen, kinds = m.parse_by(by), m.parse_include(include)
+        if chosen == "theme":
+            assignments = self.themes(cycle)
+            code, entries, columns = assignments.cycle, m.theme_entries(assignments), m.theme_columns()
+        else:
+            with self.engine.connect() as conn:
+                code = resolve_cycle(conn, cycle)
+                links = framework_links(conn, chosen, code)
+            entries, columns = m.framework_entries(chosen, links), m.framework_columns(chosen)
+        with self.engine.connect() as conn:
+            regions = [r.code for r in read.regions(conn)]
+        return m.build(chosen, code, regions, columns, entries, kinds)
+
+
+THEME_CACHE = 8  # cycles × registry states kept; a new state makes the old entries useless
 
 
 def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:

@@ -618,3 +618,176 @@ class Overlaps(Record):
     shared: list[OverlapCluster] = Field(description="Clusters whose members come from two or more regions")
     every_region: list[str] = Field(description="Ids of the shared clusters asked by every region in `regions`")
     one_region: list[OverlapCluster] = Field(description="Results (or groups) only one region asks for")
+
+
+# --- themes and coverage -------------------------------------------------------------------------
+
+ThemeStatus = Literal["term", "inferred"]
+LinkKind = Literal["document", "accepted", "proposed"]
+MatrixBy = Literal["theme", "SDG", "WSIS", "GDC"]
+
+
+class Theme(Record):
+    """One theme of the vocabulary (``rihub/data/themes.json``)."""
+
+    code: str
+    label: str
+    description: str
+    terms: list[str] = Field(description="Words and phrases that signal the theme (see docs/themes.md)")
+
+
+class ThemeMatch(Record):
+    """A theme given to an initiative or an expected result, and why."""
+
+    theme: str
+    label: str
+    status: ThemeStatus = Field(description="term: its terms are in the text; inferred: close in meaning only")
+    terms: list[str] = Field(description="The words matched, as written in the text (the subject's own text)")
+    results: list[int] = Field(
+        default_factory=list, description="For an initiative: the numbers of its expected results with this theme"
+    )
+    similarity: float | None = Field(None, description="inferred: cosine to the theme's centroid")
+    evidence: str
+
+
+class ResultThemes(Record):
+    result_id: int
+    number: int
+    text: str
+    themes: list[ThemeMatch]
+
+
+class InitiativeThemes(Record):
+    """An initiative's themes (its title and objective, and the union of its results') and each result's."""
+
+    initiative_id: int
+    code: str
+    region: str
+    cycle: str
+    kind: str
+    title: str
+    themes: list[ThemeMatch]
+    results: list[ResultThemes]
+
+
+class ThemeCounts(Record):
+    """How expected results got their themes: by terms, by the semantic fallback only, or not at all."""
+
+    results: int
+    by_terms: int
+    by_fallback: int
+    without_theme: int
+    initiatives: int
+    initiatives_without_theme: int
+
+
+class ThemeAssignments(Record):
+    """Every initiative and expected result of one cycle with its themes and evidence."""
+
+    cycle: str | None
+    vocabulary_version: str
+    vocabulary_date: str
+    fallback: bool = Field(description="Whether stored embeddings were there for the semantic fallback")
+    fallback_threshold: float
+    counts: ThemeCounts
+    themes: list[Theme]
+    initiatives: list[InitiativeThemes]
+
+
+class CoverageLink(Record):
+    """A framework link of a current initiative or expected result, as the coverage matrix reads it."""
+
+    initiative_id: int
+    initiative: str
+    region: str
+    kind: str
+    title: str
+    result_id: int | None
+    result: int | None
+    text: str | None
+    framework: str
+    code: str
+    provenance: str
+    status: str
+    score: float | None
+
+
+class MatrixItem(Record):
+    """An initiative (``result`` None) or an expected result one cell counts, and the kind of its link."""
+
+    code: str
+    region: str
+    result: int | None
+    text: str = Field(description="The initiative's title or the result's text")
+    link: LinkKind = Field(description="The strongest link to the column: document > accepted > proposed")
+    counted: bool = Field(description="Whether the cell's counts include it (its link kind is included)")
+    evidence: str
+
+
+class KindCounts(Record):
+    initiatives: int
+    results: int
+
+
+class MatrixCell(Record):
+    region: str
+    column: str
+    initiatives: int = Field(description="Initiatives counted (linked directly or through a result)")
+    results: int = Field(description="Expected results counted")
+    by_kind: dict[str, KindCounts] = Field(description="Items by their strongest link kind, counted or not")
+    items: list[MatrixItem]
+
+
+class MatrixColumn(Record):
+    code: str
+    label: str
+    regions: list[str] = Field(description="Regions whose cell counts something")
+
+
+class GapColumn(Record):
+    code: str
+    label: str
+    covered_by: list[str]
+
+
+class RegionGaps(Record):
+    """What other regions cover and this one does not (under the same ``include``)."""
+
+    region: str
+    columns: list[GapColumn]
+
+
+class Matrix(Record):
+    """Regions × themes (or SDG goals, WSIS action lines, GDC objectives) of one cycle."""
+
+    by: MatrixBy
+    cycle: str | None
+    include: list[LinkKind]
+    kinds: dict[str, str] = Field(description="What each link kind means for this `by`")
+    regions: list[str]
+    columns: list[MatrixColumn]
+    cells: list[MatrixCell] = Field(description="One per region and column, region by region")
+    gaps: list[RegionGaps]
+
+    def cell(self, region: str, column: str) -> MatrixCell:
+        return next(c for c in self.cells if c.region == region and c.column == column)
+
+
+class MatrixRow(Record):
+    """One region × column of a matrix as a flat row (the CSV): counts per kind, codes as text."""
+
+    by: str
+    cycle: str | None
+    region: str
+    column: str
+    label: str
+    initiatives: int
+    results: int
+    document_initiatives: int
+    document_results: int
+    accepted_initiatives: int
+    accepted_results: int
+    proposed_initiatives: int
+    proposed_results: int
+    counted: str = Field(description="Codes counted: EUR1 for an initiative, EUR1.3 for its expected result 3")
+    not_counted: str = Field(description="Codes in the cell whose link kind is not included, with the kind")

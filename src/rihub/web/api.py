@@ -23,6 +23,7 @@ from rihub.records import (
     InitiativeNested,
     InitiativeSummary,
     LineageLink,
+    Matrix,
     Meeting,
     Overlaps,
     SourceDocument,
@@ -42,6 +43,7 @@ from rihub.web.views import (
     ApiIndex,
     Comparison,
     DiffView,
+    ErrorBody,
     InitiativeView,
     OfficerRow,
     Page,
@@ -126,6 +128,7 @@ def index(request: Request) -> Response:
         "search",
         "compare",
         "overlaps",
+        "matrix",
     ]
     return json_response(
         ApiIndex(endpoints={n: f"{base}/api/{n}" for n in names}, openapi=f"{base}/openapi.json", docs=f"{base}/docs")
@@ -347,6 +350,28 @@ def overlaps(
     cycle: str | None = CYCLE,
 ) -> Response:
     return json_response(data.overlaps(data.hub_of(request), cycle, topic))
+
+
+@router.get(
+    "/matrix",
+    name="api_matrix",
+    summary="Regions × themes, SDG goals, WSIS action lines or GDC objectives, with gaps",
+    response_model=Matrix,
+    responses={**ERRORS, 400: {"model": ErrorBody, "description": "An unknown `by` or link kind"}},
+)
+def matrix(
+    request: Request,
+    by: str = Query("theme", max_length=10, description="theme, SDG, WSIS or GDC (400 otherwise)"),
+    include: list[str] = Query(
+        [],
+        description="Link kinds counted, comma-separated or repeated: document, accepted, proposed "
+        "[default: document,accepted]",
+    ),
+    cycle: str | None = CYCLE,
+) -> Response:
+    """Each cell counts and lists the initiatives and expected results linked to its column; counts
+    per link kind are always there (``by_kind``); rejected links never count."""
+    return json_response(data.matrix(data.hub_of(request), by, include, cycle))
 
 
 @_list("/sources", "api_sources", "Source documents (reports) ingested", SourceDocument)

@@ -20,6 +20,7 @@ from rihub.records import (
     AlignmentRecord,
     Initiative,
     Marks,
+    Matrix,
     OverlapCluster,
     Overlaps,
     SearchHit,
@@ -337,6 +338,11 @@ def overlap_rows(found: Overlaps, cycle: str | None = None) -> list[OverlapRow]:
     ]
 
 
+def matrix(hub: Hub, by: str, include: list[str], cycle: str | None = None) -> Matrix:
+    """The coverage matrix of the page, its JSON twin, its CSV and /api/matrix (``include`` empty: the default)."""
+    return hub.matrix(by, cycle, include or None)
+
+
 def source(hub: Hub, source_id: int) -> SourceDocumentDetail:
     return hub.source_document(source_id)
 
@@ -392,7 +398,8 @@ def initiative(hub: Hub, code: str, cycle: str | None = None) -> InitiativeView:
         for c in item.cycles[: OTHER_CYCLES + 1]
         if c != item.conference
     ][:OTHER_CYCLES]
-    return InitiativeView(**dict(item), versions=history, lineage=lineage, other_cycles=others)
+    themes = next((i.themes for i in hub.themes(item.conference).initiatives if i.initiative_id == item.id), [])
+    return InitiativeView(**dict(item), versions=history, lineage=lineage, other_cycles=others, themes=themes)
 
 
 def diff_view(hub: Hub, old: str | int, new: str | int, region: str | None = None, cycles: bool = False) -> DiffView:

@@ -212,6 +212,36 @@ def overlaps(request: Request, topic: str | None = TOPIC, cycle: str | None = CY
     return render(request, "overlaps.html", context, found, fmt)
 
 
+@_page("/matrix", "/matrix.json", "/matrix.csv")
+def matrix(
+    request: Request,
+    by: str = Query("theme", max_length=10),
+    include: list[str] = Query([]),
+    region: str | None = Query(None, max_length=8),
+    column: str | None = Query(None, max_length=40),
+    cycle: str | None = CYCLE,
+) -> Response:
+    """Regions × themes (or SDG, WSIS, GDC); a cell's link lists what it counts (``region`` and ``column``)."""
+    from rihub.analysis.matrix import BY, rows
+    from rihub.web import matrix as grid
+
+    found = data.matrix(data.hub_of(request), by, include, cycle)
+    fmt = format_of(request)
+    if fmt == "csv":
+        return csv_response(request, rows(found), f"matrix-{found.by}")
+    if fmt == "json":
+        return json_response(found)
+    context = {
+        "matrix": found,
+        "rows": grid.grid(found),
+        "selected": grid.selected(found, region, column),
+        "choices": BY,
+        "toggle_url": grid.toggle_proposed(found),
+        "csv_url": twin_url(request, ".csv"),
+    }
+    return render(request, "matrix.html", context, found, fmt)
+
+
 @_page("/search", "/search.json", "/search.csv")
 def search(
     request: Request,

@@ -32,6 +32,7 @@ from rihub.records import (
     Span,
     Stats,
     SubItem,
+    ThemeMatch,
     Timestamp,
 )
 from rihub.tabular import PRESENTATION
@@ -183,6 +184,7 @@ class InitiativeView(Initiative):
     versions: list[VersionEntry]
     lineage: list[LineageEntry]
     other_cycles: list[CycleLink]
+    themes: list[ThemeMatch] = Field(description="Its themes with their evidence (Hub.themes)")
 
 
 class ResultInitiative(Record):
@@ -435,3 +437,24 @@ class OverlapRow(Record):
     similarity: float
     representative: bool
     url: str
+
+
+# --- coverage matrix -----------------------------------------------------------------------------
+
+
+class MatrixGridCell(Record):
+    """A cell as the page draws it: counts, the items left out by ``include``, a heat level, its link."""
+
+    region: str
+    initiatives: int
+    results: int
+    left_out: int
+    heat: int  # 0 (nothing) … 5 (the fullest cell of the matrix)
+    url: str
+
+
+class MatrixGridRow(Record):
+    code: str
+    label: str
+    regions: list[str]
+    cells: list[MatrixGridCell]
