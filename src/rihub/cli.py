@@ -453,7 +453,8 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import cli_registry  # noqa: E402,F401  (registers diff, versions, lineage and review matches)
+# Registered on `app`: diff, versions, lineage and review matches; report.
+from rihub import cli_registry, cli_report  # noqa: E402,F401
 
 
 def main() -> None:
