@@ -478,4 +478,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m rihub.cli` runs this file as __main__, a second copy of the module: the commands
+    # cli_registry and cli_report register live on the imported `rihub.cli.app`, so run that one.
+    from rihub.cli import main as registered_main
+
+    registered_main()

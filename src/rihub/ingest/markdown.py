@@ -3,6 +3,8 @@
 ``#`` headings become heading blocks with their level; list items become paragraphs with their
 marker in the text ("· text" for bullets, "3. text" for numbered items), as the Word reader
 writes them; an indented paragraph inside a list item ("    a) text") is a paragraph of its own;
+a paragraph is one line, as converters of this report family write it, unless the text is
+hard-wrapped (pandoc's default: then its lines are joined, detected as the text reader does);
 pipe-table rows become row blocks (``<br>`` is a line break inside a cell); ``[^1]`` footnote
 references and ``[^1]: body`` definitions become the ``[footnoteRef:1]`` / ``[1: body]`` markers
 of Word's text export. Inline markup (emphasis, code, links, images, backslash escapes) is
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 
 from rihub.ingest import limits
-from rihub.ingest.text import clean
+from rihub.ingest.text import clean, looks_wrapped
 from rihub.model import Block
 
 BULLET_MARK = "·"
@@ -44,7 +46,8 @@ BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 class Reader:
     """Paragraphs gathered line by line; a blank line or a block marker ends the current one."""
 
-    def __init__(self) -> None:
+    def __init__(self, wrapped: bool) -> None:
+        self.wrapped = wrapped  # lines continue the paragraph above them (else a line is a paragraph)
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.start = 0
@@ -112,7 +115,7 @@ class Reader:
             self.open(f"{BULLET_MARK} {bullet.group('text')}", number)
         elif numbered := NUMBER_ITEM.match(line):
             self.open(f"{numbered.group('num')}{numbered.group('delim')} {numbered.group('text')}", number)
-        elif self.lines:
+        elif self.lines and self.wrapped:
             self.lines.append(line.strip())
             self.end = number
         else:
@@ -122,9 +125,11 @@ class Reader:
 def markdown_to_blocks(text: str) -> list[Block]:
     """Split Markdown into blocks; fenced code is kept line by line as paragraphs."""
     limits.check_paragraphs(text.count("\n") + 1, "lines")
-    reader = Reader()
+    lines = text.split("\n")
+    prose = [line for line in lines if not (TABLE_ROW.match(line) or HEADING.match(line))]  # never wrapped
+    reader = Reader(looks_wrapped(prose))
     fence: str | None = None
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(lines, start=1):
         limits.tick(len(reader.blocks))
         opened = FENCE.match(raw)
         if fence is not None:
