@@ -440,6 +440,29 @@ class Hub:
         with self.engine.connect() as conn:
             return write_csv(conn, Path(directory), resolve_cycle(conn, cycle) if cycle else None, full, bom)
 
+    # --- reports -----------------------------------------------------------------------------
+
+    def report(
+        self,
+        kind: str,
+        code: str | None = None,
+        cycle: str | None = None,
+        format: str = "docx",
+        progress: Callable[[int, int, str], None] | None = None,
+        output: str | Path | None = None,
+    ) -> bytes:
+        """A report of one cycle (the latest by default) as bytes, and written to ``output`` when given.
+
+        ``kind`` is ``consolidated`` (the whole cycle), ``region`` (``code`` ARB … CIS) or
+        ``initiative`` (``code`` such as EUR1: a one-page brief); ``format`` is docx, pdf, html, md
+        or xlsx. Stored data only: the alignment model is never loaded. ``progress(done, total,
+        step)`` is called as the work advances. The Word and Markdown consolidated reports ingest
+        back to this registry (docs/reports.md).
+        """
+        from rihub.report import render
+
+        return render(self, kind, code, cycle, format, progress, output)
+
     # --- framework alignment -----------------------------------------------------------------
 
     def sync_frameworks(self) -> int:

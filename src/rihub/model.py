@@ -73,7 +73,7 @@ class Block:
 @dataclass
 class SourceDocument:
     filename: str
-    format: str  # "text" | "docx" | "pdf"
+    format: str  # "text" | "docx" | "pdf" | "markdown"
     sha256: str
     size: int
     title: str = ""

@@ -24,7 +24,7 @@ def parse_bytes(data: bytes, name: str, settings: Settings | None = None) -> Out
     limits.check_file_size(name, len(data), settings)
     with limits.reading(name, settings):
         fmt, blocks = read_blocks(data, name)
-        unit = "line" if fmt == "text" else "paragraph"
+        unit = "line" if fmt in ("text", "markdown") else "paragraph"
         for block in blocks:  # one contract for every format: no block longer than the limit
             limits.check_paragraph(max([len(block.text), *map(len, block.cells)]), f"{unit} {block.loc}")
         source = source_document(data, name, fmt)

@@ -9,7 +9,8 @@ from rihub.errors import InputError
 from rihub.ingest.text import decode, text_to_blocks
 from rihub.model import Block, SourceDocument
 
-FORMATS = ("text", "docx", "pdf")
+FORMATS = ("text", "docx", "pdf", "markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def sniff(data: bytes, name: str) -> str:
@@ -27,6 +28,8 @@ def sniff(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not a valid PDF file (no %PDF header); re-export it from the source")
     if suffix == ".doc":
         raise InputError(f"{name}: old binary Word .doc files are not supported; save it as .docx")
+    if suffix in MARKDOWN_SUFFIXES:
+        return "markdown"
     return "text"
 
 
@@ -41,6 +44,10 @@ def read_blocks(data: bytes, name: str) -> tuple[str, list[Block]]:
         from rihub.ingest.docx import docx_to_blocks
 
         return fmt, docx_to_blocks(data, name)
+    if fmt == "markdown":
+        from rihub.ingest.markdown import markdown_to_blocks
+
+        return fmt, markdown_to_blocks(decode(data, name))
     return fmt, text_to_blocks(decode(data, name))
 
 

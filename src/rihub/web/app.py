@@ -15,7 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rihub import __version__
 from rihub.hub import Hub
-from rihub.web import api, data, errors, pages, review
+from rihub.web import api, data, errors, pages, reports, review
 from rihub.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -128,6 +128,7 @@ def create_app(
         app.include_router(review.pages)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(reports.router)
     errors.install(app)
     app.add_middleware(SecurityHeaders, read_only=read_only)
     hosts = list(allowed_hosts)

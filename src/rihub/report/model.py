@@ -1,0 +1,304 @@
+"""The report as typed data: read once from the registry (stored data only, no model), drawn by
+every writer (:mod:`rihub.report.docx`, ``html``, ``pdf``, ``markdown``, ``xlsx``).
+
+The cross-regional synthesis is a list of :class:`SynthesisPart` — a heading, a note, a table and
+an optional heat-map chart — so a new view of the six regions (themes, overlap clusters, gaps) is
+one more part appended by :func:`synthesis_parts`, with no change to any writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+from rihub import frameworks
+from rihub.errors import InputError, NotFoundError
+from rihub.model import REGIONS, STAGES
+from rihub.records import Alignment, Cycle, InitiativeNested, Meeting, Record, SourceFinding
+
+if TYPE_CHECKING:
+    from rihub.hub import Hub
+
+Kind = Literal["consolidated", "region", "initiative"]
+KINDS: tuple[str, ...] = ("consolidated", "region", "initiative")
+COVERAGE_FRAMEWORKS = ("SDG", "WSIS")
+# How a registry's stage is stated in the title area, in words the ingest reads back
+# (rihub.ingest.itu.STAGE_RULES): a report re-ingested keeps the stage it was written from.
+STAGE_TITLES = {
+    "draft": "Outcomes of the Regional Preparatory Meetings for {cycle}",
+    "consolidated": "Consolidated report of the Regional Preparatory Meetings for {cycle}",
+    "adopted": "Regional Initiatives of the {cycle} Action Plan",
+    "report": "Implementation report on the Regional Initiatives of {cycle}",
+}
+
+
+class OtherLink(Record):
+    """A framework link the source does not state: a model proposal or a person's link."""
+
+    subject: str  # "initiative" or "result 3"
+    framework: str
+    code: str
+    label: str | None
+    provenance: str  # model | person
+    status: str  # proposed | accepted
+    score: float | None
+
+
+class InitiativePart(Record):
+    """An initiative with its links split: what the source states, and what was added since."""
+
+    item: InitiativeNested
+    document_links: list[Alignment]
+    other_links: list[OtherLink]
+
+
+class RegionPart(Record):
+    code: str
+    name: str
+    number: str  # "2.3": the section number of the region in the consolidated report
+    meeting: Meeting | None
+    initiatives: list[InitiativePart]  # kind "initiative" (with codes in the source)
+    priorities: list[InitiativeNested]  # kind "priority" (numbered titles; their codes follow the order)
+
+
+class Heatmap(Record):
+    """A grid of counts: ``rows`` × ``columns``, ``values[r][c]`` agreed, ``extra[r][c]`` proposed only."""
+
+    title: str
+    rows: list[str]
+    columns: list[str]
+    values: list[list[int]]
+    extra: list[list[int]]
+
+
+class SynthesisPart(Record):
+    key: str
+    title: str
+    note: str
+    columns: list[str]
+    rows: list[list[str]]
+    chart: Heatmap | None = None
+
+
+class Report(Record):
+    kind: str
+    code: str | None
+    cycle: Cycle | None
+    title: str
+    subtitle: str
+    stage: str
+    generated: dt.date
+    meetings: list[Meeting]
+    regions: list[RegionPart]
+    synthesis: list[SynthesisPart]
+    findings: list[SourceFinding]
+
+    @property
+    def initiatives(self) -> list[InitiativeNested]:
+        return [p.item for r in self.regions for p in r.initiatives] + [p for r in self.regions for p in r.priorities]
+
+    @property
+    def result_count(self) -> int:
+        return sum(len(p.item.expected_results) for r in self.regions for p in r.initiatives)
+
+
+def build_report(hub: Hub, kind: str, code: str | None = None, cycle: str | None = None) -> Report:
+    """Everything a report shows, read from the registry in a handful of queries."""
+    if kind not in KINDS:
+        raise InputError(f"unknown report {kind!r}; use one of {', '.join(KINDS)}")
+    if kind != "consolidated" and not code:
+        raise InputError(f"a {kind} report needs a code, e.g. `rihub report {kind} {_example(kind)}`")
+    resolved = hub.cycle(cycle)
+    if resolved is None:
+        raise NotFoundError("the registry is empty; ingest a report first (`rihub ingest --demo`)")
+    items = hub.initiatives(cycle=resolved)
+    meetings = hub.meetings(cycle=resolved)
+    if kind == "region":
+        code = str(code).strip().upper()
+        if code not in REGIONS:
+            raise NotFoundError(f"no region {code!r}; use one of {', '.join(REGIONS)}")
+        items, meetings = [i for i in items if i.region == code], [m for m in meetings if m.region == code]
+    elif kind == "initiative":
+        code = str(code).strip().upper()
+        items = [i for i in items if i.code == code]
+        if not items:
+            raise NotFoundError(
+                f"no initiative {code!r} in {resolved}; `rihub show --cycle {resolved}` lists the codes"
+            )
+        meetings = [m for m in meetings if m.region == items[0].region]
+    conference = next((c for c in hub.cycles() if c.code == resolved), None)
+    regions = region_parts(items, meetings, kind)
+    stage = max((i.stage for i in items), key=STAGES.index, default="consolidated")
+    return Report(
+        kind=kind,
+        code=code if kind != "consolidated" else None,
+        cycle=conference,
+        title=_title(kind, code, resolved, stage, items),
+        subtitle=_subtitle(kind, resolved, conference),
+        stage=stage,
+        generated=dt.date.today(),
+        meetings=meetings,
+        regions=regions,
+        synthesis=synthesis_parts(regions) if kind != "initiative" else [],
+        findings=_findings(hub, resolved, items, meetings, kind),
+    )
+
+
+def _example(kind: str) -> str:
+    return "EUR" if kind == "region" else "EUR1"
+
+
+def _title(kind: str, code: str | None, cycle: str, stage: str, items: list[InitiativeNested]) -> str:
+    if kind == "initiative":
+        return f"{items[0].code}: {items[0].title}"
+    title = STAGE_TITLES[stage].format(cycle=cycle)
+    return title if kind == "consolidated" else f"{title}: {REGIONS[str(code)]} Region"
+
+
+def _subtitle(kind: str, cycle: str, conference: Cycle | None) -> str:
+    name = conference.title if conference and conference.title else "World Telecommunication Development Conference"
+    what = {"consolidated": "Consolidated report", "region": "Region report", "initiative": "Initiative brief"}[kind]
+    return f"{what} · {name} ({cycle})"
+
+
+def region_parts(items: list[InitiativeNested], meetings: list[Meeting], kind: str) -> list[RegionPart]:
+    """One part per region that has a meeting or initiatives, in the ITU order of the regions."""
+    by_meeting = {m.region: m for m in meetings}
+    present = [r for r in REGIONS if r in by_meeting or any(i.region == r for i in items)]
+    parts = []
+    for index, region in enumerate(present, start=1):
+        own = [i for i in items if i.region == region]
+        parts.append(
+            RegionPart(
+                code=region,
+                name=REGIONS[region],
+                number=f"2.{index}" if kind == "consolidated" else "2",
+                meeting=by_meeting.get(region),
+                initiatives=[initiative_part(i) for i in own if i.kind != "priority"],
+                priorities=[i for i in own if i.kind == "priority"],
+            )
+        )
+    return parts
+
+
+def initiative_part(item: InitiativeNested) -> InitiativePart:
+    """Document links (the source's own table) apart from model proposals and person links."""
+    document = [a for a in item.alignments if a.provenance == "document"]
+    other = [_other("initiative", a) for a in item.alignments if a.provenance != "document" and a.status != "rejected"]
+    for result in item.expected_results:
+        other.extend(
+            _other(f"result {result.number}", a)
+            for a in result.alignments
+            if a.provenance != "document" and a.status != "rejected"
+        )
+    return InitiativePart(item=item, document_links=document, other_links=other)
+
+
+def _other(subject: str, a: Alignment) -> OtherLink:
+    return OtherLink(
+        subject=subject,
+        framework=a.framework,
+        code=a.code,
+        label=a.label,
+        provenance=a.provenance,
+        status=a.status,
+        score=a.score,
+    )
+
+
+# --- synthesis ---------------------------------------------------------------------------------
+
+
+def synthesis_parts(regions: list[RegionPart]) -> list[SynthesisPart]:
+    """The cross-regional views, in reading order. Each builder takes the region parts."""
+    builders: Sequence[Callable[[list[RegionPart]], SynthesisPart]] = [
+        lambda parts: coverage_part(parts, "SDG"),
+        lambda parts: coverage_part(parts, "WSIS"),
+    ]
+    return [build(regions) for build in builders]
+
+
+def coverage(regions: list[RegionPart], framework: str) -> dict[tuple[str, str], tuple[set[str], set[str]]]:
+    """(region, item code) → (initiatives with an agreed link, initiatives with only a proposed one).
+
+    Agreed is ``accepted``: the source's own links (document) and links a person accepted or
+    added. An initiative counts for an item when it or one of its expected results links to it.
+    """
+    cells: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
+    for region in regions:
+        items = [p.item for p in region.initiatives] + region.priorities
+        for item in items:
+            links = list(item.alignments) + [a for r in item.expected_results for a in r.alignments]
+            for link in links:
+                if link.framework != framework or link.status == "rejected":
+                    continue
+                agreed, proposed = cells.setdefault((region.code, link.code), (set(), set()))
+                (agreed if link.status == "accepted" else proposed).add(item.code)
+    for agreed, proposed in cells.values():
+        proposed -= agreed
+    return cells
+
+
+def coverage_part(regions: list[RegionPart], framework: str) -> SynthesisPart:
+    """Items of one framework × regions: initiatives linked (agreed), and how many more are proposed."""
+    cells = coverage(regions, framework)
+    goals = frameworks.goals(framework)
+    codes = [g.code for g in goals]
+    label = {"SDG": "SDG {}", "WSIS": "{}"}[framework]
+    columns = [label.format(c) for c in codes]
+    values = [[len(cells.get((r.code, c), (set(), set()))[0]) for c in codes] for r in regions]
+    extra = [[len(cells.get((r.code, c), (set(), set()))[1]) for c in codes] for r in regions]
+    rows = []
+    for index, goal in enumerate(goals):
+        row = [columns[index], goal.title]
+        for r in range(len(regions)):
+            shown = str(values[r][index]) if values[r][index] else "–"
+            row.append(f"{shown} (+{extra[r][index]})" if extra[r][index] else shown)
+        rows.append(row)
+    name = {"SDG": "Sustainable Development Goals", "WSIS": "WSIS Action Lines"}[framework]
+    agreed_total = sum(map(sum, values))
+    proposed_total = sum(map(sum, extra))
+    return SynthesisPart(
+        key=f"coverage-{framework.lower()}",
+        title=f"{name}: coverage by region",
+        note=(
+            f"Initiatives and priorities of each region linked to each {framework} item: {agreed_total} agreed "
+            f"links (stated in the source or accepted by a reviewer), and in brackets {proposed_total} more "
+            "that are only proposed by the model and not yet reviewed. A dash is a gap: no initiative of the "
+            "region covers the item."
+        ),
+        columns=[framework, "Title", *[r.code for r in regions]],
+        rows=rows,
+        chart=Heatmap(
+            title=f"{framework}: initiatives per region (agreed; +proposed)",
+            rows=[r.code for r in regions],
+            columns=columns,
+            values=values,
+            extra=extra,
+        ),
+    )
+
+
+# --- annex ---------------------------------------------------------------------------------------
+
+
+def _findings(
+    hub: Hub, cycle: str, items: list[InitiativeNested], meetings: list[Meeting], kind: str
+) -> list[SourceFinding]:
+    """The lint findings of the cycle's source documents; for a region or initiative, those on its lines."""
+    sources = {s.id for s in hub.source_documents() if s.conference == cycle}
+    found = [f for f in hub.findings() if f.source_id in sources]
+    if kind == "consolidated":
+        return found
+    spans = [i.span for i in items]
+    if kind == "region":
+        spans += [o.span for m in meetings for o in m.officers] + [
+            d.span for m in meetings for d in m.documents_reviewed
+        ]
+    return [
+        f
+        for f in found
+        if f.loc is not None
+        and any(s.source_id == f.source_id and (s.start or 0) <= f.loc <= (s.end or s.start or 0) for s in spans)
+    ]
