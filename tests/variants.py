@@ -653,3 +653,23 @@ def markdown_text(text: str) -> str:
             out.append(line)
         index += 1
     return "\n".join(out)
+
+
+def flattened_tables(text: str, indent: str = "", *, header: bool = True) -> str:
+    """Tables whose cells lost their tab: expanded to ``indent`` (spaces), or stripped (``""``).
+
+    With ``header=False`` each table's first row (its header: the row right after a paragraph
+    line) is dropped too, as a converter that keeps only the data rows would.
+    """
+    out: list[str] = []
+    previous = ""
+    skipping = False
+    for line in text.split("\n"):
+        opens_table = line.startswith("\t") and previous.strip() != "" and not previous.startswith("\t")
+        skipping = skipping or (opens_table and not header)
+        if skipping and not line.strip():
+            skipping = False
+        elif not skipping:
+            out.append(indent + line[1:] if line.startswith("\t") else line)
+        previous = line
+    return "\n".join(out)

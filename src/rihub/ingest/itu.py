@@ -319,43 +319,86 @@ def _column(header: list[str], *words: str) -> int | None:
     return None
 
 
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
 def parse_meetings_table(blocks: list[Block]) -> dict[str, Meeting]:
-    """The table of RPMs (region, dates, venue, report, video) → one Meeting per region."""
-    meetings: dict[str, Meeting] = {}
+    """The table of RPMs (region, dates, venue, report, video) → one Meeting per region.
+
+    The columns come from the header row ("Region | Dates (2025) | City and Host country | …");
+    a table that lost its header (a converter kept only the data rows) is read from the rows
+    themselves: a region cell first, the first cell that holds a date range, the venue after it,
+    with the year from the last one the text gave before the table.
+    """
     rows = [b for b in blocks if b.kind == "row"]
     for index, header in enumerate(rows):
         cells = [c.lower() for c in header.cells]
-        if not (any("region" in c or c.strip() == "rpm" for c in cells) and any("date" in c for c in cells)):
-            continue
-        year_match = re.search(r"\b(19|20)\d{2}\b", " ".join(header.cells))
-        year = int(year_match.group(0)) if year_match else None
-        col_region = _column(header.cells, "region", "rpm") or 0
-        col_dates = _column(header.cells, "date")
-        col_place = _column(header.cells, "city", "venue", "host", "place", "location")
-        col_report = _column(header.cells, "report")
-        col_video = _column(header.cells, "video")
-        for row in rows[index + 1 :]:
-            if len(row.cells) <= col_region:
-                break
-            region = _region_of_cell(row.cells[col_region])
-            if region is None:
-                break
-            meeting = Meeting(region=region, span=row.span)
-            if col_dates is not None and col_dates < len(row.cells):
-                meeting.start_date, meeting.end_date = parse_dates(row.cells[col_dates], year)
-            if col_place is not None and col_place < len(row.cells):
-                place = clean(row.cells[col_place].replace("\n", " "))
-                city, _, country = place.partition(",")
-                meeting.city = city.strip() or None
-                meeting.country = country.strip() or None
-            if col_report is not None and col_report < len(row.cells):
-                meeting.report_label = clean(row.cells[col_report]) or None
-            if col_video is not None and col_video < len(row.cells):
-                meeting.video_label = clean(row.cells[col_video]) or None
-            meetings.setdefault(region, meeting)
-        if meetings:
+        if any("region" in c or c.strip() == "rpm" for c in cells) and any("date" in c for c in cells):
+            year_match = YEAR.search(" ".join(header.cells))
+            columns = _MeetingColumns(
+                region=_column(header.cells, "region", "rpm") or 0,
+                dates=_column(header.cells, "date"),
+                place=_column(header.cells, "city", "venue", "host", "place", "location"),
+                report=_column(header.cells, "report"),
+                video=_column(header.cells, "video"),
+            )
+            meetings = _meeting_rows(rows[index + 1 :], columns, int(year_match.group(0)) if year_match else None)
+            if meetings:
+                return meetings
+    return _headerless_meetings(blocks)
+
+
+@dataclass
+class _MeetingColumns:
+    region: int
+    dates: int | None
+    place: int | None
+    report: int | None
+    video: int | None
+
+
+def _meeting_rows(rows: list[Block], columns: _MeetingColumns, year: int | None) -> dict[str, Meeting]:
+    meetings: dict[str, Meeting] = {}
+    for row in rows:
+        region = _region_of_cell(row.cells[columns.region]) if columns.region < len(row.cells) else None
+        if region is None:
             break
+        meeting = Meeting(region=region, span=row.span)
+        cell = {
+            name: row.cells[i] if i is not None and i < len(row.cells) else None for name, i in vars(columns).items()
+        }
+        if cell["dates"] is not None:
+            meeting.start_date, meeting.end_date = parse_dates(cell["dates"], year)
+        if cell["place"] is not None:
+            city, _, country = clean(cell["place"].replace("\n", " ")).partition(",")
+            meeting.city, meeting.country = city.strip() or None, country.strip() or None
+        meeting.report_label = clean(cell["report"] or "") or None
+        meeting.video_label = clean(cell["video"] or "") or None
+        meetings.setdefault(region, meeting)
     return meetings
+
+
+def _headerless_meetings(blocks: list[Block]) -> dict[str, Meeting]:
+    """Meetings from the first run of rows that each open with an RPM and hold a date range."""
+    year: int | None = None
+    for index, block in enumerate(blocks):
+        if block.kind != "row":
+            year = next((int(y) for y in reversed(YEAR.findall(block.text))), year)
+            continue
+        first = block.cells[0] if block.cells else ""
+        dates = next((i for i, c in enumerate(block.cells) if i and date_range(c, year or 2000)), None)
+        if dates is None or not RPM_REFERENCE.search(first):
+            continue
+        rest = block.cells[dates + 1 :]
+        columns = _MeetingColumns(
+            region=0,
+            dates=dates,
+            place=dates + 1 if rest and "," in rest[0] else None,
+            report=next((dates + 1 + i for i, c in enumerate(rest) if "report" in c.lower()), None),
+            video=next((dates + 1 + i for i, c in enumerate(rest) if "video" in c.lower()), None),
+        )
+        return _meeting_rows([b for b in blocks[index:] if b.kind == "row"], columns, year)
+    return {}
 
 
 def _region_of_cell(text: str) -> str | None:

@@ -90,7 +90,91 @@ def text_to_blocks(text: str) -> list[Block]:
     limits.check_paragraph(len(lines[longest]), f"line {longest + 1}")  # before any regex reads it
     if looks_wrapped(lines):
         return _wrapped_blocks(drop_page_furniture(lines))
-    return _line_blocks(lines)
+    return _line_blocks(restore_cells(lines))
+
+
+# A line that is not a table cell: a list item, a bullet, a label or an initiative code opens text.
+NOT_A_CELL = re.compile(
+    rf"""^\s*(?:\(?\d{{1,2}}[.)]\s|\(?[a-z]\)\s|[·•▪◦*\-–—]\s
+      |(?:{CODE_ALTERNATION})\s*[-–]?\s*\d{{1,2}}\b|RI\s*[-–]?\s*\d{{1,2}}\b
+      |Expected\s+results?\b|Objectives?\s*:)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+CELL_WIDTH = 300  # characters: a flattened row's cells are this short (the report's longest is 120)
+
+
+def _cell_like(line: str) -> bool:
+    return bool(line.strip()) and len(line.strip()) <= CELL_WIDTH and not NOT_A_CELL.match(line)
+
+
+def _groups(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of non-blank lines; the text's blank lines separate them."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for index, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = index
+        elif not line.strip() and start is not None:
+            out.append((start, index))
+            start = None
+    return out
+
+
+def restore_cells(lines: list[str]) -> list[str]:
+    """Tables whose tabs were lost (expanded to spaces, or stripped), given their tab back.
+
+    Word's text export writes one paragraph per line and a blank line after each table row only;
+    an editor or mail client may turn the cells' tab into spaces or drop it. Where at least two
+    blank-line-separated groups in a row are each two or more short cell-like lines, they are
+    rows: each line is a cell, except that in a row whose cells keep some indentation an
+    unindented line continues the cell before it (as under a tab). The first row (often the
+    header) has no blank line before it: it is the indented tail of the paragraph lines above,
+    or, with no indentation at all, as many of their last lines as the next row has cells.
+    Text whose paragraphs are separated by blank lines has one-line groups and is left alone.
+    """
+    groups = _groups(lines)
+    rows = [
+        end - start >= 2
+        and not any(lines[i].startswith("\t") for i in range(start, end))
+        and all(_cell_like(lines[i]) for i in range(start, end))
+        for start, end in groups
+    ]
+    out = list(lines)
+    index = 0
+    while index < len(groups):
+        run = index
+        while run < len(groups) and rows[run]:
+            run += 1
+        if run - index >= 2:
+            _retab(out, groups[index:run])
+            _retab_first_row(out, groups[index - 1] if index else None, groups[index])
+        index = max(run, index + 1)
+    return out
+
+
+def _retab(out: list[str], groups: list[tuple[int, int]]) -> None:
+    for start, end in groups:
+        indented = any(out[i][:1] == " " for i in range(start, end))
+        for i in range(start, end):
+            if i == start or not indented or out[i][:1] == " ":
+                out[i] = "\t" + out[i].strip()
+
+
+def _retab_first_row(out: list[str], before: tuple[int, int] | None, first: tuple[int, int]) -> None:
+    if before is None:
+        return
+    start, end = before
+    tail = end
+    while tail > start and out[tail - 1][:1] == " " and _cell_like(out[tail - 1]):
+        tail -= 1
+    if tail == end:  # no indentation to go by: at most as many last lines as the next row has cells
+        tail = max(start + 1, end - (first[1] - first[0]))
+        while tail < end and not (_cell_like(out[tail]) and not out[tail].rstrip().endswith(":")):
+            tail += 1
+        if end - tail < 2 or not all(_cell_like(out[i]) for i in range(tail, end)):
+            return
+    for i in range(tail, end):
+        out[i] = "\t" + out[i].strip()
 
 
 def _line_blocks(lines: list[str]) -> list[Block]:
