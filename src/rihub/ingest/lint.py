@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from rihub.ingest.coverage import coverage_findings
 from rihub.ingest.itu import FOOTNOTE_BODY, section_blocks, strip_bullet
 from rihub.ingest.regions import RPM_REFERENCE
 from rihub.model import Block, Outline
@@ -146,7 +147,7 @@ ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii
 
 def lint_outline(outline: Outline) -> list[Finding]:
     """All findings for one parsed report, in document order."""
-    findings = [*_structure(outline), *_wording(outline.blocks)]
+    findings = [*_structure(outline), *_wording(outline.blocks), *coverage_findings(outline)]
     return sorted(findings, key=lambda f: (f.loc or 0, f.code))
 
 
