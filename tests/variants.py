@@ -153,10 +153,10 @@ def _add_table(document: docx.document.Document, rows: list[list[str]]) -> Table
     return table
 
 
-def _page_furniture(document: docx.document.Document) -> None:
+def _page_furniture(document: docx.document.Document, header: str) -> None:
     """A running header and a "Page N" footer with a PAGE field, as in ITU's templates."""
     section = document.sections[0]
-    section.header.paragraphs[0].text = "ITU-D RPM Coordination Meeting — outcome report"
+    section.header.paragraphs[0].text = header
     footer = section.footer.paragraphs[0]
     footer.add_run("Page ")
     for xml in (
@@ -194,14 +194,16 @@ def _table_rows(lines: list[str], index: int) -> tuple[list[list[str]], int]:
     return rows, index
 
 
-def write_docx(src_text_path: str | Path, out_path: str | Path) -> Path:
+def write_docx(
+    src_text_path: str | Path, out_path: str | Path, header: str = "ITU-D RPM Coordination Meeting — outcome report"
+) -> Path:
     """The text export rebuilt as the Word file it came from: headings, lists, tables, footnote."""
     lines = Path(src_text_path).read_text(encoding="utf-8").split("\n")
     document = docx.Document()
     document.styles["Normal"].paragraph_format.space_after = Pt(6)
     lists = _Lists(document)
     notes = _Footnotes(document)
-    _page_furniture(document)
+    _page_furniture(document, header)
     current_list: int | None = None
     last_number = 0
     index = 0

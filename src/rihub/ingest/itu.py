@@ -652,6 +652,9 @@ def _finish(outline: Outline, content: list[Block], heads: list[Block], regions:
     for initiative in outline.initiatives:
         initiative.stage = source.stage
     flag_truncated(outline, content)
+    for block in heads:  # the report's own section headings before the regions ("1. Introduction")
+        if not block.role and REPORT_SECTION.match(block.text) and len(block.text.split()) <= 8:
+            block.role = "heading"
     if outline.conference is None:
         return
     source.key = source.key or f"{outline.conference.code}:{'+'.join(sorted(regions))}"
