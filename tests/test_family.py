@@ -227,3 +227,13 @@ def test_achieved_results_and_coverage_are_stored_and_shown(empty_hub: Hub) -> N
         data = client.get(f"/sources/{outcome.source_id}.json").json()
         assert [b["role"] for b in data["blocks"]].count("") == 2
         assert "Achieved results" in client.get("/initiatives/EUR1?cycle=WTDC-10").text
+
+
+def test_lint_lists_unassigned_paragraphs_and_warns_on_data_like_ones() -> None:
+    findings = [f for f in lint_outline(read(NUMBERED_PAGE)) if f.code == "unassigned"]
+    assert [(f.severity, f.excerpt) for f in findings] == [
+        ("info", "Training activities:"),
+        ("warning", "• A course for planners was held twice a year"),
+    ]
+    assert findings[1].message == "a paragraph that looks like a result was read into no field"
+    assert [f.loc for f in findings] == [18, 19]
