@@ -595,7 +595,7 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
     """
     footnotes = collect_footnotes(blocks)
     blocks = [b for b in blocks if b.text or b.cells]
-    mark_furniture(blocks, [next(conference_mentions(b.text), None) is not None for b in blocks])
+    mark_furniture(blocks, lambda text: next(conference_mentions(text), None) is not None)
     content = [b for b in blocks if not b.role]
     preamble, sections = section_blocks(content)
     outline = Outline(source=source, blocks=blocks, conference=parse_conference(content))

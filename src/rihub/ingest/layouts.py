@@ -10,6 +10,7 @@ layout means adding a line here (docs/ingest.md says how).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rihub.ingest.regions import ALIASES, CODE_ALTERNATION
 from rihub.model import Block
@@ -30,12 +31,11 @@ CONFERENCES: dict[str, tuple[str, int]] = {
 }
 _CITIES = "|".join(sorted({re.escape(city) for city, _ in CONFERENCES.values()}, key=len, reverse=True))
 # "Kigali Action Plan", "(Rev. Kigali, 2022)", "Hyderabad in 2010", "held in Dubai": only these forms,
-# so a workshop "in Dubai" is not a conference.
-CITY_MENTION = re.compile(
-    rf"\b(?:(?P<a>{_CITIES})\s+(?:Action\s+Plan|Declaration)\b"
-    rf"|(?P<b>{_CITIES}),?\s+(?:in\s+)?(?P<year>(?:19|20)\d\d)\b"
-    rf"|(?:held|adopted|convened)\s+in\s+(?P<c>{_CITIES})\b)"
-)
+# so a workshop "in Dubai" is not a conference. The city is found first (a plain alternation, fast
+# on any text), then the words around it.
+CITY = re.compile(rf"\b(?:{_CITIES})\b")
+CITY_AFTER = re.compile(r"\s+(?:Action\s+Plan|Declaration)\b|,?\s+(?:in\s+)?(?P<year>(?:19|20)\d\d)\b")
+CITY_BEFORE = re.compile(r"\b(?:held|adopted|convened)\s+in\s+$")
 # "the 2023-2025 cycle", "for the period 2014-2018": the initiatives of the conference held before.
 PERIOD = re.compile(
     r"\b(?:(?P<y1>(?:19|20)\d\d)\s*[-–]\s*(?:19|20)?\d\d\s+(?:cycle|period)\b"
@@ -44,17 +44,20 @@ PERIOD = re.compile(
 )
 
 
-def conference_of_city(match: re.Match[str]) -> str | None:
-    """The conference a city mention names; a city that hosted twice is told apart by the year."""
-    city = match.group("a") or match.group("b") or match.group("c")
-    year = int(match.group("year")) if match.group("year") else None
-    held = [(code, y) for code, (c, y) in CONFERENCES.items() if c == city]
+def conference_of_city(text: str, match: re.Match[str]) -> str | None:
+    """The conference a city names in one of the forms above; a city that hosted twice is told
+    apart by the year."""
+    after = CITY_AFTER.match(text, match.end())
+    if after is None and not CITY_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+        return None
+    year = int(after.group("year")) if after and after.group("year") else None
+    held = [(code, y) for code, (c, y) in CONFERENCES.items() if c == match.group(0)]
     if year is not None:
         held = [(code, y) for code, y in held if y == year]
     return max(held, key=lambda h: h[1])[0] if held else None
 
 
-def conference_of_period(match: re.Match[str]) -> str | None:
+def conference_of_period(text: str, match: re.Match[str]) -> str | None:
     """The conference whose cycle a period starts: the latest one held by its first year."""
     start = int(match.group("y1") or match.group("y2"))
     held = [(code, y) for code, (_, y) in CONFERENCES.items() if y <= start]
@@ -108,21 +111,33 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 NAV_WORDS = 5  # a navigation item or banner at a page's edge is at most this many words
-CONTENTS_LINE = re.compile(r"^(?P<title>.*?\S)\s*(?:\.{4,}|…{2,}|(?:\s?\.){4,}|\t)\s*(?P<page>\d{1,4})$")
+CONTENTS_LEADER = re.compile(r"\s*(?:\.{4,}|…{2,}|(?:\s?\.){4,})\s*(?P<page>\d{1,4})$")
+CONTENTS_WIDTH = 300  # characters: a contents line is a title, its leader and a page number
 CONTENTS_HEADING = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 CODE_IN_CONTENTS = re.compile(rf"^(?P<reg>{CODE_ALTERNATION})\s*[-–]?\s*(?P<num>\d{{1,2}})\b")
 LIST_MARK = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|\(?[a-z]\)|[·•▪◦‣∙*\-–—])\s")
 _ALIAS = re.compile(r"\b(?:" + "|".join(re.escape(a) for names in ALIASES.values() for a in names) + r")\b", re.I)
 
 
-def _nav_like(block: Block, names_cycle: bool) -> bool:
+def contents_title(text: str) -> str | None:
+    """The title of a contents line ("ARB1: Protection of children online ....... 3"), else None.
+
+    Only a short line that ends in a page number is searched, from its leader on: the search stays
+    linear on any paragraph."""
+    if len(text) > CONTENTS_WIDTH or not text[-1:].isdigit() or not ("...." in text or "…" in text or ". ." in text):
+        return None
+    leader = CONTENTS_LEADER.search(text)
+    return text[: leader.start()].strip() or None if leader else None
+
+
+def _nav_like(block: Block, names_cycle: Callable[[str], bool]) -> bool:
     text = block.text.strip()
-    if block.kind == "row" or names_cycle or LIST_MARK.match(text) or text.endswith((".", ":", ";", "?")):
+    if block.kind == "row" or LIST_MARK.match(text) or text.endswith((".", ":", ";", "?")):
         return False
-    return len(text.split()) <= NAV_WORDS and not _ALIAS.search(text)
+    return len(text.split()) <= NAV_WORDS and not _ALIAS.search(text) and not names_cycle(text)
 
 
-def mark_furniture(blocks: list[Block], names_cycle: list[bool]) -> None:
+def mark_furniture(blocks: list[Block], names_cycle: Callable[[str], bool]) -> None:
     """Mark the furniture (role "furniture") and contents (role "contents") of a document.
 
     Furniture: a known slogan, sharing link or running header anywhere; and the short
@@ -132,16 +147,18 @@ def mark_furniture(blocks: list[Block], names_cycle: list[bool]) -> None:
     """
     for block in blocks:
         text = block.text.strip()
-        if block.kind != "row" and FURNITURE.match(text):
+        if block.kind == "row" or len(text) > CONTENTS_WIDTH:
+            continue
+        if FURNITURE.match(text):
             block.role = "furniture"
-        elif block.kind != "row" and (CONTENTS_LINE.match(text) or CONTENTS_HEADING.match(text)):
+        elif contents_title(text) or CONTENTS_HEADING.match(text):
             block.role = "contents"
     for order in (range(len(blocks)), range(len(blocks) - 1, -1, -1)):
         for index in order:
             block = blocks[index]
             if block.role:
                 continue
-            if not _nav_like(block, names_cycle[index]):
+            if not _nav_like(block, names_cycle):
                 break
             block.role = "furniture"
 
@@ -150,8 +167,8 @@ def contents_codes(blocks: list[Block]) -> list[str]:
     """The initiative codes a table of contents lists ("ARB1: … ..... 3")."""
     codes: list[str] = []
     for block in blocks:
-        line = CONTENTS_LINE.match(block.text.strip()) if block.role == "contents" else None
-        code = CODE_IN_CONTENTS.match(line.group("title")) if line else None
+        title = contents_title(block.text.strip()) if block.role == "contents" else None
+        code = CODE_IN_CONTENTS.match(title) if title else None
         if code and f"{code.group('reg')}{int(code.group('num'))}" not in codes:
             codes.append(f"{code.group('reg')}{int(code.group('num'))}")
     return codes

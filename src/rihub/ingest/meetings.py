@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from rihub.ingest.layouts import CITY_MENTION, PERIOD, conference_of_city, conference_of_period
+from rihub.ingest.layouts import CITY, PERIOD, conference_of_city, conference_of_period
 from rihub.ingest.regions import RPM_REFERENCE, region_of_heading
 from rihub.ingest.text import clean
 from rihub.model import Block, Conference, Meeting, cycle_year
@@ -115,9 +115,13 @@ def conference_mentions(text: str) -> Iterator[tuple[str, re.Match[str]]]:
     "(Kigali, 2022)", "Buenos Aires Action Plan") or by its cycle ("the 2023-2025 cycle")."""
     for match in CONFERENCE_CODE.finditer(text):
         yield _conference_code(match.group(2)), match
-    for pattern, name in ((CITY_MENTION, conference_of_city), (PERIOD, conference_of_period)):
-        for match in pattern.finditer(text):
-            code = name(match)
+    for match in CITY.finditer(text):
+        code = conference_of_city(text, match)
+        if code:
+            yield code, match
+    if "cycle" in text or "period" in text or "Cycle" in text or "Period" in text:
+        for match in PERIOD.finditer(text):
+            code = conference_of_period(text, match)
             if code:
                 yield code, match
 
