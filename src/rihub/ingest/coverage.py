@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rihub.ingest.itu import BULLET, CODE_LINE, MAPPING_LINE, NUMBERED, strip_bullet
+from rihub.ingest.initiative import BULLET, CODE_LINE, MAPPING_LINE, NUMBERED, strip_bullet
 from rihub.model import Block, Outline
 from rihub.store.write import Finding
 

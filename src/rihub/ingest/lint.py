@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from rihub.ingest.coverage import coverage_findings
-from rihub.ingest.itu import FOOTNOTE_BODY, section_blocks, strip_bullet
+from rihub.ingest.initiative import FOOTNOTE_BODY, strip_bullet
+from rihub.ingest.itu import section_blocks
 from rihub.ingest.regions import RPM_REFERENCE
 from rihub.model import Block, Outline
 from rihub.store.write import Finding
