@@ -237,3 +237,9 @@ def test_lint_lists_unassigned_paragraphs_and_warns_on_data_like_ones() -> None:
     ]
     assert findings[1].message == "a paragraph that looks like a result was read into no field"
     assert [f.loc for f in findings] == [18, 19]
+
+
+def test_a_short_title_that_says_what_the_document_is_stays() -> None:
+    outline = read("Implementation report\n" + WEB_PAGE)
+    assert outline.blocks[0].role != "furniture"
+    assert outline.source.stage == "report"

@@ -298,6 +298,12 @@ def _held(meeting: Meeting, blocks: list[Block]) -> bool:
     return any(MEETING_NAMED.search(b.text) for b in blocks if b.kind != "row")
 
 
+def _names_document(text: str) -> bool:
+    """Whether a short line at a page's edge says what the document is (its conference or its
+    stage: "Implementation report"), so it is the document's title, not navigation."""
+    return next(conference_mentions(text), None) is not None or any(p.search(text) for _, p in STAGE_RULES)
+
+
 def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
     """The whole report: conference, one meeting per region section, and its initiatives.
 
@@ -306,7 +312,7 @@ def build_outline(blocks: list[Block], source: SourceDocument) -> Outline:
     """
     footnotes = collect_footnotes(blocks)
     blocks = [b for b in blocks if b.text or b.cells]
-    mark_furniture(blocks, lambda text: next(conference_mentions(text), None) is not None)
+    mark_furniture(blocks, _names_document)
     content = [b for b in blocks if not b.role]
     preamble, sections = section_blocks(content)
     outline = Outline(source=source, blocks=blocks, conference=parse_conference(content))

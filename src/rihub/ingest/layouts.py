@@ -130,19 +130,20 @@ def contents_title(text: str) -> str | None:
     return text[: leader.start()].strip() or None if leader else None
 
 
-def _nav_like(block: Block, names_cycle: Callable[[str], bool]) -> bool:
+def _nav_like(block: Block, names_document: Callable[[str], bool]) -> bool:
     text = block.text.strip()
     if block.kind == "row" or LIST_MARK.match(text) or text.endswith((".", ":", ";", "?")):
         return False
-    return len(text.split()) <= NAV_WORDS and not _ALIAS.search(text) and not names_cycle(text)
+    return len(text.split()) <= NAV_WORDS and not _ALIAS.search(text) and not names_document(text)
 
 
-def mark_furniture(blocks: list[Block], names_cycle: Callable[[str], bool]) -> None:
+def mark_furniture(blocks: list[Block], names_document: Callable[[str], bool]) -> None:
     """Mark the furniture (role "furniture") and contents (role "contents") of a document.
 
     Furniture: a known slogan, sharing link or running header anywhere; and the short
     navigation items and banners at the very start and end of a page (before its first and after
-    its last paragraph of substance: a list item, a sentence, a line naming a region or a cycle).
+    its last paragraph of substance: a list item, a sentence, a line naming a region, or one that
+    says what the document is — its conference or its stage, ``names_document``).
     Contents: "Title ..... 4" lines and their "Contents" heading.
     """
     for block in blocks:
@@ -158,7 +159,7 @@ def mark_furniture(blocks: list[Block], names_cycle: Callable[[str], bool]) -> N
             block = blocks[index]
             if block.role:
                 continue
-            if not _nav_like(block, names_cycle):
+            if not _nav_like(block, names_document):
                 break
             block.role = "furniture"
 
