@@ -243,3 +243,23 @@ def test_a_short_title_that_says_what_the_document_is_stays() -> None:
     outline = read("Implementation report\n" + WEB_PAGE)
     assert outline.blocks[0].role != "furniture"
     assert outline.source.stage == "report"
+
+
+def test_a_word_table_of_contents_is_contents(tmp_path: Path) -> None:
+    """Word's own contents (TOC styles, the leader a tab stop): never initiatives, still the list."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = docx.Document()
+    toc = document.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    for line in BOOKLET.split("\n"):
+        entry = line.split(" .......... ")
+        if len(entry) == 2:
+            document.add_paragraph(f"{entry[0]}\t{entry[1]}", style=toc)
+        else:
+            document.add_paragraph(line)
+    document.save(str(tmp_path / "booklet.docx"))
+    outline = parse_file(tmp_path / "booklet.docx")
+    check(outline, LAYOUTS["booklet"][1])
+    assert outline.contents == ["ARB1", "ARB2"]
+    assert sum(b.role == "contents" for b in outline.blocks) == 4

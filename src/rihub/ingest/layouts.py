@@ -113,6 +113,7 @@ FURNITURE = re.compile(
 NAV_WORDS = 5  # a navigation item or banner at a page's edge is at most this many words
 CONTENTS_LEADER = re.compile(r"\s*(?:\.{4,}|…{2,}|(?:\s?\.){4,})\s*(?P<page>\d{1,4})$")
 CONTENTS_WIDTH = 300  # characters: a contents line is a title, its leader and a page number
+PAGE_AFTER = re.compile(r"\s+\d{1,4}$")
 CONTENTS_HEADING = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 CODE_IN_CONTENTS = re.compile(rf"^(?P<reg>{CODE_ALTERNATION})\s*[-–]?\s*(?P<num>\d{{1,2}})\b")
 LIST_MARK = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|\(?[a-z]\)|[·•▪◦‣∙*\-–—])\s")
@@ -168,7 +169,9 @@ def contents_codes(blocks: list[Block]) -> list[str]:
     """The initiative codes a table of contents lists ("ARB1: … ..... 3")."""
     codes: list[str] = []
     for block in blocks:
-        title = contents_title(block.text.strip()) if block.role == "contents" else None
+        text = block.text.strip()
+        # a Word contents entry has its leader as a tab stop: "ARB1: Title 3"
+        title = (contents_title(text) or PAGE_AFTER.sub("", text)) if block.role == "contents" else None
         code = CODE_IN_CONTENTS.match(title) if title else None
         if code and f"{code.group('reg')}{int(code.group('num'))}" not in codes:
             codes.append(f"{code.group('reg')}{int(code.group('num'))}")
