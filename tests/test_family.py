@@ -263,3 +263,16 @@ def test_a_word_table_of_contents_is_contents(tmp_path: Path) -> None:
     check(outline, LAYOUTS["booklet"][1])
     assert outline.contents == ["ARB1", "ARB2"]
     assert sum(b.role == "contents" for b in outline.blocks) == 4
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_each_layout_as_a_pdf_extractor_gives_it(layout: str) -> None:
+    """Hard-wrapped, with a running header: the labels that recur with every initiative stay labels,
+    and a contents line ends at its page number."""
+    text, expected = LAYOUTS[layout]
+    wrapped = wrapped_text(text, width=60, header_every=30, header="Regional Initiatives — page {page}")
+    outline = read(wrapped, f"{layout}-wrapped.txt")
+    check(outline, expected)
+    assert [[r.text for r in i.expected_results] for i in outline.initiatives] == [
+        [r.text for r in i.expected_results] for i in read(text).initiatives
+    ]

@@ -277,7 +277,7 @@ def write_pdf(docx_path: str | Path, out_dir: str | Path, timeout: float = 120) 
 # --- text layouts ------------------------------------------------------------------------------
 
 
-def wrapped_text(text: str, width: int = 80, header_every: int = 50) -> str:
+def wrapped_text(text: str, width: int = 80, header_every: int = 50, header: str = PAGE_HEADER) -> str:
     """The report as a PDF text extractor gives it: hard-wrapped, with page headers and footers.
 
     Table lines (tab-indented cells and their continuation lines) are kept as they are; a
@@ -305,7 +305,7 @@ def wrapped_text(text: str, width: int = 80, header_every: int = 50) -> str:
             pieces = [raw]
         for piece in pieces:
             if since_break >= header_every and not in_table:
-                out.extend(["", f"— {page} —", f"\f{PAGE_HEADER.format(page=page + 1)}", ""])
+                out.extend(["", f"— {page} —", f"\f{header.format(page=page + 1)}", ""])
                 page, since_break = page + 1, 0
             out.append(piece)
             since_break += 1

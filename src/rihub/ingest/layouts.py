@@ -95,6 +95,19 @@ SECTION_AFTER_RESULTS = re.compile(
 SHORT_HEADING = re.compile(r"^[A-Z][^.;!?]{0,60}:$")  # "Training activities:" — any short headed section
 
 
+def is_label(text: str) -> bool:
+    """Whether a line is one of an initiative's own labels: it recurs with every initiative, at
+    a steady interval in a regular document, and is still never a running header."""
+    text = text.strip()
+    return bool(
+        RESULTS_HEADER.match(text)
+        or RESULTS_INTRODUCER.match(text)
+        or OBJECTIVE_LABEL.match(text)
+        or ACHIEVED_HEADER.match(text)
+        or ends_results(text)
+    )
+
+
 def ends_results(text: str) -> bool:
     """Whether a paragraph inside a list of results is the heading of another section."""
     return bool(SECTION_AFTER_RESULTS.match(text) or SHORT_HEADING.match(text))

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from rihub.errors import InputError
 from rihub.ingest import limits
+from rihub.ingest.layouts import contents_title, is_label
 from rihub.ingest.regions import CODE_ALTERNATION
 from rihub.model import Block
 
@@ -53,6 +54,7 @@ BARE_CODE = re.compile(
     rf"^\s*(?:(?:{CODE_ALTERNATION})\s*[-–]?\s*(?:RI\s*[-–]?\s*)?|RI\s*[-–]?\s*)\d{{1,2}}\s*[:.]?\s*$"
 )
 PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+PAGE_IN_HEADER = re.compile(r"\bpage\s+\d{1,4}\b", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(["and", "or", "to", "of", "the", "in", "for", "with", "on", "by", "as", "at", "nor"])
 
 
@@ -89,8 +91,20 @@ def text_to_blocks(text: str) -> list[Block]:
     longest = max(range(len(lines)), key=lambda i: len(lines[i]))
     limits.check_paragraph(len(lines[longest]), f"line {longest + 1}")  # before any regex reads it
     if looks_wrapped(lines):
-        return _wrapped_blocks(drop_page_furniture(lines))
+        marks = drop_page_furniture(lines)
+        return _with_furniture(_wrapped_blocks(marks), lines, marks)
     return _line_blocks(restore_cells(lines))
+
+
+def _with_furniture(blocks: list[Block], lines: list[str], marks: list[str | None]) -> list[Block]:
+    """The running headers, footers and page numbers dropped, back as blocks marked "furniture":
+    kept out of the structure, but counted and shown with the source."""
+    furniture = [
+        Block("para", clean(line), number, end_loc=number, role="furniture")
+        for number, (line, mark) in enumerate(zip(lines, marks, strict=True), start=1)
+        if mark is None and line.strip()
+    ]
+    return sorted([*blocks, *furniture], key=lambda b: b.loc) if furniture else blocks
 
 
 # A line that is not a table cell: a list item, a bullet, a label or an initiative code opens text.
@@ -274,7 +288,8 @@ def _number(digits: str) -> int:
 def drop_page_furniture(lines: list[str]) -> list[str | None]:
     """Mark running headers/footers and page numbers as ``None``, keeping line numbers stable.
 
-    A line is furniture when it is a bare page number, or when its digit-blind form recurs
+    A line is furniture when it is a bare page number, the first line of a page (after a form
+    feed) naming its page number, or when its digit-blind form recurs
     at least three times and either its numbers change (page counters) or it recurs at a
     steady interval (a header without a counter). Structural labels such as "Expected
     results:" recur too, but irregularly and without counters, so they survive.
@@ -282,7 +297,7 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     positions: dict[str, list[int]] = defaultdict(list)
     counters: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for index, line in enumerate(lines):
-        if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line):
+        if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line) and not is_label(line):
             key = _furniture_key(line)
             positions[key].append(index)
             counters[key].append(tuple(_number(n) for n in re.findall(r"\d+", line)))
@@ -302,7 +317,10 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     out: list[str | None] = []
     for line in lines:
         stripped = line.replace("\f", "")
-        if stripped.strip() and (PAGE_NUMBER.match(stripped) or _furniture_key(stripped) in furniture):
+        # The first line of a page that names its page number is its running header, even in a
+        # document too short for the header to recur.
+        header = line.startswith("\f") and len(stripped) <= 120 and PAGE_IN_HEADER.search(stripped)
+        if stripped.strip() and (header or PAGE_NUMBER.match(stripped) or _furniture_key(stripped) in furniture):
             out.append(None)
         else:
             out.append(stripped)
@@ -452,6 +470,8 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
             assert current is not None
             current.add(text)
             joined[-1][0].end_loc = number
+        if contents_title(text):
+            current = None  # a contents line ("Title ..... 4") ends where its page number is
         last_len = len(raw.rstrip())
     for block, joiner in joined:
         block.text = joiner.text()
