@@ -235,7 +235,10 @@ def test_lint_lists_unassigned_paragraphs_and_warns_on_data_like_ones() -> None:
         ("info", "Training activities:"),
         ("warning", "• A course for planners was held twice a year"),
     ]
-    assert findings[1].message == "a paragraph that looks like a result was read into no field"
+    assert (
+        findings[1].message
+        == "read into no field, though it looks like a result: “• A course for planners was held twice a year”"
+    )
     assert [f.loc for f in findings] == [18, 19]
 
 

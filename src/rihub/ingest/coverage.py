@@ -37,18 +37,19 @@ def coverage_findings(outline: Outline) -> Iterator[Finding]:
     """Lint's view: the unassigned paragraphs; the gaps between contents and body; the cycle."""
     for item in outline.coverage().unassigned:
         kind = looks_like(item)
+        quoted = item.text if len(item.text) <= 70 else item.text[:69] + "…"
         if kind:
             yield Finding(
                 "unassigned",
                 "warning",
                 item.loc,
-                f"a paragraph that looks like {'an' if kind == 'initiative' else 'a'} {kind} was read into no field",
+                f"read into no field, though it looks like {'an' if kind == 'initiative' else 'a'} {kind}: “{quoted}”",
                 item.text[:120],
                 "check its layout; docs/ingest.md says how to teach the reader a new one",
             )
         else:
             yield Finding(
-                "unassigned", "info", item.loc, "a paragraph not read into any field", item.text[:120], "none needed"
+                "unassigned", "info", item.loc, f"read into no field: “{quoted}”", item.text[:120], "none needed"
             )
     found = {i.code for i in outline.initiatives}
     for code in outline.contents:
