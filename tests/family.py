@@ -174,11 +174,35 @@ BOOKLET_EXPECTED = Expected(
     results=[2, 3],
 )
 
+# --- 5. "RI 1: Title" with the region only in the heading ------------------------------------------
+RI_HEADING = "\n".join(
+    [
+        "WTDC-17 Regional Initiatives for the CIS region",
+        "RI 1: Networks that reach every settlement",
+        "Objective: To extend modern networks to the settlements they do not reach yet.",
+        "Expected results:",
+        "1. Plans for rural networks.",
+        "2. Pilot networks in three countries.",
+        "RI 2: Skills for the digital economy",
+        "Expected results:",
+        "1. Courses for teachers.",
+    ]
+)
+RI_HEADING_EXPECTED = Expected(
+    cycle="WTDC-17",
+    region="CIS",
+    codes=["CIS1", "CIS2"],
+    titles=["Networks that reach every settlement", "Skills for the digital economy"],
+    objectives=["To extend modern networks", None],
+    results=[2, 1],
+)
+
 LAYOUTS: dict[str, tuple[str, Expected]] = {
     "web-page": (WEB_PAGE, WEB_PAGE_EXPECTED),
     "ri-page": (RI_PAGE, RI_PAGE_EXPECTED),
     "numbered": (NUMBERED_PAGE, NUMBERED_PAGE_EXPECTED),
     "booklet": (BOOKLET, BOOKLET_EXPECTED),
+    "ri-heading": (RI_HEADING, RI_HEADING_EXPECTED),
 }
 
 # The conference a text names, each way the family writes it (a sentence before the initiatives).
