@@ -28,6 +28,7 @@ from variants import (
     REGION_HEADINGS,
     W_NS,
     _Lists,
+    flattened_tables,
     initiatives_as_tables,
     mappings_as_lines,
     markdown_text,
@@ -271,6 +272,24 @@ def test_mappings_written_as_labelled_lines_give_the_same_links(plain: Outline) 
     assert_same(summary(plain), summary(parse_bytes(text.encode(), "mapping-lines.txt")))
     wrapped = wrapped_text(text, width=72, header_every=40)
     assert_same(summary(plain), summary(parse_bytes(wrapped.encode(), "mapping-lines-wrapped.txt")))
+
+
+@pytest.mark.parametrize("indent", ["        ", "    ", ""], ids=["tab-as-8-spaces", "tab-as-4-spaces", "no-indent"])
+@pytest.mark.parametrize("header", [True, False], ids=["header", "no-header"])
+def test_tables_flattened_without_tabs_give_the_same_data(plain: Outline, indent: str, header: bool) -> None:
+    """Cells whose tab became spaces or vanished: the six meetings and EUR1-EUR5's 39 links still read."""
+    text = flattened_tables(REPORT.read_text(encoding="utf-8"), indent, header=header)
+    assert "\t" not in text
+    outline = parse_bytes(text.encode("utf-8"), "flattened.txt")
+    expected, actual = summary(plain), summary(outline)
+    assert_same({"meetings": expected["meetings"]}, {"meetings": actual["meetings"]})
+    assert all(m["dates"][0] and m["place"][0] for m in actual["meetings"])
+    links = [a for i in outline.initiatives if i.region == "EUR" for a in i.alignments]
+    assert len(links) == 39
+    if header:
+        assert_same(expected, actual)
+    else:  # only the mapping tables' "Process | Focus Area" header is gone, which carries no data
+        assert_same({"initiatives": expected["initiatives"]}, {"initiatives": actual["initiatives"]})
 
 
 def test_initiatives_laid_out_as_tables_give_the_same_data(plain: Outline, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from rihub.errors import InputError
 from rihub.ingest import parse_bytes, parse_file
-from rihub.ingest.itu import parse_dates, when_where
+from rihub.ingest.meetings import parse_dates, when_where
 from rihub.ingest.people import split_person
 from rihub.ingest.regions import region_of_heading
 from rihub.model import Outline

@@ -153,10 +153,10 @@ def _add_table(document: docx.document.Document, rows: list[list[str]]) -> Table
     return table
 
 
-def _page_furniture(document: docx.document.Document) -> None:
+def _page_furniture(document: docx.document.Document, header: str) -> None:
     """A running header and a "Page N" footer with a PAGE field, as in ITU's templates."""
     section = document.sections[0]
-    section.header.paragraphs[0].text = "ITU-D RPM Coordination Meeting — outcome report"
+    section.header.paragraphs[0].text = header
     footer = section.footer.paragraphs[0]
     footer.add_run("Page ")
     for xml in (
@@ -194,14 +194,16 @@ def _table_rows(lines: list[str], index: int) -> tuple[list[list[str]], int]:
     return rows, index
 
 
-def write_docx(src_text_path: str | Path, out_path: str | Path) -> Path:
+def write_docx(
+    src_text_path: str | Path, out_path: str | Path, header: str = "ITU-D RPM Coordination Meeting — outcome report"
+) -> Path:
     """The text export rebuilt as the Word file it came from: headings, lists, tables, footnote."""
     lines = Path(src_text_path).read_text(encoding="utf-8").split("\n")
     document = docx.Document()
     document.styles["Normal"].paragraph_format.space_after = Pt(6)
     lists = _Lists(document)
     notes = _Footnotes(document)
-    _page_furniture(document)
+    _page_furniture(document, header)
     current_list: int | None = None
     last_number = 0
     index = 0
@@ -305,7 +307,7 @@ def write_pdf(docx_path: str | Path, out_dir: str | Path, timeout: float = 120) 
 # --- text layouts ------------------------------------------------------------------------------
 
 
-def wrapped_text(text: str, width: int = 80, header_every: int = 50) -> str:
+def wrapped_text(text: str, width: int = 80, header_every: int = 50, header: str = PAGE_HEADER) -> str:
     """The report as a PDF text extractor gives it: hard-wrapped, with page headers and footers.
 
     Table lines (tab-indented cells and their continuation lines) are kept as they are; a
@@ -333,7 +335,7 @@ def wrapped_text(text: str, width: int = 80, header_every: int = 50) -> str:
             pieces = [raw]
         for piece in pieces:
             if since_break >= header_every and not in_table:
-                out.extend(["", f"— {page} —", f"\f{PAGE_HEADER.format(page=page + 1)}", ""])
+                out.extend(["", f"— {page} —", f"\f{header.format(page=page + 1)}", ""])
                 page, since_break = page + 1, 0
             out.append(piece)
             since_break += 1
@@ -682,4 +684,24 @@ def markdown_text(text: str) -> str:
         else:
             out.append(line)
         index += 1
+    return "\n".join(out)
+
+
+def flattened_tables(text: str, indent: str = "", *, header: bool = True) -> str:
+    """Tables whose cells lost their tab: expanded to ``indent`` (spaces), or stripped (``""``).
+
+    With ``header=False`` each table's first row (its header: the row right after a paragraph
+    line) is dropped too, as a converter that keeps only the data rows would.
+    """
+    out: list[str] = []
+    previous = ""
+    skipping = False
+    for line in text.split("\n"):
+        opens_table = line.startswith("\t") and previous.strip() != "" and not previous.startswith("\t")
+        skipping = skipping or (opens_table and not header)
+        if skipping and not line.strip():
+            skipping = False
+        elif not skipping:
+            out.append(indent + line[1:] if line.startswith("\t") else line)
+        previous = line
     return "\n".join(out)

@@ -94,12 +94,13 @@ def ingest(
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task("parsing", total=len(files))
             outcomes = h.ingest(files, progress=lambda _name: progress.advance(task), stage=stage, cycle=cycle)
-    table = Table("file", "action", "cycle", "stage", "initiatives", "expected results", "meetings", title="Ingested")
+    headers = ("file", "action", "cycle", "stage", "initiatives", "expected results", "meetings", "coverage")
+    table = Table(*headers, title="Ingested")
     for o in outcomes:
         action = f"{o.action} (supersedes #{o.replaced_id})" if o.replaced_id else o.action
-        table.add_row(
-            shown(o.filename), action, o.cycle, o.stage, str(o.initiatives), str(o.expected_results), str(o.meetings)
-        )
+        covered = f"{o.coverage:.1%} · {o.unassigned} unassigned · {o.furniture} furniture"
+        row = (o.cycle, o.stage, str(o.initiatives), str(o.expected_results), str(o.meetings), covered)
+        table.add_row(shown(o.filename), action, *row)
     console.print(table)
 
 

@@ -33,6 +33,7 @@ from rihub.records import (
     ResultMatch,
     SearchResult,
     SimilarResult,
+    SourceCoverage,
     SourceDocument,
     SourceDocumentDetail,
     SourceFinding,
@@ -272,7 +273,8 @@ class Hub:
                         f"no initiative {code!r} in {cycle}; `rihub show --cycle {cycle}` lists the codes"
                     )
                 item = items[0]
-            return Initiative(**dict(item), cycles=[c for c, _ in found])
+            achieved = read.achieved_results(conn, item.id)
+            return Initiative(**dict(item), cycles=[c for c, _ in found], achieved_results=achieved)
 
     def versions(self, code: str, cycle: str | None = None) -> list[Version]:
         """Every document's statement of the initiative, oldest first, the current one marked."""
@@ -295,7 +297,8 @@ class Hub:
             found = read.source_documents(conn, source_id)
             if not found:
                 raise NotFoundError(f"no source document #{source_id}")
-            return SourceDocumentDetail(**dict(found[0]), blocks=read.source_blocks(conn, source_id))
+            blocks = read.source_blocks(conn, source_id)
+            return SourceDocumentDetail(**dict(found[0]), blocks=blocks, coverage=SourceCoverage.of(blocks))
 
     def findings(self, source_id: int | None = None) -> list[SourceFinding]:
         with self.engine.connect() as conn:

@@ -64,10 +64,17 @@ class Block:
     level: int = 0
     end_loc: int = 0
     links: list[str | None] = field(default_factory=list)  # per cell: the first hyperlink's target (Word)
+    # The field of the outline the block landed in ("title", "result", "mapping", "furniture", …);
+    # empty while unassigned. Coverage accounting (rihub.ingest.coverage) reads it.
+    role: str = ""
 
     @property
     def span(self) -> Span:
         return Span(self.loc, max(self.loc, self.end_loc))
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.cells)) if self.kind == "row" else len(self.text)
 
 
 @dataclass
@@ -152,6 +159,7 @@ class ExpectedResult:
     span: Span
     sub_items: list[SubItem] = field(default_factory=list)
     footnotes: list[Footnote] = field(default_factory=list)
+    truncated: bool = False  # the document ends inside this result, without its closing punctuation
 
 
 @dataclass
@@ -161,6 +169,12 @@ class DocumentAlignment:
     framework: str  # "WSIS" | "GDC" | "SDG"
     code: str  # "C1" | "1" | "9"
     label: str  # the report's own wording of the item, when it gives more than the code
+    span: Span
+
+
+@dataclass
+class AchievedResult:
+    text: str
     span: Span
 
 
@@ -177,6 +191,23 @@ class Initiative:
     results_lead_in: str | None = None
     expected_results: list[ExpectedResult] = field(default_factory=list)
     alignments: list[DocumentAlignment] = field(default_factory=list)
+    # "Achieved results": what the document reports as done, implementation reporting against the
+    # initiative, never an expected result.
+    achieved_results: list[AchievedResult] = field(default_factory=list)
+    code_derived: bool = False  # numbered "1. Title" under a region heading: code = region + number
+
+
+REMOVED_ROLES = ("furniture", "contents")  # read as page furniture or a table of contents, not as text
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Every paragraph of a source lands in a field of the outline (its block has a role) or is
+    unassigned; page furniture and contents are removed and counted."""
+
+    share: float  # characters assigned / characters of the source that are not furniture or contents
+    unassigned: list[Block]
+    furniture: int  # blocks removed as page furniture or contents
 
 
 @dataclass
@@ -189,6 +220,15 @@ class Outline:
     meetings: list[Meeting] = field(default_factory=list)
     initiatives: list[Initiative] = field(default_factory=list)
     duplicates: list[Initiative] = field(default_factory=list)  # later initiatives reusing a code
+    contents: list[str] = field(default_factory=list)  # the codes a table of contents lists
+
+    def coverage(self) -> Coverage:
+        """How much of the source landed in the outline: see :class:`Coverage`."""
+        removed = [b for b in self.blocks if b.role in REMOVED_ROLES]
+        kept = [b for b in self.blocks if b.role not in REMOVED_ROLES]
+        total = sum(b.size for b in kept)
+        assigned = sum(b.size for b in kept if b.role)
+        return Coverage(assigned / total if total else 1.0, [b for b in kept if not b.role], len(removed))
 
     @property
     def expected_result_count(self) -> int:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from rihub.model import REMOVED_ROLES
 from rihub.tabular import PRESENTATION, SOURCE_POSITION
 
 
@@ -110,10 +111,29 @@ class Block(Record):
     end_loc: int
     kind: str
     text: str
+    role: str = ""  # the field of the outline the paragraph landed in; "" when the reader assigned it nowhere
+
+
+class SourceCoverage(Record):
+    """How much of a stored source the reader assigned to fields (see rihub.model.Coverage)."""
+
+    share: float  # characters in blocks with a role / characters outside furniture and contents
+    unassigned: int  # blocks read into no field
+    furniture: int  # blocks removed as page furniture or contents
+
+    @classmethod
+    def of(cls, blocks: list[Block]) -> SourceCoverage:
+        kept = [b for b in blocks if b.role not in REMOVED_ROLES]
+        size = {id(b): len(b.text) - b.text.count("\t") for b in kept}  # a row's cells, without the tabs
+        total = sum(size.values())
+        assigned = sum(size[id(b)] for b in kept if b.role)
+        unassigned = sum(1 for b in kept if not b.role)
+        return cls(share=assigned / total if total else 1.0, unassigned=unassigned, furniture=len(blocks) - len(kept))
 
 
 class SourceDocumentDetail(SourceDocument):
     blocks: list[Block]
+    coverage: SourceCoverage
 
 
 class SourceFinding(Record):
@@ -288,10 +308,20 @@ class InitiativeNested(InitiativeHead):
     alignments: list[Alignment]
 
 
+class AchievedResult(Record):
+    """What a document reports as done under an initiative ("Achieved results"): implementation
+    reporting, never one of its expected results."""
+
+    id: int
+    text: str
+    span: Span
+
+
 class Initiative(InitiativeNested):
     """One initiative in full, with every cycle that has an initiative of the same code."""
 
     cycles: list[str]
+    achieved_results: list[AchievedResult] = []
 
 
 class StatedPart(NamedTuple):

@@ -48,11 +48,14 @@ def parse_file(path: str | Path, settings: Settings | None = None) -> Outline:
 
 
 def _title(outline: Outline) -> str:
-    regions = sorted({m.region for m in outline.meetings})
     cycle = outline.conference.code if outline.conference else "unknown cycle"
-    if len(regions) > 1:
+    if not outline.meetings:  # an action plan or a regional page: initiatives, no meeting
+        regions = ", ".join(sorted({i.region for i in outline.initiatives}))
+        return f"Regional Initiatives ({regions}) for {cycle}"
+    regions_met = sorted({m.region for m in outline.meetings})
+    if len(regions_met) > 1:
         return f"Outcomes of the Regional Preparatory Meetings for {cycle}"
-    return f"Outcome of RPM-{regions[0]} for {cycle}" if regions else f"RPM report for {cycle}"
+    return f"Outcome of RPM-{regions_met[0]} for {cycle}"
 
 
 def check_stage(stage: str | None) -> None:

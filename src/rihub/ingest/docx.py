@@ -33,6 +33,8 @@ FIELD_HYPERLINK = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"')
 BULLET_MARK = "·"
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
+# A table of contents Word builds: "TOC 1", "toc 2" paragraphs (its dot leaders are tab stops, not text).
+TOC_STYLE = re.compile(r"^toc\s*\d$|^table\s+of\s+figures$", re.IGNORECASE)
 # Elements whose text Word does not show in the paragraph (field codes, deleted text,
 # duplicate fallbacks of drawings, text boxes anchored in the paragraph, properties).
 SKIPPED = frozenset(
@@ -295,7 +297,8 @@ class Reader:
         text = self.paragraph_text(p, notes)
         kind, level = self.heading_level(p)
         if text:
-            self.blocks.append(Block(kind, text, self.loc, level=level, end_loc=self.loc))
+            role = "contents" if self.in_contents(p) else ""
+            self.blocks.append(Block(kind, text, self.loc, level=level, end_loc=self.loc, role=role))
         self.emit_notes(notes)
 
     def table(self, tbl: etree._Element) -> None:
@@ -328,6 +331,13 @@ class Reader:
         if ppr is None:
             return None, None
         return _val(ppr.find(w("pStyle"))), ppr
+
+    def in_contents(self, p: etree._Element) -> bool:
+        """Whether the paragraph is an entry of a table of contents Word built."""
+        style_id, _ = self.properties(p)
+        return any(
+            TOC_STYLE.match(style.name) or TOC_STYLE.match(key) for key, style in _style_chain(self.styles, style_id)
+        )
 
     def heading_level(self, p: etree._Element) -> tuple[str, int]:
         style_id, ppr = self.properties(p)

@@ -18,8 +18,8 @@ def _words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in re.findall(r"[^\W\d_]+", text.lower())}
 
 
-def link_cell(header: Block, row: Block, col: int) -> tuple[str | None, str | None, bool | None]:
-    """Column ``col`` of a table row (a report or video cell) → (label, URL, placeholder).
+def link_cell(heading: str, row: Block, col: int) -> tuple[str | None, str | None, bool | None]:
+    """Column ``col`` of a table row (a report or video cell) under ``heading`` → (label, URL, placeholder).
 
     In the original the cell is a hyperlink; a text export keeps only its words. Words that merely
     repeat the column's heading ("Report" under "RPM Report", "Video" under "Videos on …") name
@@ -31,4 +31,4 @@ def link_cell(header: Block, row: Block, col: int) -> tuple[str | None, str | No
     if label is None:
         return None, url, None
     words = _words(label)
-    return label, url, bool(words) and words <= _words(header.cells[col] if col < len(header.cells) else "")
+    return label, url, bool(words) and words <= _words(heading)

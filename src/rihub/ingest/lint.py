@@ -12,9 +12,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from rihub.ingest.itu import FOOTNOTE_BODY, section_blocks, strip_bullet
+from rihub.ingest.coverage import coverage_findings
+from rihub.ingest.initiative import FOOTNOTE_BODY, strip_bullet
+from rihub.ingest.itu import section_blocks
 from rihub.ingest.regions import RPM_REFERENCE
-from rihub.model import Block, Outline
+from rihub.model import REMOVED_ROLES, Block, Outline
 from rihub.store.write import Finding
 
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
@@ -146,7 +148,8 @@ ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii
 
 def lint_outline(outline: Outline) -> list[Finding]:
     """All findings for one parsed report, in document order."""
-    findings = [*_structure(outline), *_wording(outline.blocks)]
+    text = [b for b in outline.blocks if b.role not in REMOVED_ROLES]  # page furniture is no one's wording
+    findings = [*_structure(outline), *_wording(text), *coverage_findings(outline)]
     return sorted(findings, key=lambda f: (f.loc or 0, f.code))
 
 

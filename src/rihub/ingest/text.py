@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from rihub.errors import InputError
 from rihub.ingest import limits
+from rihub.ingest.layouts import contents_title, is_label
 from rihub.ingest.regions import CODE_ALTERNATION
 from rihub.model import Block
 
@@ -53,6 +54,7 @@ BARE_CODE = re.compile(
     rf"^\s*(?:(?:{CODE_ALTERNATION})\s*[-–]?\s*(?:RI\s*[-–]?\s*)?|RI\s*[-–]?\s*)\d{{1,2}}\s*[:.]?\s*$"
 )
 PAGE_NUMBER = re.compile(r"^\s*(page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(\s*(of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
+PAGE_IN_HEADER = re.compile(r"\bpage\s+\d{1,4}\b", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(["and", "or", "to", "of", "the", "in", "for", "with", "on", "by", "as", "at", "nor"])
 
 
@@ -89,8 +91,104 @@ def text_to_blocks(text: str) -> list[Block]:
     longest = max(range(len(lines)), key=lambda i: len(lines[i]))
     limits.check_paragraph(len(lines[longest]), f"line {longest + 1}")  # before any regex reads it
     if looks_wrapped(lines):
-        return _wrapped_blocks(drop_page_furniture(lines))
-    return _line_blocks(lines)
+        marks = drop_page_furniture(lines)
+        return _with_furniture(_wrapped_blocks(marks), lines, marks)
+    return _line_blocks(restore_cells(lines))
+
+
+def _with_furniture(blocks: list[Block], lines: list[str], marks: list[str | None]) -> list[Block]:
+    """The running headers, footers and page numbers dropped, back as blocks marked "furniture":
+    kept out of the structure, but counted and shown with the source."""
+    furniture = [
+        Block("para", clean(line), number, end_loc=number, role="furniture")
+        for number, (line, mark) in enumerate(zip(lines, marks, strict=True), start=1)
+        if mark is None and line.strip()
+    ]
+    return sorted([*blocks, *furniture], key=lambda b: b.loc) if furniture else blocks
+
+
+# A line that is not a table cell: a list item, a bullet, a label or an initiative code opens text.
+NOT_A_CELL = re.compile(
+    rf"""^\s*(?:\(?\d{{1,2}}[.)]\s|\(?[a-z]\)\s|[·•▪◦*\-–—]\s
+      |(?:{CODE_ALTERNATION})\s*[-–]?\s*\d{{1,2}}\b|RI\s*[-–]?\s*\d{{1,2}}\b
+      |Expected\s+results?\b|Objectives?\s*:)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+CELL_WIDTH = 300  # characters: a flattened row's cells are this short (the report's longest is 120)
+
+
+def _cell_like(line: str) -> bool:
+    return bool(line.strip()) and len(line.strip()) <= CELL_WIDTH and not NOT_A_CELL.match(line)
+
+
+def _groups(lines: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of non-blank lines; the text's blank lines separate them."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for index, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = index
+        elif not line.strip() and start is not None:
+            out.append((start, index))
+            start = None
+    return out
+
+
+def restore_cells(lines: list[str]) -> list[str]:
+    """Tables whose tabs were lost (expanded to spaces, or stripped), given their tab back.
+
+    Word's text export writes one paragraph per line and a blank line after each table row only;
+    an editor or mail client may turn the cells' tab into spaces or drop it. Where at least two
+    blank-line-separated groups in a row are each two or more short cell-like lines, they are
+    rows: each line is a cell, except that in a row whose cells keep some indentation an
+    unindented line continues the cell before it (as under a tab). The first row (often the
+    header) has no blank line before it: it is the indented tail of the paragraph lines above,
+    or, with no indentation at all, as many of their last lines as the next row has cells.
+    Text whose paragraphs are separated by blank lines has one-line groups and is left alone.
+    """
+    groups = _groups(lines)
+    rows = [
+        end - start >= 2
+        and not any(lines[i].startswith("\t") for i in range(start, end))
+        and all(_cell_like(lines[i]) for i in range(start, end))
+        for start, end in groups
+    ]
+    out = list(lines)
+    index = 0
+    while index < len(groups):
+        run = index
+        while run < len(groups) and rows[run]:
+            run += 1
+        if run - index >= 2:
+            _retab(out, groups[index:run])
+            _retab_first_row(out, groups[index - 1] if index else None, groups[index])
+        index = max(run, index + 1)
+    return out
+
+
+def _retab(out: list[str], groups: list[tuple[int, int]]) -> None:
+    for start, end in groups:
+        indented = any(out[i][:1] == " " for i in range(start, end))
+        for i in range(start, end):
+            if i == start or not indented or out[i][:1] == " ":
+                out[i] = "\t" + out[i].strip()
+
+
+def _retab_first_row(out: list[str], before: tuple[int, int] | None, first: tuple[int, int]) -> None:
+    if before is None:
+        return
+    start, end = before
+    tail = end
+    while tail > start and out[tail - 1][:1] == " " and _cell_like(out[tail - 1]):
+        tail -= 1
+    if tail == end:  # no indentation to go by: at most as many last lines as the next row has cells
+        tail = max(start + 1, end - (first[1] - first[0]))
+        while tail < end and not (_cell_like(out[tail]) and not out[tail].rstrip().endswith(":")):
+            tail += 1
+        if end - tail < 2 or not all(_cell_like(out[i]) for i in range(tail, end)):
+            return
+    for i in range(tail, end):
+        out[i] = "\t" + out[i].strip()
 
 
 def _line_blocks(lines: list[str]) -> list[Block]:
@@ -190,7 +288,8 @@ def _number(digits: str) -> int:
 def drop_page_furniture(lines: list[str]) -> list[str | None]:
     """Mark running headers/footers and page numbers as ``None``, keeping line numbers stable.
 
-    A line is furniture when it is a bare page number, or when its digit-blind form recurs
+    A line is furniture when it is a bare page number, the first line of a page (after a form
+    feed) naming its page number, or when its digit-blind form recurs
     at least three times and either its numbers change (page counters) or it recurs at a
     steady interval (a header without a counter). Structural labels such as "Expected
     results:" recur too, but irregularly and without counters, so they survive.
@@ -198,7 +297,7 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     positions: dict[str, list[int]] = defaultdict(list)
     counters: dict[str, list[tuple[int, ...]]] = defaultdict(list)
     for index, line in enumerate(lines):
-        if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line):
+        if line.strip() and not line.startswith("\t") and not BARE_CODE.match(line) and not is_label(line):
             key = _furniture_key(line)
             positions[key].append(index)
             counters[key].append(tuple(_number(n) for n in re.findall(r"\d+", line)))
@@ -218,7 +317,10 @@ def drop_page_furniture(lines: list[str]) -> list[str | None]:
     out: list[str | None] = []
     for line in lines:
         stripped = line.replace("\f", "")
-        if stripped.strip() and (PAGE_NUMBER.match(stripped) or _furniture_key(stripped) in furniture):
+        # The first line of a page that names its page number is its running header, even in a
+        # document too short for the header to recur.
+        header = line.startswith("\f") and len(stripped) <= 120 and PAGE_IN_HEADER.search(stripped)
+        if stripped.strip() and (header or PAGE_NUMBER.match(stripped) or _furniture_key(stripped) in furniture):
             out.append(None)
         else:
             out.append(stripped)
@@ -368,6 +470,8 @@ def _wrapped_blocks(lines: list[str | None]) -> list[Block]:
             assert current is not None
             current.add(text)
             joined[-1][0].end_loc = number
+        if contents_title(text):
+            current = None  # a contents line ("Title ..... 4") ends where its page number is
         last_len = len(raw.rstrip())
     for block, joiner in joined:
         block.text = joiner.text()

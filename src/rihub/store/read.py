@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Select, func, select
 
 from rihub.records import (
+    AchievedResult,
     Alignment,
     Block,
     Cycle,
@@ -386,6 +387,18 @@ def _result_counts(conn: Connection, ids: list[int]) -> dict[int, int]:
         .group_by(t.expected_results.c.initiative_id)
     )
     return {row[0]: row[1] for row in conn.execute(query)}
+
+
+def achieved_results(conn: Connection, initiative_id: int) -> list[AchievedResult]:
+    """What the current documents report as achieved under the initiative, in document order."""
+    a, s = t.achieved_results, t.source_documents
+    query = (
+        select(a)
+        .join(s, s.c.id == a.c.source_id)
+        .where(a.c.initiative_id == initiative_id, s.c.status == "current")
+        .order_by(a.c.source_id, a.c.position)
+    )
+    return [AchievedResult(id=r["id"], text=r["text"], span=Span.of(r)) for r in _rows(conn, query)]
 
 
 def source_blocks(conn: Connection, source_id: int) -> list[Block]:

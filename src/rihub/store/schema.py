@@ -99,6 +99,8 @@ source_blocks = Table(
     Column("end_loc", Integer, nullable=False),
     Column("kind", String(10), nullable=False),
     Column("text", Text, nullable=False),
+    # The field the paragraph landed in ("title", "result", "furniture", …); "" when unassigned.
+    Column("role", String(16), nullable=False, default="", server_default=""),
 )
 
 ingest_events = Table(
@@ -204,6 +206,20 @@ expected_results = Table(
     Column("number", Integer, nullable=False),
     Column("text", Text, nullable=False),
     Column("status", String(12), nullable=False, default="current", server_default="current"),  # current | withdrawn
+    *_span(),
+)
+
+# "Achieved results": what a document reports as done under an initiative, kept apart from its
+# expected results (implementation reporting, for monitoring to build on). Rows belong to the
+# document that states them.
+achieved_results = Table(
+    "achieved_results",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("initiative_id", Integer, ForeignKey("initiatives.id"), nullable=False, index=True),
+    _source(),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
     *_span(),
 )
 

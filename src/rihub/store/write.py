@@ -37,6 +37,9 @@ class IngestOutcome:
     replaced_id: int | None = None
     cycle: str = UNKNOWN_CYCLE
     stage: str = "draft"
+    coverage: float = 1.0  # share of the source's characters read into a field (furniture aside)
+    unassigned: int = 0  # paragraphs read into no field (rihub lint lists them)
+    furniture: int = 0  # blocks removed as page furniture or contents
 
 
 def seed_regions(conn: Connection) -> None:
@@ -104,6 +107,8 @@ def save_outline(conn: Connection, outline: Outline, findings: Sequence[Finding]
         "cycle": cycle,
         "stage": source.stage,
     }
+    covered = outline.coverage()
+    counts |= {"coverage": covered.share, "unassigned": len(covered.unassigned), "furniture": covered.furniture}
     if current is not None and current.sha256 == source.sha256:
         _event(conn, current.id, "unchanged", source.filename, source.sha256, "same content as already stored")
         return IngestOutcome(source.filename, "unchanged", current.id, **counts)
@@ -161,6 +166,7 @@ def _insert_blocks(conn: Connection, source_id: int, outline: Outline) -> None:
             "end_loc": max(block.loc, block.end_loc),
             "kind": block.kind,
             "text": "\t".join(block.cells) if block.kind == "row" else block.text,
+            "role": block.role[:16],
         }
         for position, block in enumerate(outline.blocks)
     ]
@@ -323,6 +329,13 @@ def _insert_versions(conn: Connection, source_id: int, conference_id: int, outli
         )
     if rows:
         conn.execute(insert(t.initiative_versions), rows)
+    achieved = [
+        {"initiative_id": ids[i.code], "source_id": source_id, "position": n, "text": a.text, **_span(a.span)}
+        for i in outline.initiatives
+        for n, a in enumerate(i.achieved_results)
+    ]
+    if achieved:
+        conn.execute(insert(t.achieved_results), achieved)
     return list(ids.values())
 
 
