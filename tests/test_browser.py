@@ -190,6 +190,8 @@ def test_json_twins_in_the_browser(watched: Watched, live_server: str, demo_hub:
     twin = response.json()
     assert [v["filename"] for v in twin.pop("versions")] == ["rpm-coordination-wtdc25.txt"]
     assert twin.pop("lineage") == twin.pop("other_cycles") == []
+    themes = {t["theme"] for t in twin.pop("themes")}
+    assert themes == {t.theme for i in demo_hub.themes().initiatives if i.code == "EUR1" for t in i.themes}
     assert twin == demo_hub.initiative("EUR1").model_dump(mode="json")
     listing = page.request.get(live_server + "/api/initiatives?_size=10").json()
     assert listing["count"] == len(demo_hub.initiatives(nested=False)) and len(listing["data"]) == 10

@@ -240,3 +240,25 @@ def test_cli_overlaps(demo_hub: Hub) -> None:
     assert data["mode"] == "lexical" and data["results"] == 167
     bad = rihub("overlaps", "--cycle", "WTDC-99", db=db)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "no cycle" in bad.stderr
+    gender = rihub("overlaps", "--theme", "gender", db=db)
+    assert gender.returncode == 0 and "with the theme gender" in gender.stdout, gender.stderr
+    unknown = rihub("overlaps", "--theme", "astrology", db=db)
+    assert unknown.returncode == 1 and unknown.stderr.count("\n") == 1 and "no theme" in unknown.stderr
+
+
+def test_a_theme_filters_results_without_changing_the_clusters(aligned_hub: Hub, aligned_client: TestClient) -> None:
+    everything = {c.id: {m.result_id for m in c.members} for c in aligned_hub.overlaps().shared}
+    themed = {rid for rid, codes in aligned_hub.result_themes().items() if "cybersecurity" in codes}
+    found = aligned_hub.overlaps(theme="Cybersecurity")
+    assert found.theme == "cybersecurity" and found.results == len(themed) > 0
+    members = {m.result_id for c in found.shared + found.one_region for m in c.members}
+    assert members == themed
+    for cluster in found.shared:  # a filtered cluster is the same cluster, fewer members
+        assert {m.result_id for m in cluster.members} <= everything.get(cluster.id, set())
+    csirt = next(c for c in found.shared if any(m.code == "EUR4" for m in c.members))
+    assert len(csirt.regions) >= 3
+    page = aligned_client.get("/overlaps?theme=cybersecurity")
+    assert page.status_code == 200 and '<option value="cybersecurity" selected>' in page.text
+    assert aligned_client.get("/api/overlaps?theme=cybersecurity").json()["results"] == found.results
+    bad = aligned_client.get("/api/overlaps?theme=astrology")
+    assert bad.status_code in (400, 422) and "no theme 'astrology'" in bad.text

@@ -128,7 +128,9 @@ def test_workbook_has_one_filtered_sheet_per_table(reports: dict[str, bytes], de
         "Initiatives": stats.initiatives + stats.priorities,
         "Expected results": stats.expected_results,
         "Alignments": stats.alignments,
-        "Coverage": 6 * (17 + 11),
+        "Coverage": 6 * (len(demo_hub.themes().themes) + 17 + 11),
+        "Overlaps": len(demo_hub.overlaps().shared),
+        "Gaps": sum(len(g.columns) for g in demo_hub.matrix(by="theme").gaps),
         "Findings": stats.findings,
     }
     assert book.sheetnames == list(expected)
@@ -143,7 +145,7 @@ def test_workbook_has_one_filtered_sheet_per_table(reports: dict[str, bytes], de
 def test_html_report_marks_document_links_and_draws_charts(reports: dict[str, bytes], demo_hub: Hub) -> None:
     page = reports["html"].decode()
     assert all(f'id="{i.code}"' in page for i in demo_hub.initiatives())
-    assert page.count("<svg") == 2  # SDG and WSIS coverage heat maps, inline
+    assert page.count("<svg") == 3  # theme, SDG and WSIS coverage heat maps, inline
     eur1 = page[page.index('id="EUR1"') : page.index('id="EUR2"')]
     assert 'class="links document"' in eur1 and "stated in the source" in eur1 and "C1, C2, C6, C11" in eur1
     assert "links other" not in page  # no model has run: nothing proposed to show
@@ -174,6 +176,32 @@ def test_coverage_counts_agreed_links_per_region(demo_hub: Hub) -> None:
         )
         assert cell == (str(count) if count else "–")
         assert (count > 0) == (region in linked)
+
+
+def test_synthesis_shows_themes_overlaps_and_gaps_as_the_matrix_and_clusters_do(aligned_hub: Hub) -> None:
+    """The report's cross-regional parts read the same Hub methods as /matrix and /overlaps."""
+    from rihub.report.model import build_report
+
+    report = build_report(aligned_hub, "consolidated")
+    assert [p.key for p in report.synthesis] == ["coverage-theme", "coverage-sdg", "coverage-wsis", "overlaps", "gaps"]
+    themes = report.synthesis[0]
+    assert themes.chart is not None and themes.chart.rows == list(aligned_hub.matrix().regions)
+    cyber = next(r for r in themes.rows if r[0] == "cybersecurity")
+    assert all(cell != "–" for cell in cyber[2:])  # every region, ARB through its priority
+    matrix = aligned_hub.matrix(by="theme")
+    for r, region in enumerate(themes.chart.rows):
+        for c, column in enumerate(matrix.columns):
+            cell = matrix.cell(region, column.code)
+            assert themes.chart.values[r][c] == cell.by_kind["document"].initiatives, (region, column.code)
+    clusters = aligned_hub.overlaps().shared
+    overlaps = report.synthesis[3]
+    assert len(overlaps.rows) == len(clusters) > 0
+    assert overlaps.rows[0][1] == clusters[0].representative
+    gaps = report.synthesis[4]
+    assert len(gaps.rows) == sum(len(g.columns) for g in matrix.gaps)
+    sdg = report.synthesis[1]
+    nine = next(r for r in sdg.rows if r[0] == "SDG 9")
+    assert any("(+" in cell for cell in nine[2:])  # proposals shown apart, never added to the agreed count
 
 
 def test_region_report_and_one_page_brief(demo_hub: Hub) -> None:

@@ -139,7 +139,7 @@ def _row(*cells: str, links: list[str | None] | None = None) -> Block:
 def test_a_link_cell_is_named_pointed_or_data(
     heading: str, cell: str, link: str | None, expected: tuple[str | None, str | None, bool | None]
 ) -> None:
-    assert link_cell(_row("Region", heading), _row("RPM-EUR", cell, links=[None, link]), 1) == expected
+    assert link_cell(heading, _row("RPM-EUR", cell, links=[None, link]), 1) == expected
 
 
 def test_word_hyperlinks_become_links_on_the_region_page(docx_path: Path, tmp_path: Path) -> None:

@@ -19,13 +19,16 @@ def overlaps(
     topic: Annotated[
         str | None, typer.Option("--topic", help="Only results with these words, e.g. 'early warning'")
     ] = None,
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Only results with this theme code (`rihub themes`), e.g. gender")
+    ] = None,
     one_region: Annotated[
         bool, typer.Option("--one-region", help="Also list every result only one region asks for")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Clusters of expected results from different regions that ask for the same thing."""
-    found = hub().overlaps(cycle=cycle, topic=topic)
+    found = hub().overlaps(cycle=cycle, topic=topic, theme=theme)
     if as_json:
         emit_json(found)
         return
@@ -34,6 +37,8 @@ def overlaps(
     head = f"{found.cycle or 'empty registry'}: {len(found.shared)} cluster{plural} shared by several regions"
     if found.topic:
         head += f", {found.results} results about {shown(found.topic)!r}"
+    if found.theme:
+        head += f", {found.results} results with the theme {found.theme}"
     console.print(f"[bold]{head}[/bold]")
     if found.note:
         console.print(f"[yellow]{shown(found.note)}[/yellow]")

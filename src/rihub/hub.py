@@ -38,6 +38,7 @@ from rihub.records import (
     SourceDocumentDetail,
     SourceFinding,
     Stats,
+    Theme,
     ThemeAssignments,
     Version,
 )
@@ -622,16 +623,41 @@ class Hub:
     # --- consolidation -----------------------------------------------------------------------
 
     def overlaps(
-        self, cycle: str | None = None, topic: str | None = None, result_ids: set[int] | None = None
+        self,
+        cycle: str | None = None,
+        topic: str | None = None,
+        result_ids: set[int] | None = None,
+        theme: str | None = None,
     ) -> Overlaps:
         """Clusters of expected results of one cycle that different regions share, and those one region
-        asks alone; only results matching ``topic`` (words) and in ``result_ids`` when given.
+        asks alone; only results matching ``topic`` (words), having ``theme`` (a theme code, by terms or
+        inferred) and in ``result_ids``, when given. The clusters themselves never change with the filter.
 
         Computed once per registry state (an ingest or `align` recomputes them), so pages answer fast.
         """
         from rihub.analysis.overlap_index import overlaps
 
+        if theme is not None:
+            wanted = self._theme_code(theme)
+            themed = {rid for rid, codes in self.result_themes(cycle).items() if wanted in codes}
+            result_ids = themed if result_ids is None else result_ids & themed
+            found = overlaps(self._clusters(cycle), topic=topic, result_ids=result_ids)
+            return found.model_copy(update={"theme": wanted})
         return overlaps(self._clusters(cycle), topic=topic, result_ids=result_ids)
+
+    @staticmethod
+    def theme_choices() -> list[Theme]:
+        """The theme vocabulary (``rihub/data/themes.json``), in its order."""
+        from rihub.analysis.themes import vocabulary
+
+        return list(vocabulary().themes)
+
+    def _theme_code(self, theme: str) -> str:
+        codes = [t.code for t in self.theme_choices()]
+        code = theme.strip().lower()
+        if code not in codes:
+            raise InputError(f"no theme {theme!r}; themes: {', '.join(codes)}")
+        return code
 
     def result_cluster(self, code: str, number: int, cycle: str | None = None) -> OverlapCluster | None:
         """The whole overlap cluster holding ``code``'s expected result ``number``."""

@@ -642,6 +642,7 @@ class Overlaps(Record):
     note: str | None = Field(description="Why the clusters are lexical only, when they are")
     threshold: float
     topic: str | None
+    theme: str | None = Field(default=None, description="Only results with this theme (`rihub themes`), when asked")
     results: int = Field(description="Expected results shown (after the topic and result filters)")
     regions: list[str] = Field(description="Regions that state expected results in the cycle")
     regions_without_results: list[str] = Field(description="Regions of the cycle with no expected results")

@@ -34,7 +34,9 @@ def figure(chart: Heatmap) -> Any:
     from matplotlib.colors import LinearSegmentedColormap
 
     width = max(4.0, 0.42 * len(chart.columns) + 1.2)
-    height = max(1.2, 0.36 * len(chart.rows) + 0.9)
+    # the column labels stand at 60°: room below the grid for the longest (theme names run to ~40 characters)
+    longest = max((len(c) for c in chart.columns), default=0)
+    height = max(1.2, 0.36 * len(chart.rows) + 0.9) + 0.055 * longest
     fig, ax = plt.subplots(figsize=(width, height), dpi=150)
     cmap = LinearSegmentedColormap.from_list("itu", ["#ffffff", ITU_BLUE])
     top = max([max(row, default=0) for row in chart.values] + [1])
@@ -47,7 +49,7 @@ def figure(chart: Heatmap) -> Any:
                 ax.text(
                     c, r, label, ha="center", va="center", fontsize=7, color="white" if value > top / 2 else "black"
                 )
-    ax.set_xticks(range(len(chart.columns)), chart.columns, rotation=60, ha="right")
+    ax.set_xticks(range(len(chart.columns)), chart.columns, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(len(chart.rows)), chart.rows)
     ax.set_xticks([x - 0.5 for x in range(1, len(chart.columns))], minor=True)
     ax.set_yticks([y - 0.5 for y in range(1, len(chart.rows))], minor=True)

@@ -9,13 +9,11 @@ one more part appended by :func:`synthesis_parts`, with no change to any writer.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from rihub import frameworks
 from rihub.errors import InputError, NotFoundError
 from rihub.model import REGIONS, STAGES
-from rihub.records import Alignment, Cycle, InitiativeNested, Meeting, Record, SourceFinding
+from rihub.records import Alignment, Cycle, InitiativeNested, Matrix, Meeting, Overlaps, Record, SourceFinding
 
 if TYPE_CHECKING:
     from rihub.hub import Hub
@@ -140,7 +138,7 @@ def build_report(hub: Hub, kind: str, code: str | None = None, cycle: str | None
         generated=dt.date.today(),
         meetings=meetings,
         regions=regions,
-        synthesis=synthesis_parts(regions) if kind != "initiative" else [],
+        synthesis=synthesis_parts(hub, resolved, regions) if kind != "initiative" else [],
         findings=_findings(hub, resolved, items, meetings, kind),
     )
 
@@ -210,73 +208,108 @@ def _other(subject: str, a: Alignment) -> OtherLink:
 # --- synthesis ---------------------------------------------------------------------------------
 
 
-def synthesis_parts(regions: list[RegionPart]) -> list[SynthesisPart]:
-    """The cross-regional views, in reading order. Each builder takes the region parts."""
-    builders: Sequence[Callable[[list[RegionPart]], SynthesisPart]] = [
-        lambda parts: coverage_part(parts, "SDG"),
-        lambda parts: coverage_part(parts, "WSIS"),
-    ]
-    return [build(regions) for build in builders]
+def synthesis_parts(hub: Hub, cycle: str, regions: list[RegionPart]) -> list[SynthesisPart]:
+    """The cross-regional views, in reading order: themes, SDG and WSIS coverage (the same counts as
+    ``rihub matrix``), the overlap clusters (``rihub overlaps``) and the gaps."""
+    codes = [r.code for r in regions]
+    themes = hub.matrix(by="theme", cycle=cycle, include=list(ALL_KINDS))
+    parts = [coverage_part(themes, codes)]
+    parts += [coverage_part(hub.matrix(by=f, cycle=cycle, include=list(ALL_KINDS)), codes) for f in COVERAGE_FRAMEWORKS]
+    parts.append(overlap_part(hub.overlaps(cycle=cycle), codes))
+    parts.append(gaps_part(hub.matrix(by="theme", cycle=cycle), codes))
+    return parts
 
 
-def coverage(regions: list[RegionPart], framework: str) -> dict[tuple[str, str], tuple[set[str], set[str]]]:
-    """(region, item code) → (initiatives with an agreed link, initiatives with only a proposed one).
-
-    Agreed is ``accepted``: the source's own links (document) and links a person accepted or
-    added. An initiative counts for an item when it or one of its expected results links to it.
-    """
-    cells: dict[tuple[str, str], tuple[set[str], set[str]]] = {}
-    for region in regions:
-        items = [p.item for p in region.initiatives] + region.priorities
-        for item in items:
-            links = list(item.alignments) + [a for r in item.expected_results for a in r.alignments]
-            for link in links:
-                if link.framework != framework or link.status == "rejected":
-                    continue
-                agreed, proposed = cells.setdefault((region.code, link.code), (set(), set()))
-                (agreed if link.status == "accepted" else proposed).add(item.code)
-    for agreed, proposed in cells.values():
-        proposed -= agreed
-    return cells
+ALL_KINDS = ("document", "accepted", "proposed")
+_NAMES = {"theme": "Themes", "SDG": "Sustainable Development Goals", "WSIS": "WSIS Action Lines", "GDC": "GDC"}
 
 
-def coverage_part(regions: list[RegionPart], framework: str) -> SynthesisPart:
-    """Items of one framework × regions: initiatives linked (agreed), and how many more are proposed."""
-    cells = coverage(regions, framework)
-    goals = frameworks.goals(framework)
-    codes = [g.code for g in goals]
-    label = {"SDG": "SDG {}", "WSIS": "{}"}[framework]
-    columns = [label.format(c) for c in codes]
-    values = [[len(cells.get((r.code, c), (set(), set()))[0]) for c in codes] for r in regions]
-    extra = [[len(cells.get((r.code, c), (set(), set()))[1]) for c in codes] for r in regions]
+def coverage_part(matrix: Matrix, regions: list[str]) -> SynthesisPart:
+    """Columns of one matrix × regions: initiatives with an agreed link (for themes: matched by terms)
+    and, in brackets, how many more have only a proposed one (for themes: inferred in meaning)."""
+    shown = [r for r in matrix.regions if r in regions]
+
+    def counts(region: str, column: str) -> tuple[int, int]:
+        kinds = matrix.cell(region, column).by_kind
+        agreed = sum(kinds[k].initiatives for k in ("document", "accepted") if k in kinds)
+        return agreed, kinds["proposed"].initiatives if "proposed" in kinds else 0
+
+    grid = {(r, c.code): counts(r, c.code) for r in shown for c in matrix.columns}
+    label = {"SDG": "SDG {}"}.get(matrix.by, "{}")
     rows = []
-    for index, goal in enumerate(goals):
-        row = [columns[index], goal.title]
-        for r in range(len(regions)):
-            shown = str(values[r][index]) if values[r][index] else "–"
-            row.append(f"{shown} (+{extra[r][index]})" if extra[r][index] else shown)
+    for column in matrix.columns:
+        row = [label.format(column.code), column.label]
+        for r in shown:
+            agreed, extra = grid[r, column.code]
+            text = str(agreed) if agreed else "–"
+            row.append(f"{text} (+{extra})" if extra else text)
         rows.append(row)
-    name = {"SDG": "Sustainable Development Goals", "WSIS": "WSIS Action Lines"}[framework]
-    agreed_total = sum(map(sum, values))
-    proposed_total = sum(map(sum, extra))
+    agreed_total = sum(a for a, _ in grid.values())
+    proposed_total = sum(e for _, e in grid.values())
+    agreed_means, proposed_means = (
+        ("whose text states the theme's terms", "close in meaning only")
+        if matrix.by == "theme"
+        else ("stated in the source or accepted by a reviewer", "only proposed by the model and not yet reviewed")
+    )
     return SynthesisPart(
-        key=f"coverage-{framework.lower()}",
-        title=f"{name}: coverage by region",
+        key=f"coverage-{matrix.by.lower()}",
+        title=f"{_NAMES[matrix.by]}: coverage by region",
         note=(
-            f"Initiatives and priorities of each region linked to each {framework} item: {agreed_total} agreed "
-            f"links (stated in the source or accepted by a reviewer), and in brackets {proposed_total} more "
-            "that are only proposed by the model and not yet reviewed. A dash is a gap: no initiative of the "
-            "region covers the item."
+            f"Initiatives and priorities of each region per {matrix.by} column: {agreed_total} {agreed_means}, "
+            f"and in brackets {proposed_total} more {proposed_means}. A dash is a gap: no initiative of "
+            "the region covers the column."
         ),
-        columns=[framework, "Title", *[r.code for r in regions]],
+        columns=[matrix.by if matrix.by != "theme" else "Theme", "Title", *shown],
         rows=rows,
         chart=Heatmap(
-            title=f"{framework}: initiatives per region (agreed; +proposed)",
-            rows=[r.code for r in regions],
-            columns=columns,
-            values=values,
-            extra=extra,
+            title=f"{_NAMES[matrix.by]}: initiatives per region (agreed; +proposed)",
+            rows=shown,
+            columns=[label.format(c.code) if matrix.by != "theme" else c.label for c in matrix.columns],
+            values=[[grid[r, c.code][0] for c in matrix.columns] for r in shown],
+            extra=[[grid[r, c.code][1] for c in matrix.columns] for r in shown],
         ),
+    )
+
+
+def overlap_part(found: Overlaps, regions: list[str]) -> SynthesisPart:
+    """The clusters of expected results several regions share (those touching the report's regions)."""
+    clusters = [c for c in found.shared if set(c.regions) & set(regions)]
+    rows = [
+        [
+            ", ".join(f"{m.code}.{m.number}" for m in c.members),
+            c.representative,
+            ", ".join(c.regions),
+            ", ".join(c.regions_lacking) or "–",
+            ", ".join(c.shared_terms) or "–",
+        ]
+        for c in clusters
+    ]
+    every = len(found.every_region)
+    return SynthesisPart(
+        key="overlaps",
+        title="Overlaps: what several regions ask in different words",
+        note=(
+            f"{len(clusters)} clusters of expected results from two or more regions ({found.mode} similarity; "
+            f"{every} asked by every region that states expected results); the representative is the "
+            "member closest to the others. Listed as in `rihub overlaps`."
+        ),
+        columns=["Results", "Representative", "Regions", "Regions lacking it", "Shared words"],
+        rows=rows,
+    )
+
+
+def gaps_part(matrix: Matrix, regions: list[str]) -> SynthesisPart:
+    """Per region, the themes other regions cover (by terms) and it does not."""
+    rows = [[g.region, c.label, ", ".join(c.covered_by)] for g in matrix.gaps if g.region in regions for c in g.columns]
+    return SynthesisPart(
+        key="gaps",
+        title="Gaps: themes other regions cover",
+        note=(
+            "For each region, the themes that initiatives of other regions state and none of its own does "
+            "(as in `rihub matrix --by theme`)."
+        ),
+        columns=["Region", "Theme", "Covered by"],
+        rows=rows,
     )
 
 

@@ -15,10 +15,9 @@ from openpyxl.styles import Alignment as CellAlignment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from rihub import frameworks
 from rihub.records import Meeting
 from rihub.report import layout
-from rihub.report.model import COVERAGE_FRAMEWORKS, Report, coverage
+from rihub.report.model import Report
 from rihub.safe import csv_cell
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,7 +105,10 @@ def write(report: Report) -> bytes:
             for a in links
         ),
     )
-    sheet(book, "Coverage", ["framework", "code", "title", "region", "agreed", "proposed_only"], coverage_rows(report))
+    sheet(book, "Coverage", ["by", "column", "title", "region", "agreed", "proposed_only"], coverage_rows(report))
+    for part in report.synthesis:
+        if part.chart is None:  # the tables of the synthesis without a chart: overlaps, gaps
+            sheet(book, part.key.capitalize(), [c.lower().replace(" ", "_") for c in part.columns], part.rows)
     sheet(
         book,
         "Findings",
@@ -124,10 +126,18 @@ def meeting_cells(cycle: str | None, m: Meeting) -> list[Cell]:
 
 
 def coverage_rows(report: Report) -> Iterable[list[Cell]]:
-    """One row per framework item and region: initiatives linked (agreed) and proposed only."""
-    for framework in COVERAGE_FRAMEWORKS:
-        cells = coverage(report.regions, framework)
-        for goal in frameworks.goals(framework):
-            for region in report.regions:
-                agreed, proposed = cells.get((region.code, goal.code), (set(), set()))
-                yield [framework, goal.code, goal.title, region.code, len(agreed), len(proposed)]
+    """One row per synthesis chart cell (themes, SDG, WSIS × region): initiatives agreed, proposed only."""
+    for part in report.synthesis:
+        chart = part.chart
+        if chart is None:
+            continue
+        for c, column in enumerate(chart.columns):
+            for r, region in enumerate(chart.rows):
+                yield [
+                    part.key.removeprefix("coverage-"),
+                    column,
+                    part.rows[c][1],
+                    region,
+                    chart.values[r][c],
+                    chart.extra[r][c],
+                ]

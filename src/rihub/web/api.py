@@ -347,9 +347,10 @@ def compare_(
 def overlaps(
     request: Request,
     topic: str | None = Query(None, max_length=200, description="Only results with these words, e.g. early warning"),
+    theme: str | None = Query(None, max_length=40, description="Only results with this theme, e.g. cybersecurity"),
     cycle: str | None = CYCLE,
 ) -> Response:
-    return json_response(data.overlaps(data.hub_of(request), cycle, topic))
+    return json_response(data.overlaps(data.hub_of(request), cycle, topic, theme))
 
 
 @router.get(

@@ -315,8 +315,8 @@ def comparison(hub: Hub, codes: list[str], cycle: str | None = None) -> Comparis
     return compare(chosen, hub.overlaps(cycle=cycle, result_ids=ids), cycle)
 
 
-def overlaps(hub: Hub, cycle: str | None = None, topic: str | None = None) -> Overlaps:
-    return hub.overlaps(cycle=cycle, topic=topic)
+def overlaps(hub: Hub, cycle: str | None = None, topic: str | None = None, theme: str | None = None) -> Overlaps:
+    return hub.overlaps(cycle=cycle, topic=topic, theme=theme or None)
 
 
 def overlap_rows(found: Overlaps, cycle: str | None = None) -> list[OverlapRow]:

@@ -41,6 +41,7 @@ REGION = Query(None, pattern="(?i)^(ARB|EUR|ASP|AMS|AFR|CIS)$")
 FRAMEWORK = Query(None, pattern="(?i)^(SDG|WSIS|GDC)$")
 CYCLE = Query(None, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 TOPIC = Query(None, max_length=200, description="Only expected results with these words, e.g. early warning")
+THEME = Query(None, max_length=40, description="Only expected results with this theme, e.g. cybersecurity")
 
 
 def _page(*paths: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -202,13 +203,21 @@ def compare(request: Request, codes: list[str] = Query([]), cycle: str | None = 
 
 
 @_page("/overlaps", "/overlaps.json", "/overlaps.csv")
-def overlaps(request: Request, topic: str | None = TOPIC, cycle: str | None = CYCLE) -> Response:
+def overlaps(
+    request: Request, topic: str | None = TOPIC, theme: str | None = THEME, cycle: str | None = CYCLE
+) -> Response:
     fmt = format_of(request)
-    found = data.overlaps(data.hub_of(request), cycle, topic)
+    hub = data.hub_of(request)
+    found = data.overlaps(hub, cycle, topic, theme)
     if fmt == "csv":
         return csv_response(request, data.overlap_rows(found, cycle), "overlaps")
     every = set(found.every_region)
-    context = {"view": found, "every": [c for c in found.shared if c.id in every], "csv_url": twin_url(request, ".csv")}
+    context = {
+        "view": found,
+        "themes": hub.theme_choices(),
+        "every": [c for c in found.shared if c.id in every],
+        "csv_url": twin_url(request, ".csv"),
+    }
     return render(request, "overlaps.html", context, found, fmt)
 
 
