@@ -6,7 +6,8 @@ Usage: python bench/consolidation.py [--db sqlite:///aligned.db] [--requests 60]
 The target is an absolute one (< 100 ms p95 at one client, issue #10); because the machine is noisy
 the script also times a cheap reference page (/api/stats) in the same interleaved loop and prints
 each page's p95 as a ratio to it. The first request of each page (which computes themes or clusters
-after an ingest or `rihub align`) is reported apart as "cold".
+after an ingest or `rihub align`) is reported apart as "cold". The server warms up as `rihub serve`
+does (``Hub.warm``); ``--cold-heap`` skips that, to show the full-collection pauses it removes.
 """
 
 from __future__ import annotations
@@ -58,8 +59,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db")
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument(
+        "--cold-heap", action="store_true", help="skip Hub.warm() (no gc.freeze), to see why it is there"
+    )
     args = parser.parse_args()
-    client = TestClient(create_app(registry(args.db)))
+    hub = registry(args.db)
+    client = TestClient(create_app(hub))
+    if not args.cold_heap:
+        hub.warm()  # as `rihub serve` does before its first request
     cold: dict[str, float] = {}
     for name, url in PAGES.items():
         start = time.perf_counter()

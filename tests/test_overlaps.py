@@ -262,3 +262,15 @@ def test_a_theme_filters_results_without_changing_the_clusters(aligned_hub: Hub,
     assert aligned_client.get("/api/overlaps?theme=cybersecurity").json()["results"] == found.results
     bad = aligned_client.get("/api/overlaps?theme=astrology")
     assert bad.status_code in (400, 422) and "no theme 'astrology'" in bad.text
+
+
+def test_warm_computes_the_derived_views_and_freezes_the_heap(demo_hub: Hub, empty_hub: Hub) -> None:
+    import gc
+
+    try:
+        empty_hub.warm()  # nothing to compute in an empty registry, and no error
+        demo_hub.warm()
+        assert gc.get_freeze_count() > 0
+        assert any(kept for kept in demo_hub._themes.values())  # themes were computed, not left for a request
+    finally:
+        gc.unfreeze()

@@ -266,6 +266,7 @@ def serve(
     application = create_app(
         hub(), read_only=not review, reviewers=token if review else None, allowed_hosts=settings.allowed_hosts
     )
+    application.state.hub.warm()
     shown = f"[{host}]" if ":" in host else host
     mode = "review on: editors need RIHUB_REVIEW_TOKEN" if review else "read-only"
     err.print(
