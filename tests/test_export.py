@@ -60,6 +60,7 @@ def test_csv_tables_and_datapackage(demo_hub: Hub, tmp_path: Path) -> None:
         "expected_results",
         "sub_items",
         "footnotes",
+        "achieved_results",
         "alignments",
         "source_documents",
         "lineage",

@@ -229,6 +229,22 @@ def test_achieved_results_and_coverage_are_stored_and_shown(empty_hub: Hub) -> N
         assert "Achieved results" in client.get("/initiatives/EUR1?cycle=WTDC-10").text
 
 
+def test_achieved_results_are_in_the_open_data_export(empty_hub: Hub, tmp_path: Path) -> None:
+    import csv
+
+    outcome = empty_hub.ingest_bytes(NUMBERED_PAGE.encode(), "wtdc10-europe.txt")
+    stored = [a.text for a in empty_hub.initiative("EUR1", "WTDC-10").achieved_results]
+    exported = next(i for i in empty_hub.export_json()["initiatives"] if i["code"] == "EUR1")
+    assert [a["text"] for a in exported["achieved_results"]] == stored and stored
+    assert {a["source_id"] for a in exported["achieved_results"]} == {outcome.source_id}
+    assert not {r["text"] for r in exported["expected_results"]} & set(stored)
+    written = {p.name: p for p in empty_hub.export_csv(tmp_path)}
+    with written["achieved_results.csv"].open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["text"] for r in rows if r["initiative"] == "EUR1"] == stored
+    assert "span_start" not in rows[0]  # positions only in the full export
+
+
 def test_lint_lists_unassigned_paragraphs_and_warns_on_data_like_ones() -> None:
     findings = [f for f in lint_outline(read(NUMBERED_PAGE)) if f.code == "unassigned"]
     assert [(f.severity, f.excerpt) for f in findings] == [

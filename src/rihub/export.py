@@ -56,8 +56,16 @@ def export_document(conn: Connection, conference: str | None = None) -> dict[str
         strip(m) | {"source_id": m["span"]["source_id"]} for m in jsonable(read.meetings(conn, conference=conference))
     ]
     initiatives = []
-    for item in jsonable(read.initiatives(conn, conference=conference)):
+    items = read.initiatives(conn, conference=conference)
+    achieved = read.achieved_results_of(conn, [i.id for i in items])
+    for item in jsonable(items):
         clean = strip(item)
+        # Implementation reporting a document states ("Achieved results"): kept with its source, never
+        # mixed with the expected results.
+        clean["achieved_results"] = [
+            {"text": a.text, "source_id": a.span.source_id, "span": {"start": a.span.start, "end": a.span.end}}
+            for a in achieved.get(item["id"], [])
+        ]
         clean.pop("field_sources", None)
         clean["withdrawn_results"] = [r["number"] for r in item["withdrawn_results"]]
         clean["span"] = {k: item["span"][k] for k in ("source_id", "start", "end")}
@@ -187,6 +195,20 @@ def _sub_item_rows(doc: dict[str, Any]) -> Iterator[Row]:
                     "label": s["label"],
                     "text": s["text"],
                 }
+
+
+def _achieved_rows(doc: dict[str, Any]) -> Iterator[Row]:
+    for i in doc["initiatives"]:
+        for position, a in enumerate(i["achieved_results"], start=1):
+            yield {
+                "conference": i["conference"],
+                "initiative": i["code"],
+                "position": position,
+                "text": a["text"],
+                "source_id": a["source_id"],
+                "span_start": a["span"]["start"],
+                "span_end": a["span"]["end"],
+            }
 
 
 def _footnote_rows(doc: dict[str, Any]) -> Iterator[Row]:
@@ -366,6 +388,21 @@ TABLES: list[Table] = [
         ],
         ["conference", "initiative", "result", "marker"],
         _footnote_rows,
+    ),
+    (
+        "achieved_results",
+        "What a document reports as achieved under an initiative (implementation reporting, not expected results)",
+        [
+            ("conference", "string"),
+            ("initiative", "string"),
+            ("position", "integer"),
+            ("text", "string"),
+            ("source_id", "integer"),
+            ("span_start", "integer"),
+            ("span_end", "integer"),
+        ],
+        ["conference", "initiative", "position"],
+        _achieved_rows,
     ),
     (
         "alignments",

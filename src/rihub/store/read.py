@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, TypeVar, overload
 
 from pydantic import BaseModel
@@ -391,14 +391,22 @@ def _result_counts(conn: Connection, ids: list[int]) -> dict[int, int]:
 
 def achieved_results(conn: Connection, initiative_id: int) -> list[AchievedResult]:
     """What the current documents report as achieved under the initiative, in document order."""
+    return achieved_results_of(conn, [initiative_id]).get(initiative_id, [])
+
+
+def achieved_results_of(conn: Connection, initiative_ids: Sequence[int]) -> dict[int, list[AchievedResult]]:
+    """Initiative id → its achieved results (current documents, document order), in one query."""
     a, s = t.achieved_results, t.source_documents
     query = (
         select(a)
         .join(s, s.c.id == a.c.source_id)
-        .where(a.c.initiative_id == initiative_id, s.c.status == "current")
-        .order_by(a.c.source_id, a.c.position)
+        .where(a.c.initiative_id.in_(list(initiative_ids)), s.c.status == "current")
+        .order_by(a.c.initiative_id, a.c.source_id, a.c.position)
     )
-    return [AchievedResult(id=r["id"], text=r["text"], span=Span.of(r)) for r in _rows(conn, query)]
+    found: dict[int, list[AchievedResult]] = {}
+    for r in _rows(conn, query):
+        found.setdefault(r["initiative_id"], []).append(AchievedResult(id=r["id"], text=r["text"], span=Span.of(r)))
+    return found
 
 
 def source_blocks(conn: Connection, source_id: int) -> list[Block]:
