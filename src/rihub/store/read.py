@@ -9,6 +9,8 @@ from typing import Any, Literal, TypeVar, overload
 from pydantic import BaseModel
 from sqlalchemy import Connection, Select, func, select
 
+from rihub.errors import NotFoundError
+from rihub.model import UNKNOWN_CYCLE
 from rihub.records import (
     AchievedResult,
     Alignment,
@@ -498,3 +500,16 @@ def stats(conn: Connection, conference: str | None = None) -> Stats:
         ),
         regions=per_region,
     )
+
+
+def resolve_cycle(conn: Connection, cycle: str | None) -> str | None:
+    """The cycle a request means: the latest when none is named, else the named one (case-insensitive),
+    refused with the cycles there are when the registry holds no such cycle."""
+    if cycle is None:
+        return latest_cycle(conn)
+    code = cycle.strip()
+    code = code.upper() if code.lower() != UNKNOWN_CYCLE else UNKNOWN_CYCLE
+    if not cycle_exists(conn, code):
+        known = ", ".join(c.code for c in conferences(conn)) or "none yet"
+        raise NotFoundError(f"no cycle {cycle!r} in the registry (cycles: {known})")
+    return code
