@@ -233,7 +233,16 @@ def test_keyboard_reaches_links_with_visible_focus(watched: Watched, live_server
 def test_phone_width_and_print(watched: Watched, live_server: str, context: Any) -> None:
     page = watched.page
     page.set_viewport_size({"width": 375, "height": 740})
-    for url in ("/", "/initiatives/AFR1", "/search?q=digital", "/regions", "/regions/AFR", "/docs"):
+    for url in (
+        "/",
+        "/initiatives/AFR1",
+        "/search?q=digital",
+        "/regions",
+        "/regions/AFR",
+        "/docs",
+        "/matrix",
+        "/overlaps",
+    ):
         page.goto(live_server + url)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (url, overflow)
