@@ -37,7 +37,7 @@ def test_semantic_search_finds_meaning_without_shared_words(aligned_hub: Hub) ->
     expected = child_online_protection(aligned_hub)
     assert len(expected) >= 2
     q = "keeping kids safe on the internet"
-    assert aligned_hub.search(q).count == 0, "no word of the query is in the report"
+    assert aligned_hub.search(q, mode="fulltext").count == 0, "no word of the query is in the report"
     found = aligned_hub.search(q, mode="semantic")
     assert found.error is None and found.mode == "semantic"
     assert set(codes(found)[: len(expected)]) == expected
@@ -55,7 +55,7 @@ def test_protecting_children_online_ranks_them_first(aligned_hub: Hub) -> None:
 
 def test_hybrid_is_the_union_ranked_by_fusion(aligned_hub: Hub) -> None:
     q = "cybersecurity"
-    words = codes(aligned_hub.search(q, limit=1000))
+    words = codes(aligned_hub.search(q, mode="fulltext", limit=1000))
     meaning = codes(aligned_hub.search(q, mode="semantic", limit=1000))
     both = aligned_hub.search(q, mode="hybrid", limit=1000)
     assert set(codes(both)) == set(words) | set(meaning)

@@ -264,7 +264,11 @@ def serve(
     host = host or settings.host
     port = port if port is not None else settings.port
     application = create_app(
-        hub(), read_only=not review, reviewers=token if review else None, allowed_hosts=settings.allowed_hosts
+        hub(),
+        read_only=not review,
+        reviewers=token if review else None,
+        allowed_hosts=settings.allowed_hosts,
+        load_model=True,
     )
     application.state.hub.warm()
     shown = f"[{host}]" if ":" in host else host

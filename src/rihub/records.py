@@ -597,6 +597,9 @@ class SearchResult(Record):
     data: list[SearchHit]
     facets: dict[str, list[Facet]]
     error: str | None
+    mode_notice: str | None = Field(
+        default=None, description="Why the mode that ran is not the one asked for (no vectors, model still loading)"
+    )
 
 
 # --- overlaps ------------------------------------------------------------------------------------

@@ -2,19 +2,25 @@
 
 Vectors are written by `rihub align`; reading them needs numpy only, so "similar results" pages
 never load the model. Only a semantic *query* needs the model, to embed the query text.
-Brute-force cosine is enough at ITU-D's scale (hundreds to a few thousand results).
+The vectors of a database are read once into one contiguous float32 array, kept until
+`registry_state` changes (every ingest, withdrawal and `align`), so a query is one matrix product
+and a top-k selection in numpy; only the passages that survive become records.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
+from typing import Literal, NamedTuple
 
 import numpy as np
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, Engine, exists, select
 
-from rihub.records import Ranks, SearchHit, SearchMatch, SimilarResult, Span
+from rihub.records import Ranks, SearchHit, SearchMatch, SimilarResult, Span, VectorOwner
 from rihub.store import schema as t
 from rihub.store.alignments import load_embeddings
+from rihub.store.read import registry_state
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 RRF_K = 60  # the usual reciprocal-rank-fusion damping constant
@@ -23,13 +29,56 @@ MIN_SIMILARITY = 0.3
 RELATIVE_CUT = 0.6
 """…and a hit must reach this share of the best hit's cosine, so a sharp query gives a short list."""
 SNIPPET_CHARS = 240
+MAX_PASSAGES = 1000
+"""Passages a meaning query keeps before grouping them by initiative: bounds the Python work at any
+registry size (the bundled report has 198 vectors, so nothing is cut there)."""
+
+
+class StoredVectors(NamedTuple):
+    """Every current vector of a database: initiatives first, then expected results from ``results_from``."""
+
+    meta: list[VectorOwner]
+    matrix: np.ndarray
+    regions: np.ndarray
+    results_from: int
+
+
+_CACHE: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, ...], StoredVectors]] = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+
+
+def stored_vectors(conn: Connection) -> StoredVectors:
+    """The database's vectors as one contiguous array, read again only when the registry changed."""
+    state = registry_state(conn)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(conn.engine)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    heads, head_matrix = load_embeddings(conn, results=False)
+    results, result_matrix = load_embeddings(conn, results=True)
+    parts = [m for m in (head_matrix, result_matrix) if m.size]
+    matrix = np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, 0)), dtype=np.float32)
+    meta = heads + results
+    vectors = StoredVectors(meta, matrix, np.array([m.region for m in meta], dtype=object), len(heads))
+    with _CACHE_LOCK:
+        _CACHE[conn.engine] = (state, vectors)
+    return vectors
+
+
+def _top(scores: np.ndarray, limit: int | None) -> np.ndarray:
+    """Indices of the ``limit`` best scores, best first, ties in stored order."""
+    index = np.arange(len(scores))
+    if limit is not None and limit < len(scores):
+        index = np.argpartition(-scores, limit - 1)[:limit]
+    return index[np.lexsort((index, -scores[index]))]
 
 
 def similar_results(
     conn: Connection, initiative_id: int, number: int, limit: int = 5, other_regions: bool = True
 ) -> list[SimilarResult]:
     """The expected results of the same cycle closest in meaning to the initiative's result ``number``."""
-    meta, matrix = load_embeddings(conn, results=True)
+    vectors = stored_vectors(conn)
+    meta, matrix = vectors.meta[vectors.results_from :], vectors.matrix[vectors.results_from :]
     index = next((i for i, m in enumerate(meta) if m.initiative_id == initiative_id and m.number == number), None)
     if index is None:
         return []
@@ -59,22 +108,48 @@ def has_embeddings(conn: Connection) -> bool:
     return bool(conn.scalar(select(exists().where(t.embeddings.c.id.is_not(None)))))
 
 
+NO_VECTORS = "showing word matches: meaning search needs stored embeddings (`rihub align` stores them)"
+LOADING = "meaning search is still loading; showing word matches"
+NOT_LOADED = "showing word matches: the meaning model is not loaded here (`rihub serve` loads it at start-up)"
+ModelState = Literal["ready", "loading", "absent"]
+
+
+def choose_mode(conn: Connection, requested: str | None, model: ModelState) -> tuple[str, str | None]:
+    """The mode a search runs in, and why it is not the one asked for.
+
+    No mode asked for means hybrid where vectors are stored and the model is in memory, else full
+    text: a default query never pays the model load. A meaning query that arrives while the server
+    is still loading the model is answered by full text rather than waiting for it. An explicit
+    meaning mode without vectors is left to say so itself; one with vectors and no model loading
+    loads it (the CLI and notebooks ask for that).
+    """
+    if requested == "fulltext" or (requested is not None and requested not in ("semantic", "hybrid")):
+        return requested, None
+    stored = has_embeddings(conn)
+    if requested is None and not stored:
+        return "fulltext", NO_VECTORS
+    if stored and model == "loading":
+        return "fulltext", LOADING
+    if requested is None and model == "absent":
+        return "fulltext", NOT_LOADED
+    return requested or "hybrid", None
+
+
 def semantic_search(
     conn: Connection, query_vector: np.ndarray, limit: int | None = 20, region: str | None = None
 ) -> list[SimilarResult]:
     """Initiatives (``result_id`` None) and expected results ranked by cosine similarity to the query."""
-    hits: list[SimilarResult] = []
-    for results in (False, True):
-        meta, matrix = load_embeddings(conn, results=results)
-        if not meta:
-            continue
-        scores = matrix @ query_vector
-        for m, score in zip(meta, scores, strict=True):
-            if region and m.region != region.upper():
-                continue
-            hits.append(SimilarResult(**dict(m), score=round(float(score), 4)))
-    hits.sort(key=lambda h: -h.score)
-    return hits if limit is None else hits[:limit]
+    vectors = stored_vectors(conn)
+    if not vectors.meta:
+        return []
+    scores = vectors.matrix @ np.asarray(query_vector, dtype=np.float32)
+    if region:
+        scores = np.where(vectors.regions == region.upper(), scores, -np.inf)
+    return [
+        SimilarResult(**dict(vectors.meta[i]), score=round(float(scores[i]), 4))
+        for i in _top(scores, limit)
+        if np.isfinite(scores[i])
+    ]
 
 
 def _short(text: str) -> str:
@@ -91,7 +166,7 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[SearchHit]
     """
     from rihub.search.fulltext import frameworks_of, initiative_heads
 
-    passages = semantic_search(conn, query_vector, limit=None)
+    passages = semantic_search(conn, query_vector, limit=MAX_PASSAGES)
     if not passages:
         return []
     cut = max(MIN_SIMILARITY, RELATIVE_CUT * passages[0].score)

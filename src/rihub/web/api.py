@@ -312,16 +312,25 @@ def search(
     region: str | None = REGION,
     kind: Literal["initiative", "priority", "contribution"] | None = None,
     framework: str | None = FRAMEWORK,
-    mode: str = Query(
-        "fulltext",
-        description=f"Search mode: {', '.join(MODES)} (semantic and hybrid need `rihub align` to have run)",
+    mode: str | None = Query(
+        None,
+        description=f"Search mode: {', '.join(MODES)} (semantic and hybrid need `rihub align` to have run); "
+        "by default hybrid where embeddings are stored, else fulltext",
     ),
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
     cycle: str | None = CYCLE,
 ) -> Response:
     found = data.search(
-        data.hub_of(request), request, page, q=q, region=region, kind=kind, framework=framework, mode=mode, cycle=cycle
+        data.hub_of(request),
+        request,
+        page,
+        q=q,
+        region=region,
+        kind=kind,
+        framework=framework,
+        mode=mode or None,
+        cycle=cycle,
     )
     return csv_response(request, found.data, "search") if _fmt(request) == "csv" else json_response(found)
 

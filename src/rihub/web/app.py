@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,14 +84,25 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
+@asynccontextmanager
+async def _load_model(app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, not at import: the model thread belongs to a serving app only."""
+    app.state.hub.warm_model()
+    yield
+
+
 def create_app(
     hub: Hub,
     *,
     read_only: bool = True,
     reviewers: str | Iterable[str] | None = None,
     allowed_hosts: Iterable[str] = ("*",),
+    load_model: bool = False,
 ) -> FastAPI:
     """The whole web app over ``hub``; holds no state of its own, so several workers can serve one database.
+
+    ``load_model`` starts loading the embedding model in the background when the app starts
+    (:meth:`Hub.warm_model`), so meaning search is ready without any request waiting for it.
 
     Read-only by default. ``read_only=False`` with ``reviewers`` (the editor token or tokens) mounts the
     review forms and ``POST`` API; a writable app without a token is refused rather than left open.
@@ -116,6 +128,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_load_model if load_model else None,
     )
     app.state.hub = hub
     app.state.reviewers = editors

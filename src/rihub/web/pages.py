@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from rihub.errors import InputError, NotFoundError
 from rihub.records import Initiative, SourceDocument, SourceFinding
 from rihub.search.fulltext import MODES
+from rihub.search.semantic import LOADING
 from rihub.web import data, review
 from rihub.web.compare import MAX_CODES, MIN_CODES
 from rihub.web.docs import api_reference
@@ -258,7 +259,7 @@ def search(
     region: str | None = REGION,
     kind: str | None = Query(None),
     framework: str | None = FRAMEWORK,
-    mode: str = Query("fulltext"),
+    mode: str | None = Query(None),
     page: Paging = Depends(paging),
     cycle: str | None = CYCLE,
 ) -> Response:
@@ -272,7 +273,7 @@ def search(
         region=region,
         kind=kind or None,
         framework=framework,
-        mode=mode,
+        mode=mode or None,
         cycle=cycle,
     )
     fmt = format_of(request)
@@ -285,12 +286,14 @@ def search(
         "region": (region or "").upper(),
         "kind": kind or "",
         "framework": (framework or "").upper(),
-        "mode": "" if mode == "fulltext" else mode,
+        "mode": mode or "",
     }
     context = {
         "found": found,
         "params": params,
         "modes": MODE_LABELS,
+        # a query answered by words while the model loads keeps asking for both next time
+        "chosen_mode": mode or ("hybrid" if found.mode_notice == LOADING else found.mode),
         "page": page,
         "facet_url": lambda name, value: _search_url(params, name, value),
         "next_url": _page_url(request, page, found.count, +1),

@@ -418,6 +418,9 @@ class SearchPage(Page[SearchHitView]):
     match: str | None = Field(description="The full-text expression the query became (null: none ran)")
     facets: dict[str, list[Facet]]
     error: str | None = Field(description="Why the query could not run, when it could not")
+    mode_notice: str | None = Field(
+        default=None, description="Why the mode that ran is not the one asked for (no vectors, model still loading)"
+    )
 
 
 class OverlapRow(Record):
