@@ -326,7 +326,7 @@ def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple
 def test_semantic_search_in_the_browser(watched: Watched, review_server: tuple[str, Hub]) -> None:
     base, hub = review_server
     page = watched.page
-    page.goto(base + "/search?q=keeping+kids+safe+on+the+internet")
+    page.goto(base + "/search?q=keeping+kids+safe+on+the+internet&mode=fulltext")
     assert page.locator("ol.hit-list > li").count() == 0
     page.get_by_label("Match by").select_option("semantic")
     page.get_by_role("button", name="Search", exact=True).last.click()
@@ -334,6 +334,70 @@ def test_semantic_search_in_the_browser(watched: Watched, review_server: tuple[s
     expected = [h.code for h in hub.search("keeping kids safe on the internet", mode="semantic").data]
     assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == expected
     shot(page, "search-semantic", full_page=False)
+
+
+def test_hybrid_search_right_after_start_up(
+    watched: Watched, aligned_hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server starts loading the model; a search meanwhile is answered by words, at once."""
+    import threading
+    import time
+
+    from rihub.align import embed
+    from rihub.web.app import create_app
+    from web_fixtures import serving
+
+    real, release = embed.get_embedder(), threading.Event()
+
+    class TenSecondLoad(embed.Embedder):  # what a cold MiniLM load costs on a small machine
+        def load(self) -> None:
+            release.wait(timeout=10)
+            real.load()
+            self._model = real._model
+
+    monkeypatch.setattr(embed, "_INSTANCE", TenSecondLoad())
+    hub = Hub(str(aligned_hub.url))
+    try:
+        with serving(create_app(hub, load_model=True)) as base:
+            page = watched.page
+            start = time.perf_counter()
+            page.goto(base + "/search?q=cybersecurity&mode=hybrid")
+            took = time.perf_counter() - start
+            assert took < 1.0, f"the search waited {took:.1f} s for the model"
+            assert "meaning search is still loading; showing word matches" in page.locator("p.notice").inner_text()
+            words = [h.code for h in hub.search("cybersecurity", mode="fulltext").data]
+            assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == words
+            assert page.get_by_label("Match by").input_value() == "hybrid"
+            release.set()
+            assert hub._model_loader is not None
+            hub._model_loader.join(timeout=30)
+            page.get_by_role("button", name="Search", exact=True).click()
+            page.wait_for_load_state()
+            assert "words and meaning" in page.locator("#hits-title").inner_text()
+            assert page.locator("p.notice").count() == 0
+    finally:
+        release.set()
+
+
+def test_search_page_on_a_phone(watched: Watched, live_server: str) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server + "/search?q=digital")
+    assert page.locator("#site-q").count() == 0, "one search box on the search page"
+    box, mode, form = (page.locator(s).bounding_box() for s in ("#q", "#mode", "form.search-form"))
+    assert box and mode and form
+    assert box["width"] >= 0.7 * form["width"], box
+    assert mode["y"] >= box["y"] + box["height"], "the mode selector sits below the box"
+    page.locator("#q").focus()
+    for _ in range(3):  # the Search button, the mode selector, then the skip link
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to the results"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "hits"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('ol.hit-list') !== null"), "next stop: the first result"
+    shot(page, "search-phone", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_diff_redline_in_the_browser(watched: Watched, two_cycle_server: str, next_cycle_files: Any) -> None:
