@@ -5,6 +5,7 @@ views are derived from the registry and cached by its state, unlike the reads an
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from rihub.analysis.overlap_index import CycleClusters
     from rihub.hub import Hub
     from rihub.records import Initiative
+    from rihub.search.semantic import ModelState
 
 THEME_CACHE = 8  # cycles × registry states kept; a new state makes the old entries useless
 
@@ -36,6 +38,7 @@ class Consolidation:
 
     def __init__(self) -> None:
         self._overlap_cache: Any = None
+        self._model_loader: threading.Thread | None = None
         # Theme assignments by (cycle, registry state): computed once per ingest or `align`.
         self._themes: dict[tuple[str | None, tuple[int, ...]], ThemeAssignments] = {}
 
@@ -95,6 +98,31 @@ class Consolidation:
             self.overlaps()
         gc.collect()
         gc.freeze()
+
+    def _model_state(self) -> ModelState:
+        from rihub.align.embed import get_embedder
+
+        if get_embedder().loaded:
+            return "ready"
+        return "loading" if self._model_loader is not None and self._model_loader.is_alive() else "absent"
+
+    def warm_model(self) -> threading.Thread | None:
+        """Load the embedding model in a background thread, when vectors are stored to compare with.
+
+        A server calls this at start-up so no request pays the ~5-10 s load: until the thread is
+        done, :meth:`Hub.search` answers meaning queries by full text. Returns the thread (None when
+        there is nothing to load), so a caller can wait for it.
+        """
+        from rihub.align.embed import get_embedder
+        from rihub.search.semantic import has_embeddings
+
+        embedder = get_embedder()
+        with self.engine.connect() as conn:
+            if embedder.loaded or not has_embeddings(conn):
+                return None
+        self._model_loader = threading.Thread(target=embedder.load, name="rihub-model-load", daemon=True)
+        self._model_loader.start()
+        return self._model_loader
 
     @staticmethod
     def theme_choices() -> list[Theme]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
@@ -46,7 +45,6 @@ from rihub.store.write import Finding, IngestOutcome, save_outline
 
 if TYPE_CHECKING:
     from rihub.analysis.diff import Diff, InitiativeStatement
-    from rihub.search.semantic import ModelState
 
 DEMO_REPORT = "rpm-coordination-wtdc25.txt"
 PARALLEL_FROM = 16  # files per worker process before parallel parsing pays off
@@ -79,7 +77,6 @@ class Hub(Consolidation):
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
         self.url = url or Settings.from_env().database_url
         self.engine = engine or open_engine(self.url)
-        self._model_loader: threading.Thread | None = None
         super().__init__()
 
     # --- writing ---------------------------------------------------------------------------
@@ -319,12 +316,10 @@ class Hub(Consolidation):
     ) -> SearchResult:
         """Ranked initiatives and meetings matching ``q``, with the matched words marked and facet counts.
 
-        ``mode`` is ``fulltext`` (words), ``semantic`` (meaning: the query is embedded, loading the
-        model on first use, and compared with the vectors `align` stored) or ``hybrid`` (both, fused
-        by reciprocal rank); none means hybrid where vectors are stored and the model is loaded
-        (by :meth:`warm_model`, or an earlier meaning query), else full text. Without
-        stored vectors an explicit meaning mode answers with a hint, not an error; while
-        :meth:`warm_model` is still loading the model, full text answers (``mode_notice`` says so).
+        ``mode``: ``fulltext`` (words), ``semantic`` (meaning: the query embedded and compared with
+        the vectors `align` stored) or ``hybrid`` (both, fused by rank); none means hybrid where
+        vectors are stored and the model is loaded, else full text, and ``mode_notice`` says why
+        (also while :meth:`warm_model` is still loading: no query waits for it).
         """
         from rihub.search.fulltext import search
         from rihub.search.semantic import choose_mode
@@ -343,31 +338,6 @@ class Hub(Consolidation):
                 cycle=resolve_cycle(conn, cycle),
             )
         return found if notice is None else found.model_copy(update={"mode_notice": notice})
-
-    def _model_state(self) -> ModelState:
-        from rihub.align.embed import get_embedder
-
-        if get_embedder().loaded:
-            return "ready"
-        return "loading" if self._model_loader is not None and self._model_loader.is_alive() else "absent"
-
-    def warm_model(self) -> threading.Thread | None:
-        """Load the embedding model in a background thread, when vectors are stored to compare with.
-
-        A server calls this at start-up so no request pays the ~5-10 s load: until the thread is
-        done, :meth:`search` answers meaning queries by full text. Returns the thread (None when
-        there is nothing to load), so a caller can wait for it.
-        """
-        from rihub.align.embed import get_embedder
-        from rihub.search.semantic import has_embeddings
-
-        embedder = get_embedder()
-        with self.engine.connect() as conn:
-            if embedder.loaded or not has_embeddings(conn):
-                return None
-        self._model_loader = threading.Thread(target=embedder.load, name="rihub-model-load", daemon=True)
-        self._model_loader.start()
-        return self._model_loader
 
     # --- over time ---------------------------------------------------------------------------
 
