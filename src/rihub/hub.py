@@ -313,12 +313,15 @@ class Hub(Consolidation):
         offset: int = 0,
         mode: str = "fulltext",
         cycle: str | None = None,
+        literal: bool = False,
     ) -> SearchResult:
         """Ranked initiatives and meetings matching ``q``, with the matched words marked and facet counts.
 
         ``mode`` is ``fulltext`` (words), ``semantic`` (meaning: the query is embedded, loading the
         model on first use, and compared with the vectors `align` stored) or ``hybrid`` (both, fused
         by reciprocal rank). Without stored vectors the last two answer with a hint, not an error.
+        Codes, people, places and framework items named by ``q`` come first; unknown words are
+        corrected (``corrected`` says to what) and partial matches kept, unless ``literal``.
         """
         from rihub.search.fulltext import search
 
@@ -333,6 +336,7 @@ class Hub(Consolidation):
                 offset=offset,
                 mode=mode,
                 cycle=resolve_cycle(conn, cycle),
+                literal=literal,
             )
 
     # --- over time ---------------------------------------------------------------------------

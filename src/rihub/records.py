@@ -597,6 +597,7 @@ class SearchResult(Record):
     data: list[SearchHit]
     facets: dict[str, list[Facet]]
     error: str | None
+    corrected: str | None = None  # the query that ran when unknown words were corrected ("showing results for")
 
 
 # --- overlaps ------------------------------------------------------------------------------------

@@ -310,7 +310,7 @@ def search(
     request: Request,
     q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
     region: str | None = REGION,
-    kind: Literal["initiative", "priority", "contribution"] | None = None,
+    kind: Literal["initiative", "priority", "contribution", "meeting"] | None = None,
     framework: str | None = FRAMEWORK,
     mode: str = Query(
         "fulltext",
@@ -319,9 +319,19 @@ def search(
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
     cycle: str | None = CYCLE,
+    literal: bool = Query(False, description="Search the words as typed: no corrections, no partial matches"),
 ) -> Response:
     found = data.search(
-        data.hub_of(request), request, page, q=q, region=region, kind=kind, framework=framework, mode=mode, cycle=cycle
+        data.hub_of(request),
+        request,
+        page,
+        q=q,
+        region=region,
+        kind=kind,
+        framework=framework,
+        mode=mode,
+        cycle=cycle,
+        literal=literal,
     )
     return csv_response(request, found.data, "search") if _fmt(request) == "csv" else json_response(found)
 

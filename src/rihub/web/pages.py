@@ -261,9 +261,10 @@ def search(
     mode: str = Query("fulltext"),
     page: Paging = Depends(paging),
     cycle: str | None = CYCLE,
+    literal: bool = Query(False),
 ) -> Response:
-    if kind not in (None, "", "initiative", "priority", "contribution"):
-        raise InputError("kind is initiative, priority or contribution")
+    if kind not in (None, "", "initiative", "priority", "contribution", "meeting"):
+        raise InputError("kind is initiative, priority, contribution or meeting")
     found = data.search(
         data.hub_of(request),
         request,
@@ -274,6 +275,7 @@ def search(
         framework=framework,
         mode=mode,
         cycle=cycle,
+        literal=literal,
     )
     fmt = format_of(request)
     if fmt == "csv":
@@ -286,6 +288,7 @@ def search(
         "kind": kind or "",
         "framework": (framework or "").upper(),
         "mode": "" if mode == "fulltext" else mode,
+        "literal": "1" if literal else "",
     }
     context = {
         "found": found,

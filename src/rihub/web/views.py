@@ -418,6 +418,7 @@ class SearchPage(Page[SearchHitView]):
     match: str | None = Field(description="The full-text expression the query became (null: none ran)")
     facets: dict[str, list[Facet]]
     error: str | None = Field(description="Why the query could not run, when it could not")
+    corrected: str | None = Field(None, description="The query that ran instead, when unknown words were corrected")
 
 
 class OverlapRow(Record):
