@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -114,3 +115,31 @@ def test_the_page_says_showing_results_for_and_links_to_the_literal_query(web_cl
     literal = web_client.get("/search?q=cybersecuirty&literal=1").text
     assert "Showing results for" not in literal and "Nothing matched" in literal
     assert web_client.get("/api/search?q=" + quote("cybersecuirty")).json()["corrected"] == "cybersecurity"
+
+
+def says(hub: Hub, code: str, word: str) -> bool:
+    """Whether the initiative's title, objective or expected results hold ``word`` as a whole word."""
+    item = hub.initiative(code)
+    texts = [item.title, item.objective or "", *(r.text for r in item.expected_results)]
+    return any(re.search(rf"\b{word}\b", value, re.IGNORECASE) for value in texts)
+
+
+def test_exact_words_rank_above_words_the_stemmer_folds_together(demo_hub: Hub) -> None:
+    found = demo_hub.search("emergency telecommunications", limit=100)
+    ranked = [h.code for h in found.data if h.type == "initiative"]
+    holding = [code for code in ranked if says(demo_hub, code, "emergency")]
+    only_emerging = [code for code in ranked if code not in holding and says(demo_hub, code, "emerging")]
+    assert {"AFR1", "AMS1", "ASP5", "EUR2"} <= set(holding)
+    assert only_emerging, "the stemmer still folds emerging into emergency: the check below would be empty"
+    assert max(ranked.index(c) for c in holding) < min(ranked.index(c) for c in only_emerging)
+
+
+def test_hits_holding_every_word_rank_above_partial_ones(demo_hub: Hub) -> None:
+    literal = demo_hub.search("digital skills", literal=True, limit=100)
+    found = demo_hub.search("digital skills", limit=100)
+    ranked = [h.code for h in found.data if h.type == "initiative"]
+    assert found.count > literal.count
+    both = [c for c in ranked if says(demo_hub, c, r"digital\w{0,3}") and says(demo_hub, c, r"skills?")]
+    one = [c for c in ranked if c not in both]
+    assert both and one
+    assert max(ranked.index(c) for c in both) < min(ranked.index(c) for c in one)

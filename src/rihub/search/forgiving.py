@@ -13,13 +13,17 @@ the registry: it is cached under the database URL and the row counts, so an inge
 
 from __future__ import annotations
 
+import math
 import re
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Connection, func, select
 
+from rihub.records import SearchHit
 from rihub.store import schema as t
 
 if TYPE_CHECKING:
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 MIN_SIMILARITY = 80.0
 MIN_LENGTH = 5
+MAX_PARTIAL = 8  # clauses searched one by one when no hit holds them all
 _VOCABULARY: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
@@ -107,3 +112,80 @@ def shown(parsed: ParsedQuery) -> str:
         phrase = f'"{phrase}"' if len(c.words) > 1 else phrase + ("*" if c.prefix else "")
         out.append(("-" if c.op == "NOT" else "OR " if c.op == "OR" and out else "") + phrase)
     return " ".join(out)
+
+
+def partial(
+    parsed: ParsedQuery, run: Callable[[ParsedQuery], list[SearchHit]], full: list[SearchHit]
+) -> list[SearchHit]:
+    """``full`` (the hits holding every word) followed by the hits holding only some of them.
+
+    Only plain queries of several words (no OR, no NOT) are widened: each word or phrase is
+    searched on its own and a hit not in ``full`` keeps every match it had; it counts as holding
+    those clauses only, and :func:`rank` puts it after hits that hold more of the words."""
+    from rihub.search.fulltext import ParsedQuery
+
+    clauses = parsed.clauses
+    if len(clauses) < 2 or any(c.op != "AND" for c in clauses):
+        return full
+    found: dict[tuple[str, str], list[SearchHit]] = defaultdict(list)
+    for clause in clauses[:MAX_PARTIAL]:
+        for hit in run(ParsedQuery((replace(clause, op="AND"),))):
+            found[(hit.type, hit.code)].append(hit)
+    seen = {(h.type, h.code) for h in full}
+    some = [
+        group[0].model_copy(
+            update={
+                "score": round(sum(h.score for h in group) / len(clauses), 4),
+                "matches": [m for h in group for m in h.matches],
+                "title_marks": sorted({mark for h in group for mark in h.title_marks}),
+            }
+        )
+        for key, group in found.items()
+        if key not in seen
+    ]
+    return full + some
+
+
+def _same_word(marked: str, typed: str) -> bool:
+    """Whether a marked word is the typed word or an inflection of it ("skill"/"skills"), not
+    merely a word the stemmer folded into it ("emerging" for "emergency")."""
+    short, long = sorted((marked, typed), key=len)
+    return long.startswith(short) and len(long) - len(short) <= 3
+
+
+def rank(parsed: ParsedQuery, hits: list[SearchHit]) -> list[SearchHit]:
+    """Hits ordered by the query words they hold as typed, each weighted by its rarity among the hits.
+
+    The stemmer folds "emergency" and "emerging" together; the marks show which word a hit
+    holds. A word held by few hits tells more than one held by all of them (log(1 + n/df)), so
+    "emergency" outweighs "telecommunications"; score breaks ties. A hit holding every word
+    holds a superset of a partial hit's words, so it never ranks below it."""
+    spellings = [(*c.words, *(w for alt in c.alternatives for w in alt)) for c in parsed.clauses if c.op != "NOT"]
+    typed = {w.lower() for words in spellings for w in words}
+    if not typed or not hits:
+        return hits
+
+    def held(hit: SearchHit) -> set[str]:
+        spans = [hit.title[a:b] for a, b in hit.title_marks] + [m.text[a:b] for m in hit.matches for a, b in m.marks]
+        marked = {w.lower() for span in spans for w in re.findall(r"\w+", span)}
+        return {t for t in typed if any(_same_word(m, t) for m in marked)}
+
+    holds = {(h.type, h.code): held(h) for h in hits}
+    df = {w: sum(w in words for words in holds.values()) for w in typed}
+    weight = {w: math.log(1 + len(hits) / n) for w, n in df.items() if n}
+
+    def key(hit: SearchHit) -> tuple[float, float]:
+        return (-round(sum(weight[w] for w in holds[(hit.type, hit.code)]), 6), -hit.score)
+
+    return sorted(hits, key=key)
+
+
+def named_first(named: list[SearchHit], hits: list[SearchHit]) -> list[SearchHit]:
+    """The named hits ahead of the word hits (scored just above the best of them), without repeats."""
+    if not named:
+        return hits
+    top = max((h.score for h in hits), default=0.0) + 1.0
+    seen = {(h.type, h.code) for h in named}
+    return [h.model_copy(update={"score": round(top, 4)}) for h in named] + [
+        h for h in hits if (h.type, h.code) not in seen
+    ]

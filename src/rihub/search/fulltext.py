@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import Connection, select, text
@@ -238,50 +238,23 @@ def fulltext_hits(
             if fixed != parsed:
                 corrected, parsed = forgiving.shown(fixed), fixed
             parsed = forgiving.compounds(parsed, vocab)
-        hits = _run(conn, parsed, cycle_id if cycle else None)
-        if not hits and not literal and len(parsed.clauses) > 1 and all(c.op == "AND" for c in parsed.clauses):
-            hits = _partial(conn, parsed, cycle_id if cycle else None)
+
+        def run(query: ParsedQuery) -> list[SearchHit]:
+            return _run(conn, query, cycle_id if cycle else None)
+
+        hits = run(parsed)
+        if not literal:
+            hits = forgiving.rank(parsed, forgiving.partial(parsed, run, hits))
     except DBAPIError as exc:
         if conn.dialect.name == "postgresql" and conn.in_transaction():
             conn.rollback()
         return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})", None
-    return parsed, _first(named, hits), None, corrected
+    return parsed, forgiving.named_first(named, hits), None, corrected
 
 
 def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
     backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
     return _group(conn, backend(conn, parsed, cycle_id))
-
-
-def _partial(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
-    """Each clause on its own; hits holding more of the clauses first, then by summed score."""
-    found: dict[tuple[str, str], list[SearchHit]] = defaultdict(list)
-    for clause in parsed.clauses[:8]:
-        for hit in _run(conn, ParsedQuery((replace(clause, op="AND"),)), cycle_id):
-            found[(hit.type, hit.code)].append(hit)
-    merged = [
-        group[0].model_copy(
-            update={
-                "score": round(sum(h.score for h in group), 4),
-                "matches": [m for h in group for m in h.matches],
-                "title_marks": sorted({mark for h in group for mark in h.title_marks}),
-            }
-        )
-        for group in found.values()
-    ]
-    held = {(h.type, h.code): len(found[(h.type, h.code)]) for h in merged}
-    return sorted(merged, key=lambda h: (-held[(h.type, h.code)], -h.score, h.code))
-
-
-def _first(named: list[SearchHit], hits: list[SearchHit]) -> list[SearchHit]:
-    """The named hits ahead of the word hits (scored just above the best of them), without repeats."""
-    if not named:
-        return hits
-    top = max((h.score for h in hits), default=0.0) + 1.0
-    seen = {(h.type, h.code) for h in named}
-    return [h.model_copy(update={"score": round(top, 4)}) for h in named] + [
-        h for h in hits if (h.type, h.code) not in seen
-    ]
 
 
 def _values(hit: SearchHit, facet: str) -> list[str]:
