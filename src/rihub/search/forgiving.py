@@ -154,28 +154,34 @@ def _same_word(marked: str, typed: str) -> bool:
 
 
 def rank(parsed: ParsedQuery, hits: list[SearchHit]) -> list[SearchHit]:
-    """Hits ordered by the query words they hold as typed, each weighted by its rarity among the hits.
+    """Hits ordered by the query's words or phrases they hold as typed, each weighted by its rarity.
 
-    The stemmer folds "emergency" and "emerging" together; the marks show which word a hit
-    holds. A word held by few hits tells more than one held by all of them (log(1 + n/df)), so
-    "emergency" outweighs "telecommunications"; score breaks ties. A hit holding every word
-    holds a superset of a partial hit's words, so it never ranks below it."""
-    spellings = [(*c.words, *(w for alt in c.alternatives for w in alt)) for c in parsed.clauses if c.op != "NOT"]
-    typed = {w.lower() for words in spellings for w in words}
-    if not typed or not hits:
+    The stemmer folds "emergency" and "emerging" together; the marks show which words a hit
+    holds. A clause counts as held when every word of one of its spellings is marked as typed
+    (or inflected, see :func:`_same_word`). A clause held by few hits tells more than one held
+    by all of them (log(1 + n/df)), so "emergency" outweighs "telecommunications"; score breaks
+    ties. Hits holding all the words thus come before hits holding some of them."""
+    spellings = [
+        [tuple(w.lower() for w in c.words), *c.alternatives] for c in parsed.clauses if c.op != "NOT" and not c.prefix
+    ]
+    if not spellings or not hits:
         return hits
 
-    def held(hit: SearchHit) -> set[str]:
+    def held(hit: SearchHit) -> frozenset[int]:
         spans = [hit.title[a:b] for a, b in hit.title_marks] + [m.text[a:b] for m in hit.matches for a, b in m.marks]
         marked = {w.lower() for span in spans for w in re.findall(r"\w+", span)}
-        return {t for t in typed if any(_same_word(m, t) for m in marked)}
+        return frozenset(
+            i
+            for i, forms in enumerate(spellings)
+            if any(all(any(_same_word(m, w) for m in marked) for w in form) for form in forms)
+        )
 
     holds = {(h.type, h.code): held(h) for h in hits}
-    df = {w: sum(w in words for words in holds.values()) for w in typed}
-    weight = {w: math.log(1 + len(hits) / n) for w, n in df.items() if n}
+    df = [sum(i in clauses for clauses in holds.values()) for i in range(len(spellings))]
+    weight = [math.log(1 + len(hits) / n) if n else 0.0 for n in df]
 
     def key(hit: SearchHit) -> tuple[float, float]:
-        return (-round(sum(weight[w] for w in holds[(hit.type, hit.code)]), 6), -hit.score)
+        return (-round(sum(weight[i] for i in holds[(hit.type, hit.code)]), 6), -hit.score)
 
     return sorted(hits, key=key)
 
