@@ -53,6 +53,12 @@ def test_a_meeting_hit_links_to_its_region(web_client: TestClient) -> None:
     data = web_client.get("/search.json?q=Nairobi").json()
     assert data["data"][0]["url"].startswith("/regions/AFR")
     assert web_client.get("/search.json?q=Nairobi&kind=meeting").json()["count"] >= 1
+    page = web_client.get("/search?q=Nairobi&kind=meeting")
+    assert page.status_code == 200 and 'href="/regions/AFR' in page.text and "<mark>Nairobi</mark>" in page.text
+
+
+def test_short_words_name_no_meeting(demo_hub: Hub) -> None:
+    assert all(h.type != "meeting" or h.kind != "meeting" for h in demo_hub.search("of").data)
 
 
 ITEMS = [("SDG 9", "SDG", "9"), ("C5", "WSIS", "C5"), ("GDC 3", "GDC", "3")]

@@ -171,7 +171,7 @@ def _framework_hits(conn: Connection, q: str, cycle_id: int | None) -> list[Sear
 
 def _meeting_hits(conn: Connection, q: str, cycle_id: int | None) -> list[SearchHit]:
     """Meetings whose venue (city, country) or officers (names, countries) hold every word of ``q``."""
-    words = re.findall(r"\w+", fold(q))
+    words = [w for w in re.findall(r"\w+", fold(q)) if len(w) > 2]  # "of", "de" name no one
     if not words or len(words) > 6:
         return []
     m, o = t.meetings, t.officers
