@@ -8,7 +8,8 @@ writes as two matches the phrase. When no initiative holds every word, each word
 its own and initiatives rank by how many of the words they hold, then by score.
 
 The vocabulary is read from the texts (titles, objectives, expected results) once per state of
-the registry: it is cached under the database URL and the row counts, so an ingest refreshes it.
+the registry: it is cached under the database URL and the newest row ids (at most eight
+registries), so an ingest refreshes it; a text reworded in place keeps its old words until then.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def vocabulary(conn: Connection) -> frozenset[str]:
             words.update(re.findall(r"\w+", f"{title} {objective or ''}".lower()))
         for (value,) in conn.execute(select(r.c.text)):
             words.update(re.findall(r"\w+", value.lower()))
-        _VOCABULARY.clear()
+        oldest = list(_VOCABULARY)[: max(0, len(_VOCABULARY) - 7)]
+        for stale in [k for k in _VOCABULARY if k[0] == key[0]] + oldest:
+            _VOCABULARY.pop(stale, None)
         _VOCABULARY[key] = frozenset(w for w in words if not w.isdigit())
     return _VOCABULARY[key]
 

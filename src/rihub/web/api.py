@@ -308,7 +308,11 @@ def alignment(request: Request, alignment_id: int = ID("alignment id")) -> Respo
 @_list("/search", "api_search", "Search (words, meaning or both), ranked, with snippets and facets", SearchPage)
 def search(
     request: Request,
-    q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
+    q: str = Query(
+        "",
+        max_length=500,
+        description='Words, "phrases", prefix*, OR, NOT or -word; codes (AMS3, AFR1.16), names, places, SDG 9',
+    ),
     region: str | None = REGION,
     kind: Literal["initiative", "priority", "contribution", "meeting"] | None = None,
     framework: str | None = FRAMEWORK,
