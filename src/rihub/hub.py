@@ -313,6 +313,7 @@ class Hub(Consolidation):
         offset: int = 0,
         mode: str | None = None,
         cycle: str | None = None,
+        literal: bool = False,
     ) -> SearchResult:
         """Ranked initiatives and meetings matching ``q``, with the matched words marked and facet counts.
 
@@ -320,6 +321,8 @@ class Hub(Consolidation):
         the vectors `align` stored) or ``hybrid`` (both, fused by rank); none means hybrid where
         vectors are stored and the model is loaded, else full text, and ``mode_notice`` says why
         (also while :meth:`warm_model` is still loading: no query waits for it).
+        Codes, people, places and framework items named by ``q`` come first; unknown words are
+        corrected (``corrected`` says to what) and partial matches kept, unless ``literal``.
         """
         from rihub.search.fulltext import search
         from rihub.search.semantic import choose_mode
@@ -336,6 +339,7 @@ class Hub(Consolidation):
                 offset=offset,
                 mode=ran,
                 cycle=resolve_cycle(conn, cycle),
+                literal=literal,
             )
         return found if notice is None else found.model_copy(update={"mode_notice": notice})
 

@@ -600,6 +600,7 @@ class SearchResult(Record):
     mode_notice: str | None = Field(
         default=None, description="Why the mode that ran is not the one asked for (no vectors, model still loading)"
     )
+    corrected: str | None = None  # the query that ran when unknown words were corrected ("showing results for")
 
 
 # --- overlaps ------------------------------------------------------------------------------------

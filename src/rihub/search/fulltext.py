@@ -51,6 +51,7 @@ class Clause:
     words: tuple[str, ...]
     prefix: bool = False
     op: str = "AND"  # AND | OR | NOT
+    alternatives: tuple[tuple[str, ...], ...] = ()  # other spellings: "cyber security" | "cybersecurity"
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,16 @@ class ParsedQuery:
 
     @property
     def has_prefix(self) -> bool:
-        return any(c.prefix for c in self.clauses)
+        """Whether PostgreSQL needs ``to_tsquery`` (prefix terms and other spellings cannot be websearch)."""
+        return any(c.prefix or c.alternatives for c in self.clauses)
 
     def fts5(self) -> str:
         """The FTS5 MATCH expression: every word quoted, so no user text is ever read as syntax."""
         parts: list[str] = []
         for c in self.clauses:
             phrase = '"' + " ".join(c.words) + '"' + ("*" if c.prefix else "")
+            if c.alternatives:
+                phrase = "(" + " OR ".join([phrase, *('"' + " ".join(a) + '"' for a in c.alternatives)]) + ")"
             parts.append(phrase if not parts else f"{c.op} {phrase}")
         return " ".join(parts)
 
@@ -80,7 +84,8 @@ class ParsedQuery:
             words = list(c.words)
             if c.prefix:
                 words[-1] += ":*"
-            phrase = "(" + " <-> ".join(words) + ")"
+            phrase = " | ".join("(" + " <-> ".join(w) + ")" for w in [words, *c.alternatives])
+            phrase = f"({phrase})" if c.alternatives else phrase
             joiner = {"AND": " & ", "OR": " | ", "NOT": " & !"}[c.op]
             out = phrase if not out else out + joiner + phrase
         return out
@@ -164,6 +169,7 @@ def search(
     mode: str = "fulltext",
     embed: Callable[[str], Any] | None = None,
     cycle: str | None = None,
+    literal: bool = False,
 ) -> SearchResult:
     """Ranked hits (initiatives and meetings) with marked snippets and facet counts.
 
@@ -176,7 +182,7 @@ def search(
         raise InputError(f"unknown search mode {mode!r}; available: {', '.join(MODES)}")
     q = q or ""
     if mode == "fulltext":
-        parsed, hits, error = fulltext_hits(conn, q, cycle)
+        parsed, hits, error, corrected = fulltext_hits(conn, q, cycle, literal)
         if error is not None or parsed.empty:
             return _empty(q, mode, error)
         match: str | None = parsed.fts5()
@@ -190,9 +196,9 @@ def search(
         vector = (embed or semantic.embed_query)(q[:MAX_QUERY_CHARS])
         # Vectors of every cycle are compared; only this cycle's hits are ranked and fused.
         hits = [h for h in semantic.semantic_hits(conn, vector) if not cycle or h.cycle == cycle]
-        match = None
+        match, corrected = None, None
         if mode == "hybrid":
-            parsed, words, _ = fulltext_hits(conn, q, cycle)
+            parsed, words, _, corrected = fulltext_hits(conn, q, cycle, literal)
             hits = semantic.fuse(words, hits)
             match = None if parsed.empty else parsed.fts5()
     wanted = {
@@ -203,26 +209,52 @@ def search(
     facets = _facets(hits, wanted)
     kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
     data = kept[offset : offset + limit]
-    return SearchResult(query=q, mode=mode, match=match, count=len(kept), data=data, facets=facets, error=None)
+    return SearchResult(
+        query=q, mode=mode, match=match, count=len(kept), data=data, facets=facets, error=None, corrected=corrected
+    )
 
 
 def fulltext_hits(
-    conn: Connection, q: str, cycle: str | None = None
-) -> tuple[ParsedQuery, list[SearchHit], str | None]:
+    conn: Connection, q: str, cycle: str | None = None, literal: bool = False
+) -> tuple[ParsedQuery, list[SearchHit], str | None, str | None]:
     """The parsed query, its grouped hits (of ``cycle`` only, when given: the restriction is in
-    the query, before the rows are ranked and capped) and a hint when it could not run."""
+    the query, before the rows are ranked and capped), a hint when it could not run, and the
+    corrected query when unknown words were replaced (never with ``literal``).
+
+    What the query names (a code, a person, a place, a framework item) comes first; then the
+    word hits, forgiving unless ``literal`` (see :mod:`rihub.search.forgiving`)."""
+    from rihub.search import direct, forgiving
+
     parsed = parse_query(q)
     if parsed.empty:
-        return parsed, [], "type a word or a phrase to search for" if q.strip() else None
+        return parsed, [], "type a word or a phrase to search for" if q.strip() else None, None
+    corrected = None
     try:
-        backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
         cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
-        raw = backend(conn, parsed, cycle_id if cycle else None)
+        named = direct.direct_hits(conn, q, cycle_id if cycle else None)
+        if not literal:
+            vocab = forgiving.vocabulary(conn)
+            fixed = forgiving.correct(parsed, vocab)
+            if fixed != parsed:
+                corrected, parsed = forgiving.shown(fixed), fixed
+            parsed = forgiving.compounds(parsed, vocab)
+
+        def run(query: ParsedQuery) -> list[SearchHit]:
+            return _run(conn, query, cycle_id if cycle else None)
+
+        hits = run(parsed)
+        if not literal:
+            hits = forgiving.rank(parsed, forgiving.partial(parsed, run, hits))
     except DBAPIError as exc:
         if conn.dialect.name == "postgresql" and conn.in_transaction():
             conn.rollback()
-        return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})"
-    return parsed, _group(conn, raw), None
+        return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})", None
+    return parsed, forgiving.named_first(named, hits), None, corrected
+
+
+def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
+    backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
+    return _group(conn, backend(conn, parsed, cycle_id))
 
 
 def _values(hit: SearchHit, facet: str) -> list[str]:

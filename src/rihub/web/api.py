@@ -308,9 +308,13 @@ def alignment(request: Request, alignment_id: int = ID("alignment id")) -> Respo
 @_list("/search", "api_search", "Search (words, meaning or both), ranked, with snippets and facets", SearchPage)
 def search(
     request: Request,
-    q: str = Query("", max_length=500, description='Words, "phrases", prefix*, OR, NOT or -word'),
+    q: str = Query(
+        "",
+        max_length=500,
+        description='Words, "phrases", prefix*, OR, NOT or -word; codes (AMS3, AFR1.16), names, places, SDG 9',
+    ),
     region: str | None = REGION,
-    kind: Literal["initiative", "priority", "contribution"] | None = None,
+    kind: Literal["initiative", "priority", "contribution", "meeting"] | None = None,
     framework: str | None = FRAMEWORK,
     mode: str | None = Query(
         None,
@@ -320,6 +324,7 @@ def search(
     page: Paging = Depends(paging),
     _format: str | None = FormatParam,
     cycle: str | None = CYCLE,
+    literal: bool = Query(False, description="Search the words as typed: no corrections, no partial matches"),
 ) -> Response:
     found = data.search(
         data.hub_of(request),
@@ -331,6 +336,7 @@ def search(
         framework=framework,
         mode=mode or None,
         cycle=cycle,
+        literal=literal,
     )
     return csv_response(request, found.data, "search") if _fmt(request) == "csv" else json_response(found)
 

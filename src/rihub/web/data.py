@@ -474,6 +474,6 @@ def search(hub: Hub, request: Request, page: Paging, **query: Any) -> SearchPage
         data=[search_hit(h) for h in found.data],
         count=found.count,
         next=next_url(request, page, found.count),
-        **found.model_dump(include={"query", "mode", "match", "error", "mode_notice"}),
+        **found.model_dump(include={"query", "mode", "match", "error", "mode_notice", "corrected"}),
         facets=found.facets,
     )

@@ -262,9 +262,10 @@ def search(
     mode: str | None = Query(None),
     page: Paging = Depends(paging),
     cycle: str | None = CYCLE,
+    literal: bool = Query(False),
 ) -> Response:
-    if kind not in (None, "", "initiative", "priority", "contribution"):
-        raise InputError("kind is initiative, priority or contribution")
+    if kind not in (None, "", "initiative", "priority", "contribution", "meeting"):
+        raise InputError("kind is initiative, priority, contribution or meeting")
     found = data.search(
         data.hub_of(request),
         request,
@@ -275,6 +276,7 @@ def search(
         framework=framework,
         mode=mode or None,
         cycle=cycle,
+        literal=literal,
     )
     fmt = format_of(request)
     if fmt == "csv":
@@ -287,6 +289,7 @@ def search(
         "kind": kind or "",
         "framework": (framework or "").upper(),
         "mode": mode or "",
+        "literal": "1" if literal else "",
     }
     context = {
         "found": found,

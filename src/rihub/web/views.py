@@ -421,6 +421,9 @@ class SearchPage(Page[SearchHitView]):
     mode_notice: str | None = Field(
         default=None, description="Why the mode that ran is not the one asked for (no vectors, model still loading)"
     )
+    corrected: str | None = Field(
+        default=None, description="The query that ran instead, when unknown words were corrected"
+    )
 
 
 class OverlapRow(Record):
