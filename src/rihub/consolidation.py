@@ -1,6 +1,8 @@
 """Consolidation: the six regions seen together — themes, the coverage matrix, overlap clusters — and
 the reports drawn from them. A part of :class:`rihub.hub.Hub` (mixed in), kept apart because these
 views are derived from the registry and cached by its state, unlike the reads and writes in hub.py.
+A server's warm-up lives here too (the derived views, the heap freeze, the model loaded in the
+background), since it exists to keep those views and meaning search off the request path.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ THEME_CACHE = 8  # cycles × registry states kept; a new state makes the old ent
 
 
 class Consolidation:
-    """Themes, matrix, overlaps and reports of a registry (methods of :class:`rihub.hub.Hub`)."""
+    """Themes, matrix, overlaps, reports and a server's warm-up (methods of :class:`rihub.hub.Hub`)."""
 
     engine: Engine
     if TYPE_CHECKING:  # what the mixin uses of the rest of Hub
