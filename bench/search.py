@@ -84,9 +84,12 @@ def registry(db: str | None, workdir: Path) -> Hub:
     return hub
 
 
-def relevance(hub: Hub, queries: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
-    """Mean nDCG@10, recall@10 and results@10 per mode and split."""
+def relevance(
+    hub: Hub, queries: list[dict[str, Any]]
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, list[float]]]]:
+    """Mean nDCG@10, recall@10 and results@10 per mode and split, and each query's nDCG@10 per mode."""
     table: dict[str, dict[str, dict[str, float]]] = {}
+    each: dict[str, dict[str, list[float]]] = {}
     for mode in MODES:
         per: dict[str, dict[str, list[float]]] = {s: {"ndcg": [], "recall": [], "results": []} for s in SPLITS}
         for q in queries:
@@ -94,12 +97,26 @@ def relevance(hub: Hub, queries: list[dict[str, Any]]) -> dict[str, dict[str, di
             codes = [h.code for h in hits]
             scores = per[q["split"]]
             scores["ndcg"].append(ndcg(codes, q["relevant"]))
+            each.setdefault(q["query"], {}).setdefault(str(mode), []).append(scores["ndcg"][-1])
             scores["recall"].append(recall(codes, q["relevant"]))
             shown = results_shown(hits, q["expected_results"])
             if shown is not None:
                 scores["results"].append(shown)
         table[str(mode)] = {split: {name: mean(v) for name, v in per[split].items()} for split in SPLITS}
-    return table
+    return table, {q: {m: v[0] for m, v in modes.items()} for q, modes in each.items()}
+
+
+def tuning_view(queries: list[dict[str, Any]], each: dict[str, dict[str, float]]) -> None:
+    """nDCG@10 per kind of query and the misses of hybrid, on the dev split only (held-out stays unseen)."""
+    dev = [q for q in queries if q["split"] == "dev"]
+    kinds = sorted({q["kind"] for q in dev})
+    print(f"\ndev nDCG@10 by kind {'':<3}" + "".join(f"{m!s:>10}" for m in MODES))
+    for kind in kinds:
+        rows = [each[q["query"]] for q in dev if q["kind"] == kind]
+        print(f"{kind:<12} ({len(rows):>2})" + "".join(f"{mean([r[str(m)] for r in rows]):>10.3f}" for m in MODES))
+    misses = [(each[q["query"]]["hybrid"], q["query"]) for q in dev if each[q["query"]]["hybrid"] < 0.7]
+    for score, query in sorted(misses):
+        print(f"  dev miss (hybrid {score:.2f}): {query}")
 
 
 def mean(values: list[float]) -> float:
@@ -150,7 +167,7 @@ def main() -> None:
     queries = json.loads(args.queries.read_text(encoding="utf-8"))["queries"]
     with tempfile.TemporaryDirectory() as workdir:
         hub = registry(args.db, Path(workdir))
-        scores = relevance(hub, queries)
+        scores, each = relevance(hub, queries)
         times = latency(hub, queries, args.repeats)
         hub.engine.dispose()
     counts = {s: sum(q["split"] == s for q in queries) for s in SPLITS}
@@ -159,6 +176,7 @@ def main() -> None:
     for mode, splits in scores.items():
         for split, s in splits.items():
             print(f"{mode:<10} {split:<9} {s['ndcg']:>8.3f} {s['recall']:>10.3f} {s['results']:>11.3f}")
+    tuning_view(queries, each)
     plain_p95 = times["plain FTS5"][1]
     print(f"\n{'latency':<10} {'p50 ms':>8} {'p95 ms':>8} {'p95 / plain':>12}")
     for name, (p50, p95) in times.items():
