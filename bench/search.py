@@ -16,7 +16,10 @@ p50/p95 of ``Hub.search`` per mode over every query (``--repeats`` each, after o
 the model load is not counted), beside a plain FTS5 query timed in the same run on the same
 registry: ``MATCH`` over ``search_fts`` ordered by ``bm25`` with ``LIMIT 20``, plus a count.
 
-    .venv/bin/python bench/search.py [--db registry.db] [--repeats 3] [--json out.json]
+With ``--reports 600`` it also builds ``bench/scale.py``'s corpus and times full text there (no
+embeddings are stored on it, so meaning and hybrid are not timed at that size).
+
+    .venv/bin/python bench/search.py [--db registry.db] [--repeats 3] [--json out.json] [--reports 600]
 """
 
 from __future__ import annotations
@@ -134,16 +137,18 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def latency(hub: Hub, queries: list[dict[str, Any]], repeats: int) -> dict[str, tuple[float, float]]:
+def latency(
+    hub: Hub, queries: list[dict[str, Any]], repeats: int, modes: list[str | None] = MODES
+) -> dict[str, tuple[float, float]]:
     """p50/p95 in ms of ``Hub.search`` per mode and of the plain FTS5 top-20 plus count, same run."""
-    samples: dict[str, list[float]] = {str(m): [] for m in MODES} | {"plain FTS5": []}
+    samples: dict[str, list[float]] = {str(m): [] for m in modes} | {"plain FTS5": []}
     for q in queries:  # warm-up: model, vocabulary cache, SQLite pages
-        for mode in MODES:
+        for mode in modes:
             hub.search(q["query"], mode=mode)
     with hub.engine.connect() as conn:
         for _ in range(repeats):
             for q in queries:
-                for mode in MODES:
+                for mode in modes:
                     started = time.perf_counter()
                     hub.search(q["query"], mode=mode)
                     samples[str(mode)].append((time.perf_counter() - started) * 1000)
@@ -157,12 +162,39 @@ def latency(hub: Hub, queries: list[dict[str, Any]], repeats: int) -> dict[str, 
     return {name: percentiles(values) for name, values in samples.items()}
 
 
+def at_scale(workdir: Path, reports: int, queries: list[dict[str, Any]], repeats: int) -> None:
+    """Full-text latency on ``reports`` reports (``bench/scale.py``'s corpus) beside plain FTS5.
+
+    Only full text and the default mode (full text there: no embeddings are stored, aligning
+    ≈ 100k results would take hours on 2 cores), over 20 held-out queries.
+    """
+    from scale import corpus
+
+    paths = corpus(workdir, reports)
+    hub = Hub(f"sqlite:///{workdir / 'scale.db'}")
+    started = time.perf_counter()
+    hub.ingest(paths)
+    print(f"\ningested {reports} reports in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    sample = [q for q in queries if q["split"] == "held-out"][:20]
+    times = latency(hub, sample, repeats, ["fulltext", None])
+    hub.engine.dispose()
+    print_latency(f"latency on {reports} reports, {len(sample)} held-out queries", times)
+
+
+def print_latency(title: str, times: dict[str, tuple[float, float]]) -> None:
+    plain_p95 = times["plain FTS5"][1]
+    print(f"\n{title}\n{'':<10} {'p50 ms':>8} {'p95 ms':>8} {'p95 / plain':>12}")
+    for name, (p50, p95) in times.items():
+        print(f"{name:<10} {p50:>8.1f} {p95:>8.1f} {p95 / plain_p95:>11.1f}×")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", help="SQLite path of an aligned registry (default: the bundled report, aligned now)")
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the numbers here")
+    ap.add_argument("--reports", type=int, default=0, help="also time full text on this many reports (e.g. 600)")
     args = ap.parse_args()
     queries = json.loads(args.queries.read_text(encoding="utf-8"))["queries"]
     with tempfile.TemporaryDirectory() as workdir:
@@ -177,14 +209,14 @@ def main() -> None:
         for split, s in splits.items():
             print(f"{mode:<10} {split:<9} {s['ndcg']:>8.3f} {s['recall']:>10.3f} {s['results']:>11.3f}")
     tuning_view(queries, each)
-    plain_p95 = times["plain FTS5"][1]
-    print(f"\n{'latency':<10} {'p50 ms':>8} {'p95 ms':>8} {'p95 / plain':>12}")
-    for name, (p50, p95) in times.items():
-        print(f"{name:<10} {p50:>8.1f} {p95:>8.1f} {p95 / plain_p95:>11.1f}×")
+    print_latency("latency on the aligned registry, every query", times)
     held = scores["hybrid"]["held-out"]["ndcg"]
     print(f"\nhybrid nDCG@10 held-out {held:.3f}: {'PASS' if held >= TARGET else 'FAIL'} (target ≥ {TARGET})")
     if args.json:
         args.json.write_text(json.dumps({"relevance": scores, "latency_ms": times}, indent=1), encoding="utf-8")
+    if args.reports:
+        with tempfile.TemporaryDirectory() as workdir:
+            at_scale(Path(workdir), args.reports, queries, args.repeats)
 
 
 if __name__ == "__main__":
