@@ -89,10 +89,10 @@ def registry(db: str | None, workdir: Path) -> Hub:
 
 def relevance(
     hub: Hub, queries: list[dict[str, Any]]
-) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, list[float]]]]:
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, dict[str, float]]]:
     """Mean nDCG@10, recall@10 and results@10 per mode and split, and each query's nDCG@10 per mode."""
     table: dict[str, dict[str, dict[str, float]]] = {}
-    each: dict[str, dict[str, list[float]]] = {}
+    each: dict[str, dict[str, float]] = {}
     for mode in MODES:
         per: dict[str, dict[str, list[float]]] = {s: {"ndcg": [], "recall": [], "results": []} for s in SPLITS}
         for q in queries:
@@ -100,13 +100,13 @@ def relevance(
             codes = [h.code for h in hits]
             scores = per[q["split"]]
             scores["ndcg"].append(ndcg(codes, q["relevant"]))
-            each.setdefault(q["query"], {}).setdefault(str(mode), []).append(scores["ndcg"][-1])
+            each.setdefault(q["query"], {})[str(mode)] = scores["ndcg"][-1]
             scores["recall"].append(recall(codes, q["relevant"]))
             shown = results_shown(hits, q["expected_results"])
             if shown is not None:
                 scores["results"].append(shown)
         table[str(mode)] = {split: {name: mean(v) for name, v in per[split].items()} for split in SPLITS}
-    return table, {q: {m: v[0] for m, v in modes.items()} for q, modes in each.items()}
+    return table, each
 
 
 def tuning_view(queries: list[dict[str, Any]], each: dict[str, dict[str, float]]) -> None:
@@ -141,7 +141,7 @@ def latency(
     hub: Hub, queries: list[dict[str, Any]], repeats: int, modes: list[str | None] = MODES
 ) -> dict[str, tuple[float, float]]:
     """p50/p95 in ms of ``Hub.search`` per mode and of the plain FTS5 top-20 plus count, same run."""
-    samples: dict[str, list[float]] = {str(m): [] for m in modes} | {"plain FTS5": []}
+    samples: dict[str, list[float]] = {str(m): [] for m in [*modes, "plain FTS5"]}
     for q in queries:  # warm-up: model, vocabulary cache, SQLite pages
         for mode in modes:
             hub.search(q["query"], mode=mode)
