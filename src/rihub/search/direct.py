@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from rihub.records import Marks, SearchHit, SearchMatch, Span
+from rihub.search.fulltext import current_heads
 from rihub.store import schema as t
 
 _CODE = re.compile(r"^([A-Za-z]{2,4})\s*-?\s*(\d{1,2})(?:\.(\d{1,3}))?$")
@@ -43,25 +44,8 @@ def _span(row: Any) -> Span:
 
 
 def _initiatives(conn: Connection, cycle_id: int | None) -> Any:
-    i = t.initiatives
-    query = (
-        select(
-            i.c.id,
-            i.c.code,
-            i.c.region_code,
-            i.c.kind,
-            i.c.title,
-            i.c.source_id,
-            i.c.span_start,
-            i.c.span_end,
-            t.regions.c.name.label("region_name"),
-            t.conferences.c.code.label("cycle"),
-        )
-        .join(t.regions, t.regions.c.code == i.c.region_code)
-        .join(t.conferences, t.conferences.c.id == i.c.conference_id)
-        .where(i.c.status == "current")
-    )
-    return query.where(i.c.conference_id == cycle_id) if cycle_id is not None else query
+    query = current_heads()
+    return query.where(t.initiatives.c.conference_id == cycle_id) if cycle_id is not None else query
 
 
 def _hit(init: Any, matches: list[SearchMatch], frameworks: list[str], score: float = 1.0) -> SearchHit:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Select, select, text
 from sqlalchemy.exc import DBAPIError
 
 from rihub.errors import InputError
@@ -384,32 +384,33 @@ def _by_id(conn: Connection, query: Any, ids: Iterable[int]) -> dict[int, Any]:
     return {r.id: r for r in conn.execute(query(ids))}
 
 
+def current_heads() -> Select[Any]:
+    """The fields a search hit shows of every current initiative (its region's name, its cycle's code)."""
+    i = t.initiatives
+    return (
+        select(
+            i.c.id,
+            i.c.code,
+            i.c.region_code,
+            i.c.kind,
+            i.c.title,
+            i.c.objective,
+            i.c.objective_kind,
+            i.c.source_id,
+            i.c.span_start,
+            i.c.span_end,
+            t.regions.c.name.label("region_name"),
+            t.conferences.c.code.label("cycle"),
+        )
+        .join(t.regions, t.regions.c.code == i.c.region_code)
+        .join(t.conferences, t.conferences.c.id == i.c.conference_id)
+        .where(i.c.status == "current")
+    )
+
+
 def initiative_heads(conn: Connection, ids: Iterable[int]) -> dict[int, Any]:
     """The initiative fields a search hit shows, by id (one query for all hits)."""
-    i = t.initiatives
-    return _by_id(
-        conn,
-        lambda v: (
-            select(
-                i.c.id,
-                i.c.code,
-                i.c.region_code,
-                i.c.kind,
-                i.c.title,
-                i.c.objective,
-                i.c.objective_kind,
-                i.c.source_id,
-                i.c.span_start,
-                i.c.span_end,
-                t.regions.c.name.label("region_name"),
-                t.conferences.c.code.label("cycle"),
-            )
-            .join(t.regions, t.regions.c.code == i.c.region_code)
-            .join(t.conferences, t.conferences.c.id == i.c.conference_id)
-            .where(i.c.id.in_(v), i.c.status == "current")
-        ),
-        ids,
-    )
+    return _by_id(conn, lambda v: current_heads().where(t.initiatives.c.id.in_(v)), ids)
 
 
 def frameworks_of(conn: Connection, initiative_ids: Iterable[int]) -> defaultdict[int, set[str]]:
