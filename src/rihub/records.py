@@ -826,3 +826,20 @@ class MatrixRow(Record):
     proposed_results: int
     counted: str = Field(description="Codes counted: EUR1 for an initiative, EUR1.3 for its expected result 3")
     not_counted: str = Field(description="Codes in the cell whose link kind is not included, with the kind")
+
+
+# --- accounts ---
+
+
+class Actor(Record):
+    """Who is writing: a signed-in account, a script's API token, or the command line.
+
+    Every monitoring and review write takes one; the library checks the role and the project
+    assignments itself, so the CLI, the API and the forms enforce the same rules. ``user_id`` is
+    None only for the command line run by the machine's operator (``username`` ``cli:<os user>``),
+    which acts as an admin.
+    """
+
+    user_id: int | None
+    username: str
+    role: Literal["contributor", "reviewer", "admin"]

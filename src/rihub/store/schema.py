@@ -407,3 +407,160 @@ findings = Table(
     Column("excerpt", Text),
     Column("suggestion", Text),
 )
+
+# --- Accounts, audit trail and implementation monitoring (migration 0008) ---
+# People's rows: nothing here is written by an ingest, and nothing cascades into it from one.
+# Monitoring references expected results by their stable ids, so re-ingesting a report, or its
+# adopted version, leaves every project link, indicator and update on the same result.
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False, default="", server_default=""),
+    Column("password_hash", Text),  # argon2; NULL for an account that signs in with tokens only
+    Column("role", String(12), nullable=False),  # contributor | reviewer | admin
+    Column("disabled", Boolean, nullable=False, default=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# API tokens for scripts: only a SHA-256 of the (random, 256-bit) secret is kept; ``prefix`` lets a
+# person tell their tokens apart without the secret.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# Failed sign-ins and wrong tokens, per client and account: the throttle reads the recent ones, so
+# it holds across several server workers.
+auth_failures = Table(
+    "auth_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client", String(100), nullable=False),
+    Column("username", String(64), nullable=False, default="", server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_auth_failures_client_at", "client", "at"),
+)
+
+# Who changed what: one row per write, in the same transaction as the write.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),  # username, or "cli:<os user>" / "system"
+    Column("user_id", Integer, ForeignKey("users.id")),
+    Column("action", String(20), nullable=False),  # create | update | delete | submit | approve | return | …
+    Column("object_type", String(20), nullable=False),  # project | indicator | period | update | user | …
+    Column("object_id", Integer, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("comment", Text),
+    Index("ix_audit_log_object", "object_type", "object_id"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default="", server_default=""),
+    Column("partners", JSON, nullable=False),  # list of organisation names
+    Column("countries", JSON, nullable=False),  # list of ISO 3166-1 alpha-2 codes
+    Column("budget", Float),
+    Column("currency", String(3)),  # ISO 4217
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("status", String(12), nullable=False),  # not-started | on-track | at-risk | off-track | completed
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which projects serve which expected results (by stable id; many to many).
+project_results = Table(
+    "project_results",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("result_id", Integer, ForeignKey("expected_results.id"), primary_key=True, index=True),
+)
+
+# Contributors submit updates for the projects they are assigned to.
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+# An indicator measures one expected result within one project (the IATI result/indicator model).
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id"), nullable=False, index=True),
+    Column("result_id", Integer, ForeignKey("expected_results.id"), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False, default="", server_default=""),
+    Column("measure", String(12), nullable=False),  # unit | percentage | qualitative
+    Column("ascending", Boolean, nullable=False, default=True, server_default="1"),
+    Column("unit", String(50), nullable=False, default="", server_default=""),
+    Column("baseline_year", Integer),
+    Column("baseline_value", Float),
+    Column("baseline_comment", Text),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+periods = Table(
+    "periods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator_id", Integer, ForeignKey("indicators.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("target", Float),
+    Column("target_text", Text),  # a qualitative indicator's target
+    Column("actual", Float),  # set by the latest approved update
+    Column("actual_text", Text),
+    Column("comment", Text),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
+    UniqueConstraint("indicator_id", "start_date", "end_date", name="uq_periods_indicator_dates"),
+)
+
+# A progress update on one period: draft → submitted → approved | returned (a returned update can
+# be edited and submitted again). Evidence files are kept in the row, bounded by the upload limit.
+updates = Table(
+    "updates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("period_id", Integer, ForeignKey("periods.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("value", Float),
+    Column("narrative", Text, nullable=False, default="", server_default=""),
+    Column("progress", String(12)),  # the contributor's status for the period (vocabulary above)
+    Column("evidence_name", String(255)),
+    Column("evidence_type", String(100)),
+    Column("evidence", LargeBinary),
+    Column("status", String(12), nullable=False),  # draft | submitted | approved | returned
+    Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("reviewed_by", Integer, ForeignKey("users.id")),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("review_comment", Text),
+    Column("version", Integer, nullable=False, default=1, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_updates_status", "status"),
+)
