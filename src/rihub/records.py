@@ -843,3 +843,18 @@ class Actor(Record):
     user_id: int | None
     username: str
     role: Literal["contributor", "reviewer", "admin"]
+
+
+class AuditEntry(Record):
+    """One write as the audit trail keeps it: who, when, what, and the object before and after."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    user_id: int | None
+    action: str
+    object_type: str
+    object_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    comment: str | None
