@@ -1,0 +1,207 @@
+"""The monitoring pages' own records: what a page and its JSON twin share, and the API's bodies.
+
+Built by :mod:`rihub.web.monitor_data` from the hub's monitoring records; the API declares them
+as response models, so ``/docs`` shows what is served and what a write takes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import Field
+
+from rihub.records import (
+    AchievedResult,
+    AuditEntry,
+    Indicator,
+    IndicatorInput,
+    Period,
+    PeriodInput,
+    Project,
+    ProjectInput,
+    Record,
+    ResultRef,
+    Update,
+    UpdateInput,
+)
+from rihub.web.charts import IndicatorChart
+from rihub.web.views import ErrorDetail
+
+VERSION = Field(ge=1, description="The version the change is based on (from the record you read)")
+
+
+# --- API bodies ---------------------------------------------------------------------------------
+
+
+class ProjectCreate(ProjectInput):
+    results: list[str] = Field(
+        default=[], description="Expected results it serves, as keys: AFR1.16 (latest cycle) or WTDC-25/AFR1/16"
+    )
+
+
+class ProjectChange(ProjectInput):
+    version: Annotated[int, VERSION]
+    results: list[str] | None = Field(
+        default=None, description="The expected results it serves from now on (keys); omit to leave the links as they are"
+    )
+
+
+class IndicatorChange(IndicatorInput):
+    version: Annotated[int, VERSION]
+
+
+class PeriodChange(PeriodInput):
+    version: Annotated[int, VERSION]
+
+
+class UpdateChange(UpdateInput):
+    version: Annotated[int, VERSION]
+
+
+class ReviewAction(Record):
+    """Submit, approve or return an update; a return needs a comment saying what to change."""
+
+    version: Annotated[int, VERSION] | None = None
+    comment: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class ConflictBody(Record):
+    """409: the change was based on an old version; ``current`` is the record as it now stands."""
+
+    error: ErrorDetail
+    current: Project | Indicator | Period | Update
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+class PeriodRow(Record):
+    """A period with its updates (newest first) and where it stands."""
+
+    period: Period
+    updates: list[Update]
+    overdue: bool = Field(description="Ended with no approved update")
+    url: str
+
+
+class IndicatorRow(Record):
+    indicator: Indicator
+    result: ResultRef | None
+    periods: list[PeriodRow]
+    progress: float | None = Field(description="Share of the way from baseline to target (0–1); null: not reported")
+    url: str
+
+
+class ProjectView(Record):
+    """One project: the results it serves, its indicators with their periods and updates."""
+
+    project: Project
+    indicators: list[IndicatorRow]
+    history_url: str
+
+
+class IndicatorView(Record):
+    """One indicator: its project, result, periods with updates, and the chart of its values."""
+
+    indicator: Indicator
+    project: Project
+    result: ResultRef | None
+    periods: list[PeriodRow]
+    progress: float | None
+    chart: IndicatorChart
+    history_url: str
+
+
+class UpdateRow(Record):
+    """An update with what it reports on, for the reviewer inbox and the update page."""
+
+    update: Update
+    period: Period
+    indicator: Indicator
+    project_id: int
+    project_title: str
+    url: str
+
+
+class HistoryView(Record):
+    """Every write to one object, oldest first."""
+
+    object_type: str
+    object_id: int
+    title: str
+    url: str
+    entries: list[AuditEntry]
+
+
+class ActivityRow(AuditEntry):
+    url: str | None = Field(description="The object's page, when it has one")
+
+
+class ActivityPage(Record):
+    """The registry-wide feed, newest first, with the filters applied."""
+
+    data: list[ActivityRow]
+    count: int
+    next: str | None
+    object_type: str | None
+    actor: str | None
+    action: str | None
+    since: dt.date | None
+
+
+class ResultMonitoring(Record):
+    """What the expected-result page adds: projects serving it, their indicators and progress, and
+    what published documents report as achieved under its initiative."""
+
+    result: ResultRef | None
+    projects: list[Project]
+    indicators: list[IndicatorRow]
+    progress: float | None
+    achieved: list[AchievedResult]
+
+
+class ProgressRow(Record):
+    """One line of a dashboard: an expected result (initiative dashboard) or an initiative (region)."""
+
+    label: str
+    text: str
+    url: str
+    progress: float | None = Field(description="Mean progress of its reported indicators (0–1); null: not reported")
+    projects: int
+    indicators: int
+    reported: int = Field(description="Indicators with an approved actual")
+    overdue: int = Field(description="Periods ended with no approved update")
+
+
+class OverdueRow(Record):
+    indicator_id: int
+    indicator: str
+    project: str
+    period: Period
+    url: str
+
+
+class ChartRow(Record):
+    indicator: Indicator
+    chart: IndicatorChart
+    url: str
+
+
+class Dashboard(Record):
+    """Progress of an initiative (per expected result) or of a region (per initiative).
+
+    The rule: an indicator's progress is how far its latest approved actual has come from the
+    baseline towards its latest target, 0–1; a row's is the mean over its indicators that have
+    one; indicators with nothing approved are left out, and a row with none is "not reported"
+    (null), never 0 %.
+    """
+
+    scope: str  # initiative | region
+    code: str
+    title: str
+    cycle: str | None
+    progress: float | None
+    rows: list[ProgressRow]
+    overdue: list[OverdueRow]
+    charts: list[ChartRow]
