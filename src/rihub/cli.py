@@ -467,7 +467,8 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report)
+from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report, user)
+    cli_accounts,
     cli_matrix,
     cli_overlaps,
     cli_registry,
