@@ -33,3 +33,30 @@ class ThrottledError(AuthError):
 
 class PermissionDenied(RihubError):
     """The actor is known but their role or assignments do not allow this write (HTTP 403)."""
+
+
+class ForbiddenError(RihubError):
+    """The actor's role or assignments do not allow this write (the web answers 403)."""
+
+
+class ConflictError(RihubError):
+    """A save based on a stale ``version``: someone else changed the row since it was read.
+
+    ``current`` is the row as it stands now (a record), so a form can show it beside the person's
+    own input and let them save again on top of it (the web answers 409).
+    """
+
+    def __init__(self, message: str, current: object) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class ImportRowsError(InputError):
+    """An import file with bad rows: nothing was written. ``errors`` are (row, column, message),
+    rows numbered as a spreadsheet shows them (the header is row 1)."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"row {first[0]}, column {first[1]}: {first[2]}{more}; nothing was imported")
+        self.errors = errors

@@ -19,6 +19,7 @@ from rihub.export import export_document, write_csv
 from rihub.ingest import check_stage, given, parse_bytes, read_file
 from rihub.ingest.lint import lint_outline, lint_raw_text
 from rihub.model import Outline
+from rihub.monitor.hub import Monitoring
 from rihub.records import (
     AlignmentEvent,
     AlignmentRecord,
@@ -72,7 +73,7 @@ def parse_and_lint(path: str | Path) -> tuple[Outline, list[Finding]]:
     return outline, findings_for(outline, data)
 
 
-class Hub(Accounts, Consolidation):
+class Hub(Accounts, Consolidation, Monitoring):
     """A registry in one database: ingest reports, query them, export them."""
 
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:

@@ -892,3 +892,129 @@ class IssuedToken(Record):
 
     token: ApiToken
     secret: str
+
+
+# --- monitoring ---
+
+ProgressStatus = Literal["not-started", "on-track", "at-risk", "off-track", "completed"]
+PROGRESS_STATUSES: tuple[str, ...] = ("not-started", "on-track", "at-risk", "off-track", "completed")
+Measure = Literal["unit", "percentage", "qualitative"]
+UpdateStatus = Literal["draft", "submitted", "approved", "returned"]
+
+
+class ResultRef(Record):
+    """An expected result by its stable id and the key people read (``WTDC-25/AFR1/16``)."""
+
+    result_id: int
+    cycle: str
+    initiative: str
+    region: str
+    number: int
+    text: str
+    status: str  # current | withdrawn
+
+    @property
+    def key(self) -> str:
+        return f"{self.cycle}/{self.initiative}/{self.number}"
+
+    def __str__(self) -> str:
+        return f"{self.initiative}.{self.number}"
+
+
+class ProjectInput(Record):
+    """What a person states about a project (the form and the API body); the store adds the rest."""
+
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    description: str = ""
+    partners: list[str] = []
+    countries: list[str] = Field(default=[], description="ISO 3166-1 alpha-2 codes")
+    budget: Annotated[float, Field(ge=0)] | None = None
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] | None = Field(default=None, description="ISO 4217")
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: ProgressStatus = "not-started"
+
+
+class Project(ProjectInput):
+    """A project serving one or more expected results (by their stable ids)."""
+
+    id: int
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+    results: list[ResultRef] = []
+    assignees: list[str] = Field(default=[], description="Usernames of the contributors assigned")
+
+
+class IndicatorInput(Record):
+    """An indicator of one expected result within one project (IATI result/indicator)."""
+
+    project_id: int
+    result_id: int
+    title: Annotated[str, Field(min_length=1, max_length=500)]
+    description: str = ""
+    measure: Measure = "unit"
+    ascending: bool = True
+    unit: Annotated[str, Field(max_length=50)] = ""
+    baseline_year: Annotated[int, Field(ge=1900, le=2200)] | None = None
+    baseline_value: float | None = None
+    baseline_comment: str | None = None
+
+
+class Indicator(IndicatorInput):
+    id: int
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class PeriodInput(Record):
+    """A reporting period of an indicator: its target; the actual comes from the approved update."""
+
+    indicator_id: int
+    start_date: dt.date
+    end_date: dt.date
+    target: float | None = None
+    target_text: str | None = None
+    comment: str | None = None
+
+
+class Period(PeriodInput):
+    id: int
+    version: int
+    actual: float | None = None
+    actual_text: str | None = None
+
+
+class UpdateInput(Record):
+    """A progress update on one period: a value (quantitative) or a narrative, and optional evidence."""
+
+    period_id: int
+    value: float | None = None
+    narrative: str = ""
+    progress: ProgressStatus | None = None
+    evidence_name: Annotated[str, Field(max_length=255)] | None = None
+    evidence_type: Annotated[str, Field(max_length=100)] | None = None
+
+
+class Update(UpdateInput):
+    id: int
+    status: UpdateStatus
+    evidence_size: int | None = None
+    created_by: str
+    created_by_id: int
+    submitted_at: Timestamp | None = None
+    reviewed_by: str | None = None
+    reviewed_at: Timestamp | None = None
+    review_comment: str | None = None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class Evidence(NamedTuple):
+    """An update's evidence file as uploaded."""
+
+    name: str
+    content_type: str
+    data: bytes
