@@ -16,7 +16,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rihub import __version__
 from rihub.hub import Hub
-from rihub.web import api, data, errors, pages, reports, review
+from rihub.web import api, auth, data, errors, monitor_api, monitor_forms, monitor_pages, pages, reports, review
 from rihub.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -139,6 +139,10 @@ def create_app(
         hub.sync_frameworks()  # links can be added before the first `rihub align`
         app.include_router(review.api)
         app.include_router(review.pages)
+    app.include_router(auth.router)
+    app.include_router(monitor_api.router)
+    app.include_router(monitor_forms.router)  # before the pages: /projects/new is not /projects/{id}
+    app.include_router(monitor_pages.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(reports.router)

@@ -9,12 +9,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
-from rihub.errors import InputError, NotFoundError, RihubError
+from rihub.errors import (
+    AuthError,
+    ConflictError,
+    ForbiddenError,
+    InputError,
+    NotFoundError,
+    PermissionDenied,
+    RihubError,
+)
 from rihub.web.security import HEADERS, is_data_path
 
 log = logging.getLogger("rihub.web")
@@ -41,6 +50,12 @@ def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
         return 422, f"invalid value for {names}", problems
     if isinstance(exc, NotFoundError):
         return 404, str(exc), []
+    if isinstance(exc, AuthError):
+        return 401, str(exc), []
+    if isinstance(exc, ForbiddenError | PermissionDenied):
+        return 403, str(exc), []
+    if isinstance(exc, ConflictError):
+        return 409, str(exc), []
     if isinstance(exc, InputError):
         return 422, str(exc), []
     if isinstance(exc, RihubError):
@@ -64,6 +79,8 @@ def error_response(request: Request, exc: Exception) -> Response:
         body: dict[str, Any] = {"error": {"status": status, "title": title, "detail": detail}}
         if problems:
             body["error"]["errors"] = problems
+        if isinstance(exc, ConflictError) and isinstance(exc.current, BaseModel):
+            body["current"] = exc.current.model_dump(mode="json")
         return JSONResponse(body, status_code=status, headers=headers)
     templates = request.app.state.templates
     html = templates.get_template("error.html").render(
@@ -101,10 +118,10 @@ def unauthorized(scope: Scope) -> Any:
     return app
 
 
-def too_large(scope: Scope) -> Any:
+def too_large(scope: Scope, limit: int) -> Any:
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        exc = StarletteHTTPException(413, "the request body is over 64 KB; nothing here takes uploads")
+        exc = StarletteHTTPException(413, f"the request body is over {limit // 1024} KB")
         await error_response(request, exc)(scope, receive, send)
 
     return app

@@ -97,14 +97,18 @@ def _typed(f: Field, value: Any) -> Any:
     return None if value in ("", None) else value
 
 
-def parse(model: type[M], values: Mapping[str, Any], fields: Iterable[Field], **fixed: Any) -> tuple[M | None, FormState]:
+def parse(
+    model: type[M], values: Mapping[str, Any], fields: Iterable[Field], **fixed: Any
+) -> tuple[M | None, FormState]:
     """``values`` (as :func:`form_values` gives them) validated into ``model``; ``fixed`` are the
     fields the page decides (the project of a new indicator, …). On failure the record is None and
     the state holds one message per field, keyed by the form field's name."""
     spec = list(fields)
     state = FormState(values=dict(values))
     known = set(model.model_fields)
-    payload = {f.name: _typed(f, values.get(f.name)) for f in spec if f.name in known} | fixed
+    typed = {f.name: _typed(f, values.get(f.name)) for f in spec if f.name in known}
+    # Left empty: the record's default (None, "" or []), so clearing a field on an edit clears it.
+    payload = {k: v for k, v in typed.items() if v is not None} | fixed
     try:
         return model.model_validate(payload), state
     except ValidationError as exc:

@@ -58,7 +58,7 @@ def writer(request: Request) -> Actor:
 
 def patch_model(model: type[BaseModel]) -> type[BaseModel]:
     """``model`` with every field optional plus a required ``version``: the body of a PATCH."""
-    fields: dict[str, Any] = {name: (f.annotation | None, None) for name, f in model.model_fields.items()}
+    fields: dict[str, Any] = {name: (f.annotation | None, None) for name, f in model.model_fields.items()}  # type: ignore[operator]
     fields["version"] = (int, ...)
     return create_model(f"{model.__name__}Patch", **fields)
 
@@ -94,9 +94,7 @@ def project(request: Request, project_id: int = ID("project id")) -> Response:
     return json_response(hub_of(request).project(project_id))
 
 
-@router.post(
-    "/projects", summary="Add a project", status_code=201, response_model=Project, responses=WRITE_ERRORS
-)
+@router.post("/projects", summary="Add a project", status_code=201, response_model=Project, responses=WRITE_ERRORS)
 def project_add(request: Request, body: ProjectCreate, actor: Actor = Depends(writer)) -> Response:
     hub = hub_of(request)
     data = ProjectInput.model_validate(body.model_dump(exclude={"results"}))
@@ -238,9 +236,7 @@ def update(request: Request, update_id: int = ID("update id")) -> Response:
     return json_response(hub_of(request).update(update_id))
 
 
-@router.post(
-    "/updates", summary="Add a draft update", status_code=201, response_model=Update, responses=WRITE_ERRORS
-)
+@router.post("/updates", summary="Add a draft update", status_code=201, response_model=Update, responses=WRITE_ERRORS)
 def update_add(request: Request, body: UpdateInput, actor: Actor = Depends(writer)) -> Response:
     return json_response(hub_of(request).update_add(actor, body), 201)
 
@@ -279,7 +275,7 @@ Step = Literal["submit", "approve", "return"]
 def update_step(
     request: Request,
     step: Step,
-    body: ReviewAction = Body(ReviewAction()),
+    body: ReviewAction,
     update_id: int = ID("update id"),
     actor: Actor = Depends(writer),
 ) -> Response:

@@ -30,12 +30,25 @@ from rihub.web.monitor_views import (
     ProgressRow,
     ProjectView,
     ResultMonitoring,
+    ResultPage,
     UpdateRow,
 )
 from rihub.web.output import Paging, next_url
 
 OBJECT_TYPES = ("project", "indicator", "period", "update", "user", "alignment")
-ACTIONS = ("create", "update", "delete", "link", "unlink", "assign", "unassign", "submit", "approve", "return", "actual")
+ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "link",
+    "unlink",
+    "assign",
+    "unassign",
+    "submit",
+    "approve",
+    "return",
+    "actual",
+)
 
 
 def object_url(object_type: str, object_id: int) -> str | None:
@@ -177,9 +190,7 @@ def relink(hub: Hub, actor: Actor, project: Project, wanted: list[str] | None) -
     return project
 
 
-def review_step(
-    hub: Hub, actor: Actor, update_id: int, step: str, version: int | None, comment: str | None
-) -> Update:
+def review_step(hub: Hub, actor: Actor, update_id: int, step: str, version: int, comment: str | None) -> Update:
     """Submit, approve or return: the one place the API and the forms turn a step into a hub call."""
     if step == "submit":
         return hub.update_submit(actor, update_id, version)
@@ -308,7 +319,9 @@ def _details(hub: Hub, rows: list[IndicatorRow]) -> tuple[list[OverdueRow], list
         for p in r.periods:
             if p.overdue:
                 overdue.append(
-                    OverdueRow(indicator_id=i.id, indicator=i.title, project=titles[i.project_id], period=p.period, url=p.url)
+                    OverdueRow(
+                        indicator_id=i.id, indicator=i.title, project=titles[i.project_id], period=p.period, url=p.url
+                    )
                 )
         chart = _chart_of(i, [p.period for p in r.periods])
         if not chart.empty:
@@ -353,3 +366,10 @@ def region_dashboard(hub: Hub, code: str, cycle: str | None = None) -> Dashboard
         overdue=overdue,
         charts=charts,
     )
+
+
+def result_page(hub: Hub, code: str, number: int, cycle: str | None = None) -> ResultPage:
+    """The expected-result page and its JSON twin: :func:`rihub.web.data.result` plus monitoring."""
+    view = data.result(hub, code, number, cycle)
+    achieved = hub.initiative(view.initiative.code, view.initiative.conference).achieved_results
+    return ResultPage(**dict(view), monitoring=result_monitoring(hub, view.result.id, achieved))

@@ -27,7 +27,7 @@ from rihub.records import (
     UpdateInput,
 )
 from rihub.web import monitor_data as md
-from rihub.web.auth import check_csrf, csrf_field, current_actor, require_actor
+from rihub.web.auth import check_csrf, require_actor, signed_in
 from rihub.web.data import hub_of
 from rihub.web.forms import Field, FormState, form_values, parse, split_list
 from rihub.web.ids import ID
@@ -46,7 +46,9 @@ PROJECT = [
     Field("start_date", "Start", "date"),
     Field("end_date", "End", "date"),
     Field("status", "Status", "select", STATUSES, required=True),
-    Field("results", "Expected results it serves", "list", hint="One a line: AFR1.16 (latest cycle) or WTDC-25/AFR1/16"),
+    Field(
+        "results", "Expected results it serves", "list", hint="One a line: AFR1.16 (latest cycle) or WTDC-25/AFR1/16"
+    ),
 ]
 MEASURES = [("unit", "number (units)"), ("percentage", "percentage"), ("qualitative", "qualitative (narrative)")]
 PERIOD = [
@@ -69,7 +71,14 @@ def indicator_fields(project: Project) -> list[Field]:
     return [
         Field("title", "Title", required=True),
         Field("description", "Description", "textarea"),
-        Field("result_id", "Expected result", "select", results, required=True, hint="Link the project to more on its own form"),
+        Field(
+            "result_id",
+            "Expected result",
+            "select",
+            results,
+            required=True,
+            hint="Link the project to more on its own form",
+        ),
         Field("measure", "Measure", "select", MEASURES, required=True),
         Field("ascending", "Higher is better", "checkbox"),
         Field("unit", "Unit", hint="e.g. people trained, schools connected"),
@@ -91,7 +100,9 @@ def writer(request: Request, form: FormData) -> Actor:
     return actor
 
 
-def _form_page(request: Request, title: str, action: str, fields: list[Field], state: FormState, **extra: Any) -> Response:
+def _form_page(
+    request: Request, title: str, action: str, fields: list[Field], state: FormState, **extra: Any
+) -> Response:
     context = page_context(
         request,
         title=title,
@@ -108,7 +119,7 @@ def _form_page(request: Request, title: str, action: str, fields: list[Field], s
 
 def _signed_in(request: Request) -> Response | None:
     """A form page for someone not signed in: to the sign-in page, and back here afterwards."""
-    if current_actor(request) is None:
+    if signed_in(request) is None:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return None
 
@@ -172,7 +183,9 @@ def project_save(request: Request, project_id: int = ID("project id"), form: For
             return _saved(f"/projects/{project_id}", "project")
         except (ConflictError, InputError, NotFoundError) as exc:
             state = _failed(state, exc)
-    return _form_page(request, "Edit project", f"/projects/{project_id}/edit", fields, state, back=f"/projects/{project_id}")
+    return _form_page(
+        request, "Edit project", f"/projects/{project_id}/edit", fields, state, back=f"/projects/{project_id}"
+    )
 
 
 def _version(values: dict[str, Any]) -> int:
@@ -191,11 +204,15 @@ def indicator_new(request: Request, project_id: int = ID("project id")) -> Respo
     state = FormState(values={"measure": "unit", "ascending": True})
     action = f"/projects/{project_id}/indicators/new"
     title = f"New indicator of {project.title}"
-    return _signed_in(request) or _form_page(request, title, action, indicator_fields(project), state, back=f"/projects/{project_id}")
+    return _signed_in(request) or _form_page(
+        request, title, action, indicator_fields(project), state, back=f"/projects/{project_id}"
+    )
 
 
 @router.post("/projects/{project_id}/indicators/new")
-def indicator_create(request: Request, project_id: int = ID("project id"), form: FormData = Depends(posted)) -> Response:
+def indicator_create(
+    request: Request, project_id: int = ID("project id"), form: FormData = Depends(posted)
+) -> Response:
     actor = writer(request, form)
     project = hub_of(request).project(project_id)
     fields = indicator_fields(project)
@@ -217,11 +234,15 @@ def indicator_edit(request: Request, indicator_id: int = ID("indicator id")) -> 
     fields = [*indicator_fields(hub.project(found.project_id)), VERSION]
     action = f"/indicators/{indicator_id}/edit"
     back = f"/indicators/{indicator_id}"
-    return _signed_in(request) or _form_page(request, f"Edit {found.title}", action, fields, FormState.of(found), back=back)
+    return _signed_in(request) or _form_page(
+        request, f"Edit {found.title}", action, fields, FormState.of(found), back=back
+    )
 
 
 @router.post("/indicators/{indicator_id}/edit")
-def indicator_save(request: Request, indicator_id: int = ID("indicator id"), form: FormData = Depends(posted)) -> Response:
+def indicator_save(
+    request: Request, indicator_id: int = ID("indicator id"), form: FormData = Depends(posted)
+) -> Response:
     actor = writer(request, form)
     hub = hub_of(request)
     found = hub.indicator(indicator_id)
@@ -246,11 +267,15 @@ def period_new(request: Request, indicator_id: int = ID("indicator id")) -> Resp
     found = hub_of(request).indicator(indicator_id)
     action = f"/indicators/{indicator_id}/periods/new"
     back = f"/indicators/{indicator_id}"
-    return _signed_in(request) or _form_page(request, f"New period of {found.title}", action, PERIOD, FormState(), back=back)
+    return _signed_in(request) or _form_page(
+        request, f"New period of {found.title}", action, PERIOD, FormState(), back=back
+    )
 
 
 @router.post("/indicators/{indicator_id}/periods/new")
-def period_create(request: Request, indicator_id: int = ID("indicator id"), form: FormData = Depends(posted)) -> Response:
+def period_create(
+    request: Request, indicator_id: int = ID("indicator id"), form: FormData = Depends(posted)
+) -> Response:
     actor = writer(request, form)
     data, state = parse(PeriodInput, form_values(form, PERIOD), PERIOD, indicator_id=indicator_id)
     if data is not None:
@@ -366,7 +391,6 @@ def update_step(request: Request, update_id: int = ID("update id"), form: FormDa
     except (ConflictError, InputError) as exc:
         row = md.update_row(hub, update_id)
         context = page_context(request, row=row, step_error=str(exc), comment=values.get("comment", ""))
-        context |= {"json_url": None, "csv_url": None}
         status = 409 if isinstance(exc, ConflictError) else 422
         return request.app.state.templates.TemplateResponse(request, "update.html", context, status_code=status)
     return _saved(f"/updates/{update_id}", step)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from rihub.web import monitor_data as md
-from rihub.web.auth import csrf_field, current_actor
+from rihub.web.auth import csrf_field, signed_in
 from rihub.web.data import hub_of
 from rihub.web.ids import path_id
 from rihub.web.output import Paging, format_of, list_response, paging, strip_suffix
@@ -44,11 +44,13 @@ def _page(*paths: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     """What every monitoring page knows: who is signed in and the status line after a save."""
-    actor = current_actor(request)
+    actor = signed_in(request)
     return {
         "actor": actor,
         "csrf": csrf_field(request) if actor else "",
         "saved": SAVED.get(request.query_params.get("saved", "")),
+        "json_url": None,
+        "csv_url": None,
     } | extra
 
 

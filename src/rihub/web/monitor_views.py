@@ -26,7 +26,7 @@ from rihub.records import (
     UpdateInput,
 )
 from rihub.web.charts import IndicatorChart
-from rihub.web.views import ErrorDetail
+from rihub.web.views import ErrorDetail, ResultView
 
 VERSION = Field(ge=1, description="The version the change is based on (from the record you read)")
 
@@ -43,7 +43,8 @@ class ProjectCreate(ProjectInput):
 class ProjectChange(ProjectInput):
     version: Annotated[int, VERSION]
     results: list[str] | None = Field(
-        default=None, description="The expected results it serves from now on (keys); omit to leave the links as they are"
+        default=None,
+        description="The expected results it serves from now on (keys); omit to leave the links as they are",
     )
 
 
@@ -62,7 +63,7 @@ class UpdateChange(UpdateInput):
 class ReviewAction(Record):
     """Submit, approve or return an update; a return needs a comment saying what to change."""
 
-    version: Annotated[int, VERSION] | None = None
+    version: Annotated[int, VERSION]
     comment: Annotated[str, Field(max_length=4000)] | None = None
 
 
@@ -205,3 +206,9 @@ class Dashboard(Record):
     rows: list[ProgressRow]
     overdue: list[OverdueRow]
     charts: list[ChartRow]
+
+
+class ResultPage(ResultView):
+    """The expected-result page: the result as the registry states it, and its implementation."""
+
+    monitoring: ResultMonitoring

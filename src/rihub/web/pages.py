@@ -19,7 +19,7 @@ from rihub.errors import InputError, NotFoundError
 from rihub.records import Initiative, SourceDocument, SourceFinding
 from rihub.search.fulltext import MODES
 from rihub.search.semantic import LOADING
-from rihub.web import data, review
+from rihub.web import auth, data, monitor_data, review
 from rihub.web.compare import MAX_CODES, MIN_CODES
 from rihub.web.docs import api_reference
 from rihub.web.ids import MAX_NUMBER, ascii_id, path_id
@@ -165,11 +165,12 @@ def initiative(request: Request, code: str, cycle: str | None = CYCLE) -> Respon
 def result(request: Request, code: str, number: str, cycle: str | None = CYCLE) -> Response:
     wanted = path_id(strip_suffix(number), "expected result", MAX_NUMBER)
     hub = data.hub_of(request)
-    view = data.result(hub, code, wanted, cycle)
+    view = monitor_data.result_page(hub, code, wanted, cycle)
     fmt = format_of(request)
     initiative = view.initiative
     flash = _flash(request, hub.initiative(initiative.code, initiative.conference)) if fmt == "html" else None
-    return render(request, "result.html", dict(view) | {"flash": flash}, view, fmt)
+    context = dict(view) | {"flash": flash, "actor": auth.signed_in(request) if fmt == "html" else None}
+    return render(request, "result.html", context, view, fmt)
 
 
 @_page("/alignments/{alignment_id}")

@@ -7,6 +7,7 @@ latency low under load.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,6 +34,7 @@ HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RAW = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
 
 
@@ -81,33 +83,41 @@ class SecurityHeaders:
 
             await method_not_allowed(scope)(scope, receive, send_with_headers)
             return
-        if scope["method"] == "POST" and path.startswith("/api/") and not _has_credential(scope):
+        if scope["method"] in WRITES and path.startswith("/api/") and not _has_credential(scope):
             from rihub.web.errors import unauthorized
 
             await unauthorized(scope)(scope, receive, send_with_headers)
             return
         if head:  # answered like GET, without the body (Starlette's routes would say 405)
             scope = dict(scope, method="GET")
-        if _declared_length(scope) > MAX_BODY:
+        limit = body_limit(path)
+        if _declared_length(scope) > limit:
             from rihub.web.errors import too_large
 
-            await too_large(scope)(scope, receive, send_with_headers)
+            await too_large(scope, limit)(scope, receive, send_with_headers)
             return
-        await self.app(scope, _bounded(receive), send_with_headers)
+        await self.app(scope, _bounded(receive, limit), send_with_headers)
 
 
-MAX_BODY = 64 * 1024  # a review form or JSON body is a few hundred bytes; nothing here takes uploads
+MAX_BODY = 64 * 1024  # a form or JSON body is a few hundred bytes; only evidence uploads are larger
+MAX_UPLOAD = 10 * 1024 * 1024 + 64 * 1024  # an update's evidence file (10 MB) and its form fields
+_UPLOADS = re.compile(r"^/(periods/\d+/updates/new|updates/\d+/edit)$")
+
+
+def body_limit(path: str) -> int:
+    """The largest body a path accepts: the update forms take an evidence file, nothing else does."""
+    return MAX_UPLOAD if _UPLOADS.match(path) else MAX_BODY
 
 
 def _declared_length(scope: Scope) -> int:
     for k, v in scope.get("headers", []):
         if k.lower() == b"content-length":
-            return int(v) if v.isdigit() else MAX_BODY + 1
+            return int(v) if v.isdigit() else MAX_UPLOAD + 1
     return 0
 
 
-def _bounded(receive: Receive) -> Receive:
-    """A request body that says no length (chunked) is cut off past MAX_BODY all the same."""
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """A request body that says no length (chunked) is cut off past ``limit`` all the same."""
     seen = 0
 
     async def wrapped() -> Message:
@@ -115,10 +125,10 @@ def _bounded(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY:
+            if seen > limit:
                 from starlette.exceptions import HTTPException
 
-                raise HTTPException(413, f"the request body is over {MAX_BODY // 1024} KB")
+                raise HTTPException(413, f"the request body is over {limit // 1024} KB")
         return message
 
     return wrapped
