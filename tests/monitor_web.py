@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from rihub.hub import Hub
 from rihub.web import create_app
-from web_fixtures import REVIEW_TOKEN, copy_hub
+from web_fixtures import copy_hub
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,7 +48,7 @@ def monitored(demo_hub: Hub, folder: Path) -> tuple[Hub, People]:
 
 
 def writable_app(hub: Hub) -> FastAPI:
-    return create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)
+    return create_app(hub, read_only=False)
 
 
 def csrf_of(page: str) -> str:

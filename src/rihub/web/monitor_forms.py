@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from rihub.errors import ConflictError, InputError, NotFoundError
+from rihub.monitor.service import MAX_EVIDENCE
 from rihub.records import (
     PROGRESS_STATUSES,
     Actor,
@@ -34,6 +35,9 @@ from rihub.web.ids import ID
 from rihub.web.monitor_pages import page_context
 
 router = APIRouter(include_in_schema=False)
+# The only routes that take a body over the 64 KB default: an update's evidence file and its fields.
+UPLOAD_ROUTES = ("/periods/{id}/updates/new", "/updates/{id}/edit")
+MAX_UPLOAD = MAX_EVIDENCE + 64 * 1024
 STATUSES = [(s, s.replace("-", " ")) for s in PROGRESS_STATUSES]
 VERSION = Field("version", "Version", "hidden")
 PROJECT = [

@@ -1,5 +1,5 @@
-"""Security headers on every response, a read-only guard, HEAD for every GET route, and the
-credential check that write endpoints need before their body is parsed — one small ASGI middleware.
+"""Security headers on every response, a read-only guard, HEAD for every GET route, the body
+limit, and the credential check that write endpoints need before their body is parsed — one small ASGI middleware.
 
 Pure ASGI rather than ``BaseHTTPMiddleware``: it adds no task hop per request, which keeps
 latency low under load.
@@ -8,7 +8,7 @@ latency low under load.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -34,7 +34,6 @@ HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RAW = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
 
 
@@ -53,11 +52,25 @@ def with_headers(raw: Iterable[tuple[bytes, bytes]], path: str) -> list[tuple[by
 
 
 class SecurityHeaders:
-    """Adds the headers above; with ``read_only`` refuses unsafe methods before any route runs."""
+    """Adds the headers above; with ``read_only`` refuses unsafe methods before any route runs.
 
-    def __init__(self, app: ASGIApp, read_only: bool = True) -> None:
+    ``body_limits`` maps path prefixes to a larger body limit than :data:`MAX_BODY` (the longest
+    matching prefix wins), for routes that take uploads. A key with ``{id}`` is one route, not a
+    prefix: ``/updates/{id}/edit`` matches ``/updates/12/edit`` and nothing else.
+    """
+
+    def __init__(self, app: ASGIApp, read_only: bool = True, body_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.read_only = read_only
+        limits = body_limits or {}
+        self.body_limits = sorted(((k, v) for k, v in limits.items() if "{id}" not in k), key=lambda item: -len(item[0]))
+        self.route_limits = [(_route(k), v) for k, v in limits.items() if "{id}" in k]
+
+    def limit_for(self, path: str) -> int:
+        routed = next((limit for pattern, limit in self.route_limits if pattern.fullmatch(path)), None)
+        if routed is not None:
+            return routed
+        return next((limit for prefix, limit in self.body_limits if path.startswith(prefix)), MAX_BODY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,15 +96,15 @@ class SecurityHeaders:
 
             await method_not_allowed(scope)(scope, receive, send_with_headers)
             return
-        if scope["method"] in WRITES and path.startswith("/api/") and not _has_credential(scope):
+        if scope["method"] == "POST" and path.startswith("/api/") and not _has_credential(scope):
             from rihub.web.errors import unauthorized
 
             await unauthorized(scope)(scope, receive, send_with_headers)
             return
         if head:  # answered like GET, without the body (Starlette's routes would say 405)
             scope = dict(scope, method="GET")
-        limit = body_limit(path)
-        if _declared_length(scope) > limit:
+        limit = self.limit_for(path)
+        if _declared_length(scope, limit) > limit:
             from rihub.web.errors import too_large
 
             await too_large(scope, limit)(scope, receive, send_with_headers)
@@ -99,25 +112,22 @@ class SecurityHeaders:
         await self.app(scope, _bounded(receive, limit), send_with_headers)
 
 
-MAX_BODY = 64 * 1024  # a form or JSON body is a few hundred bytes; only evidence uploads are larger
-MAX_UPLOAD = 10 * 1024 * 1024 + 64 * 1024  # an update's evidence file (10 MB) and its form fields
-_UPLOADS = re.compile(r"^/(periods/\d+/updates/new|updates/\d+/edit)$")
+def _route(template: str) -> re.Pattern[str]:
+    return re.compile("[0-9]{1,19}".join(re.escape(part) for part in template.split("{id}")))
 
 
-def body_limit(path: str) -> int:
-    """The largest body a path accepts: the update forms take an evidence file, nothing else does."""
-    return MAX_UPLOAD if _UPLOADS.match(path) else MAX_BODY
+MAX_BODY = 64 * 1024  # a form or JSON body is a few hundred bytes; upload routes raise it (body_limits)
 
 
-def _declared_length(scope: Scope) -> int:
+def _declared_length(scope: Scope, limit: int) -> int:
     for k, v in scope.get("headers", []):
         if k.lower() == b"content-length":
-            return int(v) if v.isdigit() else MAX_UPLOAD + 1
+            return int(v) if v.isdigit() else limit + 1
     return 0
 
 
 def _bounded(receive: Receive, limit: int) -> Receive:
-    """A request body that says no length (chunked) is cut off past ``limit`` all the same."""
+    """A request body that says no length (chunked) is cut off past the limit all the same."""
     seen = 0
 
     async def wrapped() -> Message:
