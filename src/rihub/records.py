@@ -1063,3 +1063,16 @@ class RegionProgress(Record):
     initiatives: list[InitiativeProgress]
     rollup: Rollup
     overdue: list[OverdueUpdate]
+
+
+class ImportSummary(Record):
+    """What an import wrote (all in one transaction): rows read, and objects created or changed."""
+
+    rows: int
+    projects_created: int = 0
+    projects_updated: int = 0
+    links_added: int = 0
+    indicators_created: int = 0
+    indicators_updated: int = 0
+    periods_created: int = 0
+    periods_updated: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rihub.errors import InputError, NotFoundError
@@ -17,6 +18,7 @@ from rihub.records import (
     Actor,
     AuditEntry,
     Evidence,
+    ImportSummary,
     Indicator,
     IndicatorInput,
     InitiativeProgress,
@@ -272,6 +274,41 @@ class Monitoring:
             (o for r in regions for o in self.region_progress(r, cycle, as_of).overdue),
             key=lambda o: (-o.days_overdue, o.period_id),
         )
+
+    # --- import and export ------------------------------------------------------------------
+
+    def monitor_export(self, format: str = "xlsx") -> bytes:
+        """Every project, indicator and period in the import layout (``csv`` or ``xlsx``)."""
+        from rihub.monitor import io
+
+        with self.engine.connect() as conn:
+            return io.write(io.rows(conn), format)
+
+    @staticmethod
+    def monitor_template(format: str = "xlsx") -> bytes:
+        """The import layout with no rows (the workbook has a Notes sheet explaining each column)."""
+        from rihub.monitor import io
+
+        return io.write([], format)
+
+    def monitor_import(self, source: str | Path | bytes, actor: Actor, format: str | None = None) -> ImportSummary:
+        """Upsert a monitoring file (a path, or the bytes of an upload with its ``format``) in one
+        transaction: a file with a bad row changes nothing and the error names its rows and columns."""
+        from rihub.monitor import io
+
+        if isinstance(source, bytes):
+            data, kind = source, format
+        else:
+            path = Path(source)
+            kind = format or path.suffix.lower().lstrip(".")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+        if kind not in io.FORMATS:
+            raise InputError(f"cannot import {kind or 'a file without a suffix'!r}; formats: {', '.join(io.FORMATS)}")
+        table = io.read(data, kind)
+        return self._write(lambda conn: io.apply(conn, actor, table))
 
     # --- audit trail ------------------------------------------------------------------------
 
