@@ -164,3 +164,64 @@ def test_disabled_accounts_and_bad_input_write_nothing(hub: Hub, people: Team) -
     assert [str(r) for r in hub.project_unlink(people.contributor, project.id, "AFR2.1").results] == ["AFR1.16"]
     assert [p.id for p in hub.projects(region="AFR")] == [project.id]
     assert hub.projects(region="EUR") == []
+
+
+def _monitored(hub: Hub, people: Team) -> dict[int, tuple[str, str]]:
+    """Projects on EUR1 results 1, 2 and 3 with an approved update each: result id → (key, text)."""
+    eur1 = hub.initiative("EUR1")
+    for number in (1, 2, 3):
+        _, _, period = planned(hub, people.contributor, result=f"EUR1.{number}")
+        update = hub.update_add(people.contributor, UpdateInput(period_id=period.id, value=20 + number))
+        update = hub.update_submit(people.contributor, update.id, update.version)
+        hub.update_approve(people.reviewer, update.id, update.version)
+    return {r.id: (f"EUR1.{r.number}", r.text) for r in eur1.expected_results[:3]}
+
+
+def _attachments(hub: Hub) -> list[tuple[int, list[int], int, int, float | None, str]]:
+    """Every project with its result ids, its indicator's result and period, and the approved value."""
+    out = []
+    for project in hub.projects():
+        [indicator] = hub.indicators(project_id=project.id)
+        [period] = hub.periods(indicator.id)
+        [update] = hub.updates(period_id=period.id)
+        out.append(
+            (
+                project.id,
+                [r.result_id for r in project.results],
+                indicator.result_id,
+                period.id,
+                period.actual,
+                update.status,
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("version", ["same", "copy", "adopted", "adopted-renumbered"])
+def test_monitoring_stays_on_its_expected_results_across_versions(
+    hub: Hub, people: Team, report_text: str, version: str
+) -> None:
+    from test_registry import REWORDED_2, eur_final_report
+
+    before = _monitored(hub, people)
+    attached = _attachments(hub)
+    if version == "same":
+        assert hub.ingest_demo().action == "unchanged"
+    elif version == "copy":
+        hub.ingest_bytes(report_text.encode(), "rpm-coordination-wtdc25-rev1.txt")
+    else:
+        renumbered = version == "adopted-renumbered"
+        text = eur_final_report(report_text, drop_first_result=renumbered)
+        assert hub.ingest_bytes(text.encode(), "rpm-eur-final.txt", stage="adopted").stage == "adopted"
+    assert _attachments(hub) == attached  # same rows on the same stable result ids
+    result_1, result_2, result_3 = before
+    refs = {r.result_id: r for p in hub.projects() for r in p.results}
+    shift = 1 if version == "adopted-renumbered" else 0
+    assert str(refs[result_2]) == f"EUR1.{2 - shift}" and str(refs[result_3]) == f"EUR1.{3 - shift}"
+    if version.startswith("adopted"):
+        assert refs[result_2].text.startswith(REWORDED_2)
+    assert refs[result_1].status == ("withdrawn" if shift else "current")
+    now = hub.result_progress(f"EUR1.{2 - shift}")
+    assert [i.indicator.result_id for i in now.indicators] == [result_2]
+    assert now.indicators[0].periods[0].period.actual == 22
+    assert [p.id for p in hub.projects(result=f"EUR1.{3 - shift}")] == [attached[2][0]]

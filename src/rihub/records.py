@@ -1018,3 +1018,95 @@ class Evidence(NamedTuple):
     name: str
     content_type: str
     data: bytes
+
+
+class PeriodProgress(Record):
+    """One period of an indicator as a dashboard reads it (a point of its series over time)."""
+
+    period: Period
+    progress: float | None = Field(description="Percent of the way from baseline to target, 0–100; None: not reported")
+    status: ProgressStatus | None = Field(description="None while nothing is reported for a period under way")
+    overdue: bool = Field(description="The period has ended and no update on it is approved")
+    pending: int = Field(description="Submitted updates awaiting review")
+
+
+class IndicatorProgress(Record):
+    indicator: Indicator
+    project_id: int
+    project_title: str
+    periods: list[PeriodProgress]
+    progress: float | None = Field(description="The latest reported period's; None: not reported")
+    status: ProgressStatus | None
+
+
+class Rollup(Record):
+    """Progress of a group: the mean of the children that report one, and how many do not.
+
+    "Not reported" is never 0 %: ``progress`` is None when no child reports, and ``not_reported``
+    says how many children have no measured progress (docs/monitoring.md, the rollup rule).
+    """
+
+    progress: float | None
+    status: ProgressStatus | None
+    reported: int
+    not_reported: int
+
+
+class ResultProgress(Record):
+    """An expected result with its projects, indicators and their rollup, beside what the published
+    documents report as achieved under its initiative."""
+
+    result: ResultRef
+    projects: list[Project]
+    indicators: list[IndicatorProgress]
+    rollup: Rollup
+    achieved_results: list[AchievedResult] = []
+
+
+class OverdueUpdate(Record):
+    """A period that has ended with no approved update."""
+
+    period_id: int
+    end_date: dt.date
+    days_overdue: int
+    pending: int = Field(description="Submitted updates awaiting review (the report is in, the review is not)")
+    indicator_id: int
+    indicator_title: str
+    project_id: int
+    project_title: str
+    result: ResultRef
+
+
+class InitiativeProgress(Record):
+    cycle: str
+    code: str
+    region: str
+    title: str
+    as_of: dt.date
+    results: list[ResultProgress]
+    monitored: int = Field(description="Expected results with at least one indicator")
+    rollup: Rollup
+    overdue: list[OverdueUpdate]
+
+
+class RegionProgress(Record):
+    cycle: str
+    region: str
+    name: str
+    as_of: dt.date
+    initiatives: list[InitiativeProgress]
+    rollup: Rollup
+    overdue: list[OverdueUpdate]
+
+
+class ImportSummary(Record):
+    """What an import wrote (all in one transaction): rows read, and objects created or changed."""
+
+    rows: int
+    projects_created: int = 0
+    projects_updated: int = 0
+    links_added: int = 0
+    indicators_created: int = 0
+    indicators_updated: int = 0
+    periods_created: int = 0
+    periods_updated: int = 0

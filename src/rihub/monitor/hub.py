@@ -9,31 +9,39 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from rihub.errors import InputError, NotFoundError
-from rihub.monitor import service
+from rihub.monitor import progress, service
 from rihub.records import (
     Actor,
     AuditEntry,
     Evidence,
+    ImportSummary,
     Indicator,
     IndicatorInput,
+    InitiativeProgress,
+    OverdueUpdate,
     Period,
     PeriodInput,
     Project,
     ProjectInput,
+    RegionProgress,
+    ResultProgress,
     ResultRef,
     Update,
     UpdateInput,
 )
-from rihub.store import audit
+from rihub.store import audit, read
 from rihub.store import monitor as store
 from rihub.store.db import write_transaction
 from rihub.store.read import resolve_cycle
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
+
+    from rihub.records import Initiative, InitiativeSummary
 
 T = TypeVar("T")
 RESULT_KEY = re.compile(r"^(?:(?P<cycle>[^/]+)/)?(?P<code>[A-Za-z]+\d+)[./](?P<number>\d+)$")
@@ -43,6 +51,9 @@ class Monitoring:
     """Projects, indicators, periods, updates and their review (methods of :class:`rihub.hub.Hub`)."""
 
     engine: Engine
+    if TYPE_CHECKING:  # what the mixin uses of the rest of Hub
+
+        def initiative(self, code: str, cycle: str | None = None) -> Initiative: ...
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         with write_transaction(self.engine) as conn:
@@ -209,6 +220,96 @@ class Monitoring:
             raise NotFoundError(f"update #{update_id} has no evidence file")
         return found
 
+    # --- progress ---------------------------------------------------------------------------
+
+    def result_progress(
+        self, result: int | str, cycle: str | None = None, as_of: dt.date | None = None
+    ) -> ResultProgress:
+        """An expected result's projects, indicators (with their series over time) and rolled-up
+        progress at ``as_of`` (today by default), beside the achieved results its initiative's
+        published documents report. The rule: :mod:`rihub.monitor.progress`."""
+        with self.engine.connect() as conn:
+            ref = _result(conn, result, cycle)
+            item = self.initiative(ref.initiative, ref.cycle)
+            achieved = read.achieved_results_of(conn, [item.id])
+            return progress.results_progress(conn, [ref], as_of or _today(), achieved, {item.code: item.id})[0]
+
+    def initiative_progress(
+        self, code: str, cycle: str | None = None, as_of: dt.date | None = None
+    ) -> InitiativeProgress:
+        """An initiative's dashboard: each expected result's progress, the rollup, overdue updates."""
+        item = self.initiative(code, cycle)
+        with self.engine.connect() as conn:
+            return _initiative(conn, item, as_of or _today())
+
+    def region_progress(self, region: str, cycle: str | None = None, as_of: dt.date | None = None) -> RegionProgress:
+        """A region's dashboard: its initiatives (those with expected results) rolled up, and overdue updates."""
+        code = region.strip().upper()
+        day = as_of or _today()
+        with self.engine.connect() as conn:
+            names = {r.code: r.name for r in read.regions(conn)}
+            if code not in names:
+                raise NotFoundError(f"no region {region!r}; regions: {', '.join(names)}")
+            conference = resolve_cycle(conn, cycle) or ""
+            items = read.initiatives(conn, region=code, conference=conference, nested=False)
+            found = [_initiative(conn, i, day) for i in items if i.expected_result_count]
+        overdue = sorted((o for i in found for o in i.overdue), key=lambda o: (-o.days_overdue, o.period_id))
+        return RegionProgress(
+            cycle=conference,
+            region=code,
+            name=names[code],
+            as_of=day,
+            initiatives=found,
+            rollup=progress.rollup([(i.rollup.progress, i.rollup.status) for i in found]),
+            overdue=overdue,
+        )
+
+    def overdue_updates(
+        self, region: str | None = None, cycle: str | None = None, as_of: dt.date | None = None
+    ) -> list[OverdueUpdate]:
+        """Periods that have ended with no approved update (of one region, or of every region)."""
+        with self.engine.connect() as conn:
+            regions = [region.strip().upper()] if region else [r.code for r in read.regions(conn)]
+        return sorted(
+            (o for r in regions for o in self.region_progress(r, cycle, as_of).overdue),
+            key=lambda o: (-o.days_overdue, o.period_id),
+        )
+
+    # --- import and export ------------------------------------------------------------------
+
+    def monitor_export(self, format: str = "xlsx") -> bytes:
+        """Every project, indicator and period in the import layout (``csv`` or ``xlsx``)."""
+        from rihub.monitor import io
+
+        with self.engine.connect() as conn:
+            return io.write(io.rows(conn), format)
+
+    @staticmethod
+    def monitor_template(format: str = "xlsx") -> bytes:
+        """The import layout with no rows (the workbook has a Notes sheet explaining each column)."""
+        from rihub.monitor import io
+
+        return io.write([], format)
+
+    def monitor_import(self, source: str | Path | bytes, actor: Actor, format: str | None = None) -> ImportSummary:
+        """Upsert a monitoring file (a path, or the bytes of an upload with its ``format``) in one
+        transaction: a file with a bad row changes nothing and the error names its rows and columns."""
+        from rihub.monitor import io
+
+        if isinstance(source, bytes):
+            data, kind = source, format
+        else:
+            path = Path(source)
+            kind = format or path.suffix.lower().lstrip(".")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+        if kind not in io.FORMATS:
+            raise InputError(f"cannot import {kind or 'a file without a suffix'!r}; formats: {', '.join(io.FORMATS)}")
+        table = io.read(data, kind)
+        return self._write(lambda conn: io.apply(conn, actor, table))
+
     # --- audit trail ------------------------------------------------------------------------
 
     def audit_history(self, object_type: str, object_id: int) -> list[AuditEntry]:
@@ -247,3 +348,24 @@ def _result(conn: Connection, result: int | str, cycle: str | None) -> ResultRef
     if ref is None:
         raise NotFoundError(f"{match['code'].upper()} of {code} has no expected result {match['number']}")
     return ref
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _initiative(conn: Connection, item: Initiative | InitiativeSummary, as_of: dt.date) -> InitiativeProgress:
+    refs = store.results_of(conn, item.conference, codes=[item.code])
+    achieved = read.achieved_results_of(conn, [item.id])
+    results = progress.results_progress(conn, refs, as_of, achieved, {item.code: item.id})
+    return InitiativeProgress(
+        cycle=item.conference,
+        code=item.code,
+        region=item.region,
+        title=item.title,
+        as_of=as_of,
+        results=results,
+        monitored=sum(1 for r in results if r.indicators),
+        rollup=progress.rollup([(r.rollup.progress, r.rollup.status) for r in results]),
+        overdue=progress.overdue_of(results, as_of),
+    )

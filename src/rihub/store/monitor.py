@@ -305,3 +305,23 @@ def project_of_period(conn: Connection, period_id: int) -> int | None:
     p, i = t.periods, t.indicators
     query = select(i.c.project_id).join(p, p.c.indicator_id == i.c.id).where(p.c.id == period_id)
     return conn.execute(query).scalar()
+
+
+def period_reviews(conn: Connection, period_ids: Sequence[int]) -> dict[int, tuple[bool, str | None, int]]:
+    """Period id → (has an approved update, the latest approved one's status word, submitted count)."""
+    u = t.updates.c
+    found: dict[int, tuple[bool, str | None, int]] = {}
+    if not period_ids:
+        return found
+    query = (
+        select(u.period_id, u.status, u.progress)
+        .where(u.period_id.in_(list(period_ids)), u.status.in_(("approved", "submitted")))
+        .order_by(u.period_id, u.reviewed_at, u.id)
+    )
+    for period_id, status, progress in conn.execute(query):
+        approved, word, pending = found.get(period_id, (False, None, 0))
+        if status == "approved":
+            found[period_id] = (True, progress, pending)
+        else:
+            found[period_id] = (approved, word, pending + 1)
+    return found
