@@ -227,13 +227,19 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
     approved = client.post(f"/updates/{update_id}/approve", data={"csrf": csrf_of(page), "version": "2"})
     assert approved.status_code == 200 and hub.update(update_id).status == "approved"
     dashboard = client.get("/initiatives/AFR1/progress.json").json()
-    row = next(r for r in dashboard["rows"] if r["label"] == "AFR1.16")
-    assert row["progress"] == pytest.approx(0.4) and row["reported"] == 1
-    others = [r for r in dashboard["rows"] if r["label"] != "AFR1.16"]
-    assert others and all(r["progress"] is None for r in others)  # not reported, never 0
-    assert "not reported" in client.get("/initiatives/AFR1/progress").text
+    row = next(r for r in dashboard["results"] if r["result"]["number"] == 16)
+    assert row["rollup"]["progress"] == pytest.approx(40) and row["rollup"]["reported"] == 1
+    others = [r for r in dashboard["results"] if r["result"]["number"] != 16]
+    assert others and all(r["rollup"]["progress"] is None for r in others)  # not reported, never 0
+    assert [c["indicator"]["id"] for c in dashboard["charts"]] == [indicator_id]
+    html = client.get("/initiatives/AFR1/progress").text
+    assert "not reported" in html and "40 %" in html and "<svg" in html
     region = client.get("/regions/AFR/progress.json").json()
-    assert next(r for r in region["rows"] if r["label"] == "AFR1")["progress"] == pytest.approx(0.4)
+    assert next(i for i in region["initiatives"] if i["code"] == "AFR1")["rollup"]["progress"] == pytest.approx(40)
+    html = client.get("/regions/AFR/progress").text
+    assert 'href="/initiatives/AFR1/progress"' in html and "40 %" in html
+    html = client.get(f"/indicators/{indicator_id}").text
+    assert "<polyline" not in html and 'class="pt-actual"' in html and "40 %" in html  # one actual: a point
     feed = client.get("/activity.json", params={"type": "update"}).json()
     assert [e["action"] for e in reversed(feed["data"])] == ["create", "submit", "approve"]
     assert {e["actor"] for e in feed["data"]} == {people.contributor, people.reviewer}
@@ -241,7 +247,7 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
     assert history["entries"][0]["action"] == "create" and history["entries"][0]["actor"] == people.contributor
     result_page = client.get("/initiatives/AFR1/results/16.json").json()
     assert [p["title"] for p in result_page["monitoring"]["projects"]] == ["School connectivity"]
-    assert result_page["monitoring"]["progress"] == pytest.approx(0.4)
+    assert result_page["monitoring"]["rollup"]["progress"] == pytest.approx(40)
     html = client.get("/initiatives/AFR1/results/16").text
     assert "School connectivity" in html and "Schools online" in html and "40 %" in html
     assert "not reported" in client.get("/initiatives/AFR1/results/15").text

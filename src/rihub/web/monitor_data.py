@@ -13,23 +13,29 @@ from fastapi import Request
 
 from rihub.errors import InputError, NotFoundError
 from rihub.hub import Hub
-from rihub.records import AchievedResult, Actor, Indicator, Initiative, Period, Project, ResultRef, Update
+from rihub.records import (
+    Actor,
+    Indicator,
+    IndicatorProgress,
+    Period,
+    Project,
+    ResultProgress,
+    ResultRef,
+    Update,
+)
 from rihub.web import data
 from rihub.web.charts import IndicatorChart, indicator_chart
-from rihub.web.data import with_cycle
 from rihub.web.monitor_views import (
     ActivityPage,
     ActivityRow,
     ChartRow,
-    Dashboard,
     HistoryView,
     IndicatorRow,
     IndicatorView,
-    OverdueRow,
+    InitiativeDashboard,
     PeriodRow,
-    ProgressRow,
     ProjectView,
-    ResultMonitoring,
+    RegionDashboard,
     ResultPage,
     UpdateRow,
 )
@@ -57,89 +63,56 @@ def object_url(object_type: str, object_id: int) -> str | None:
     return f"/{pages[object_type]}/{object_id}" if object_type in pages else None
 
 
-def _overdue(period: Period, updates: list[Update], today: dt.date) -> bool:
-    return period.end_date < today and not any(u.status == "approved" for u in updates)
-
-
-def progress(indicator: Indicator, periods: list[Period]) -> float | None:
-    """How far the latest approved actual has come from the baseline towards the latest period's
-    target (0–1, capped). None — "not reported" — when there is no approved actual or nothing to
-    measure against; a qualitative indicator has no share."""
-    reported = [p for p in periods if p.actual is not None]
-    targets = [p for p in periods if p.target is not None]
-    if indicator.measure == "qualitative" or not reported or not targets:
-        return None
-    actual, target = reported[-1].actual, targets[-1].target
-    assert actual is not None and target is not None
-    base = indicator.baseline_value if indicator.baseline_value is not None else 0.0
-    span = (target - base) if indicator.ascending else (base - target)
-    if span <= 0:
-        return 1.0 if (actual >= target if indicator.ascending else actual <= target) else 0.0
-    moved = (actual - base) if indicator.ascending else (base - actual)
-    return max(0.0, min(1.0, moved / span))
-
-
-def mean(values: list[float | None]) -> float | None:
-    """The mean of what was reported; None (not reported) when nothing was — never 0."""
-    known = [v for v in values if v is not None]
-    return sum(known) / len(known) if known else None
-
-
-def indicator_rows(hub: Hub, indicators: list[Indicator], today: dt.date | None = None) -> list[IndicatorRow]:
-    """Indicators with their periods, updates (newest first) and progress."""
-    today = today or dt.date.today()
-    projects = sorted({i.project_id for i in indicators})
+def _rows(hub: Hub, found: list[IndicatorProgress], results: dict[int, ResultRef]) -> list[IndicatorRow]:
+    """The library's indicator progress with each period's updates (newest first) and links."""
     by_period: dict[int, list[Update]] = defaultdict(list)
-    for project_id in projects:
+    for project_id in sorted({i.project_id for i in found}):
         for u in reversed(hub.updates(project_id=project_id)):
             by_period[u.period_id].append(u)
-    refs: dict[int, ResultRef] = {}
-    rows = []
-    for i in indicators:
-        if i.result_id not in refs:
-            refs[i.result_id] = hub.result_ref(i.result_id)
-        periods = hub.periods(i.id)
-        rows.append(
-            IndicatorRow(
-                indicator=i,
-                result=refs[i.result_id],
-                periods=[
-                    PeriodRow(
-                        period=p,
-                        updates=by_period[p.id],
-                        overdue=_overdue(p, by_period[p.id], today),
-                        url=f"/indicators/{i.id}#period-{p.id}",
-                    )
-                    for p in periods
-                ],
-                progress=progress(i, periods),
-                url=f"/indicators/{i.id}",
-            )
+    return [
+        IndicatorRow(
+            indicator=i.indicator,
+            result=results[i.indicator.result_id],
+            periods=[
+                PeriodRow(
+                    **dict(p), updates=by_period[p.period.id], url=f"/indicators/{i.indicator.id}#period-{p.period.id}"
+                )
+                for p in i.periods
+            ],
+            progress=i.progress,
+            status=i.status,
+            url=f"/indicators/{i.indicator.id}",
         )
-    return rows
+        for i in found
+    ]
+
+
+def _progress_of(hub: Hub, result_ids: list[int], project_id: int) -> list[IndicatorRow]:
+    """A project's indicators under these expected results, as the library rolls them up."""
+    views = [hub.result_progress(result_id) for result_id in result_ids]
+    results = {v.result.result_id: v.result for v in views}
+    found = [i for v in views for i in v.indicators if i.project_id == project_id]
+    return _rows(hub, found, results)
 
 
 def project_view(hub: Hub, project_id: int) -> ProjectView:
     project = hub.project(project_id)
     return ProjectView(
         project=project,
-        indicators=indicator_rows(hub, hub.indicators(project_id=project_id)),
+        indicators=_progress_of(hub, [r.result_id for r in project.results], project_id),
         history_url=f"/history/project/{project_id}",
     )
 
 
 def indicator_view(hub: Hub, indicator_id: int) -> IndicatorView:
     indicator = hub.indicator(indicator_id)
-    (row,) = indicator_rows(hub, [indicator])
-    periods = [r.period for r in row.periods]
-    chart = _chart_of(indicator, periods)
+    rows = _progress_of(hub, [indicator.result_id], indicator.project_id)
+    row = next(r for r in rows if r.indicator.id == indicator_id)
     return IndicatorView(
         indicator=indicator,
         project=hub.project(indicator.project_id),
-        result=row.result,
-        periods=row.periods,
-        progress=row.progress,
-        chart=chart,
+        row=row,
+        chart=_chart_of(indicator, [p.period for p in row.periods]),
         history_url=f"/history/indicator/{indicator_id}",
     )
 
@@ -259,19 +232,6 @@ def activity(
     )
 
 
-def result_monitoring(hub: Hub, result_id: int, achieved: list[AchievedResult]) -> ResultMonitoring:
-    """What the expected-result page shows of its implementation (``achieved``: what published
-    documents report as done under its initiative)."""
-    rows = indicator_rows(hub, hub.indicators(result_id=result_id))
-    return ResultMonitoring(
-        result=hub.result_ref(result_id),
-        projects=hub.projects(result=result_id),
-        indicators=rows,
-        progress=mean([r.progress for r in rows]),
-        achieved=achieved,
-    )
-
-
 def _chart_of(indicator: Indicator, periods: list[Period]) -> IndicatorChart:
     baseline = (
         (dt.date(indicator.baseline_year, 1, 1), indicator.baseline_value)
@@ -286,90 +246,29 @@ def _chart_of(indicator: Indicator, periods: list[Period]) -> IndicatorChart:
     )
 
 
-def _rollup(label: str, text: str, url: str, rows: list[IndicatorRow], projects: int) -> ProgressRow:
-    return ProgressRow(
-        label=label,
-        text=text,
-        url=url,
-        progress=mean([r.progress for r in rows]),
-        projects=projects,
-        indicators=len(rows),
-        reported=sum(1 for r in rows if r.progress is not None),
-        overdue=sum(1 for r in rows for p in r.periods if p.overdue),
-    )
+def _charts(results: list[ResultProgress]) -> list[ChartRow]:
+    """A chart for every indicator with something to draw (a baseline, a target or an actual)."""
+    out = []
+    for r in results:
+        for i in r.indicators:
+            chart = _chart_of(i.indicator, [p.period for p in i.periods])
+            if not chart.empty:
+                out.append(ChartRow(indicator=i.indicator, chart=chart, url=f"/indicators/{i.indicator.id}"))
+    return out
 
 
-def _results_rows(hub: Hub, item: Initiative, pin: str | None) -> tuple[list[ProgressRow], list[IndicatorRow]]:
-    out, every = [], []
-    for r in item.expected_results:
-        rows = indicator_rows(hub, hub.indicators(result_id=r.id))
-        url = with_cycle(f"/initiatives/{item.code}/results/{r.number}", pin) + "#monitoring"
-        out.append(_rollup(f"{item.code}.{r.number}", r.text, url, rows, len(hub.projects(result=r.id))))
-        every += rows
-    return out, every
+def initiative_dashboard(hub: Hub, code: str, cycle: str | None = None) -> InitiativeDashboard:
+    found = hub.initiative_progress(code, cycle)
+    return InitiativeDashboard(**dict(found), charts=_charts(found.results))
 
 
-def _details(hub: Hub, rows: list[IndicatorRow]) -> tuple[list[OverdueRow], list[ChartRow]]:
-    titles: dict[int, str] = {}
-    overdue, charts = [], []
-    for r in rows:
-        i = r.indicator
-        if i.project_id not in titles:
-            titles[i.project_id] = hub.project(i.project_id).title
-        for p in r.periods:
-            if p.overdue:
-                overdue.append(
-                    OverdueRow(
-                        indicator_id=i.id, indicator=i.title, project=titles[i.project_id], period=p.period, url=p.url
-                    )
-                )
-        chart = _chart_of(i, [p.period for p in r.periods])
-        if not chart.empty:
-            charts.append(ChartRow(indicator=i, chart=chart, url=r.url))
-    return overdue, charts
-
-
-def initiative_dashboard(hub: Hub, code: str, cycle: str | None = None) -> Dashboard:
-    item = hub.initiative(code, cycle)
-    rows, every = _results_rows(hub, item, cycle)
-    overdue, charts = _details(hub, every)
-    return Dashboard(
-        scope="initiative",
-        code=item.code,
-        title=item.title,
-        cycle=item.conference,
-        progress=mean([r.progress for r in every]),
-        rows=rows,
-        overdue=overdue,
-        charts=charts,
-    )
-
-
-def region_dashboard(hub: Hub, code: str, cycle: str | None = None) -> Dashboard:
-    region = data.region(hub, code, cycle)
-    rows, every = [], []
-    for head in region.initiatives:
-        item = hub.initiative(head.code, region.cycle)
-        _, mine = _results_rows(hub, item, cycle)
-        projects = len(hub.projects(initiative=item.code, cycle=item.conference))
-        url = with_cycle(f"/initiatives/{item.code}/progress", cycle)
-        rows.append(_rollup(item.code, item.title, url, mine, projects))
-        every += mine
-    overdue, charts = _details(hub, every)
-    return Dashboard(
-        scope="region",
-        code=region.region,
-        title=region.name,
-        cycle=region.cycle,
-        progress=mean([r.progress for r in every]),
-        rows=rows,
-        overdue=overdue,
-        charts=charts,
-    )
+def region_dashboard(hub: Hub, code: str, cycle: str | None = None) -> RegionDashboard:
+    found = hub.region_progress(code, cycle)
+    return RegionDashboard(**dict(found), charts=_charts([r for i in found.initiatives for r in i.results]))
 
 
 def result_page(hub: Hub, code: str, number: int, cycle: str | None = None) -> ResultPage:
-    """The expected-result page and its JSON twin: :func:`rihub.web.data.result` plus monitoring."""
+    """The expected-result page and its JSON twin: :func:`rihub.web.data.result` plus its
+    implementation (projects, indicators, progress and the achieved results documents report)."""
     view = data.result(hub, code, number, cycle)
-    achieved = hub.initiative(view.initiative.code, view.initiative.conference).achieved_results
-    return ResultPage(**dict(view), monitoring=result_monitoring(hub, view.result.id, achieved))
+    return ResultPage(**dict(view), monitoring=hub.result_progress(view.result.id))

@@ -12,15 +12,19 @@ from typing import Annotated
 from pydantic import Field
 
 from rihub.records import (
-    AchievedResult,
     AuditEntry,
     Indicator,
     IndicatorInput,
+    InitiativeProgress,
     Period,
     PeriodInput,
+    PeriodProgress,
+    ProgressStatus,
     Project,
     ProjectInput,
     Record,
+    RegionProgress,
+    ResultProgress,
     ResultRef,
     Update,
     UpdateInput,
@@ -77,20 +81,21 @@ class ConflictBody(Record):
 # --- pages --------------------------------------------------------------------------------------
 
 
-class PeriodRow(Record):
-    """A period with its updates (newest first) and where it stands."""
+class PeriodRow(PeriodProgress):
+    """A period as the library rolls it up, with its updates (newest first)."""
 
-    period: Period
     updates: list[Update]
-    overdue: bool = Field(description="Ended with no approved update")
     url: str
 
 
 class IndicatorRow(Record):
+    """An indicator with its periods and progress (the library's rule: :mod:`rihub.monitor.progress`)."""
+
     indicator: Indicator
-    result: ResultRef | None
+    result: ResultRef
     periods: list[PeriodRow]
-    progress: float | None = Field(description="Share of the way from baseline to target (0–1); null: not reported")
+    progress: float | None = Field(description="Percent from baseline to target of the latest reported period")
+    status: ProgressStatus | None
     url: str
 
 
@@ -107,9 +112,7 @@ class IndicatorView(Record):
 
     indicator: Indicator
     project: Project
-    result: ResultRef | None
-    periods: list[PeriodRow]
-    progress: float | None
+    row: IndicatorRow
     chart: IndicatorChart
     history_url: str
 
@@ -151,64 +154,25 @@ class ActivityPage(Record):
     since: dt.date | None
 
 
-class ResultMonitoring(Record):
-    """What the expected-result page adds: projects serving it, their indicators and progress, and
-    what published documents report as achieved under its initiative."""
-
-    result: ResultRef | None
-    projects: list[Project]
-    indicators: list[IndicatorRow]
-    progress: float | None
-    achieved: list[AchievedResult]
-
-
-class ProgressRow(Record):
-    """One line of a dashboard: an expected result (initiative dashboard) or an initiative (region)."""
-
-    label: str
-    text: str
-    url: str
-    progress: float | None = Field(description="Mean progress of its reported indicators (0–1); null: not reported")
-    projects: int
-    indicators: int
-    reported: int = Field(description="Indicators with an approved actual")
-    overdue: int = Field(description="Periods ended with no approved update")
-
-
-class OverdueRow(Record):
-    indicator_id: int
-    indicator: str
-    project: str
-    period: Period
-    url: str
-
-
 class ChartRow(Record):
     indicator: Indicator
     chart: IndicatorChart
     url: str
 
 
-class Dashboard(Record):
-    """Progress of an initiative (per expected result) or of a region (per initiative).
+class InitiativeDashboard(InitiativeProgress):
+    """An initiative's progress (per expected result, overdue updates) and its indicators' charts."""
 
-    The rule: an indicator's progress is how far its latest approved actual has come from the
-    baseline towards its latest target, 0–1; a row's is the mean over its indicators that have
-    one; indicators with nothing approved are left out, and a row with none is "not reported"
-    (null), never 0 %.
-    """
+    charts: list[ChartRow]
 
-    scope: str  # initiative | region
-    code: str
-    title: str
-    cycle: str | None
-    progress: float | None
-    rows: list[ProgressRow]
-    overdue: list[OverdueRow]
+
+class RegionDashboard(RegionProgress):
+    """A region's progress (per initiative, overdue updates) and its indicators' charts."""
+
     charts: list[ChartRow]
 
 
 class ResultPage(ResultView):
     """The expected-result page: the result as the registry states it, and its implementation."""
 
-    monitoring: ResultMonitoring
+    monitoring: ResultProgress

@@ -63,7 +63,9 @@ class SecurityHeaders:
         self.app = app
         self.read_only = read_only
         limits = body_limits or {}
-        self.body_limits = sorted(((k, v) for k, v in limits.items() if "{id}" not in k), key=lambda item: -len(item[0]))
+        self.body_limits = sorted(
+            ((k, v) for k, v in limits.items() if "{id}" not in k), key=lambda item: -len(item[0])
+        )
         self.route_limits = [(_route(k), v) for k, v in limits.items() if "{id}" in k]
 
     def limit_for(self, path: str) -> int:
