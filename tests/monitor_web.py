@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from rihub.hub import Hub
 from rihub.web import create_app
-from web_fixtures import copy_hub
+from web_fixtures import PASSWORD, copy_hub
 
-PASSWORD = "correct horse battery staple"
+__all__ = ["PASSWORD"]
 
 
 @dataclass(frozen=True)
