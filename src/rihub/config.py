@@ -27,6 +27,11 @@ class Settings:
     max_paragraph_chars: int = 100_000  # RIHUB_MAX_PARAGRAPH_CHARS: one paragraph, heading or table row
     max_paragraphs: int = 200_000  # RIHUB_MAX_PARAGRAPHS: paragraphs and rows of a report (lines of a text file)
     parse_seconds: float = 60.0  # RIHUB_PARSE_SECONDS: time budget for reading one report
+    # The IATI reporting organisation of `rihub export --format iati` (docs/monitoring.md): set the
+    # identifier to your organisation's (org-id.guide); the placeholder default marks an unset one.
+    iati_org_ref: str = "XX-RIHUB"  # RIHUB_IATI_ORG_REF
+    iati_org_name: str = "International Telecommunication Union (ITU-D)"  # RIHUB_IATI_ORG_NAME
+    iati_org_type: str = "40"  # RIHUB_IATI_ORG_TYPE: IATI OrganisationType code (40: multilateral)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +49,9 @@ class Settings:
             max_paragraph_chars=_count("RIHUB_MAX_PARAGRAPH_CHARS", cls.max_paragraph_chars),
             max_paragraphs=_count("RIHUB_MAX_PARAGRAPHS", cls.max_paragraphs),
             parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
+            iati_org_ref=os.environ.get("RIHUB_IATI_ORG_REF", "").strip() or cls.iati_org_ref,
+            iati_org_name=os.environ.get("RIHUB_IATI_ORG_NAME", "").strip() or cls.iati_org_name,
+            iati_org_type=os.environ.get("RIHUB_IATI_ORG_TYPE", "").strip() or cls.iati_org_type,
         )
 
 
