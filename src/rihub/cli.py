@@ -476,8 +476,9 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report)
+from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report, monitor)
     cli_matrix,
+    cli_monitor,
     cli_overlaps,
     cli_registry,
     cli_report,
