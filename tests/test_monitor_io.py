@@ -183,3 +183,36 @@ def test_templates_and_bad_files(hub: Hub, tmp_path: Path) -> None:
     (tmp_path / "fake.xlsx").write_bytes(b"not a zip")
     with pytest.raises(Exception, match="not an Excel workbook"):
         hub.monitor_import(tmp_path / "fake.xlsx", CLI)
+
+
+def test_cli_export_edit_import(hub: Hub, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rihub.cli import app
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, ["--db", str(hub.url), "monitor", *args])
+
+    template = tmp_path / "template.xlsx"
+    assert run("template", "-o", str(template)).exit_code == 0
+    assert openpyxl.load_workbook(template).sheetnames == ["Monitoring", "Notes"]
+    exported = tmp_path / "all.csv"
+    assert run("export", "--format", "csv", "-o", str(exported)).exit_code == 0
+    rows = table(exported.read_bytes(), "csv")
+    rows[0]["target"] = 45
+    done = run("import", str(file_of(rows, "csv", tmp_path / "edited")))
+    assert done.exit_code == 0, done.output
+    said = " ".join(done.output.split())
+    assert "2 rows read from" in said and said.endswith(": periods updated: 1")
+    [indicator] = hub.indicators()
+    assert hub.periods(indicator.id)[0].target == 45
+    [entry] = [e for e in hub.audit_history("period", hub.periods(indicator.id)[0].id) if e.action == "update"]
+    assert entry.actor.startswith("cli:") and entry.before and entry.before["target"] == 50
+    rows = table(exported.read_bytes(), "csv")
+    rows[0]["budget"], rows[1]["target"] = "a lot", "more"
+    bad = run("import", str(file_of(rows, "csv", tmp_path / "bad")))
+    assert bad.exit_code == 1
+    assert "Traceback" not in bad.output
+    assert "row 2, column budget: not a number ('a lot')" in bad.output
+    assert "row 3, column target: not a number ('more')" in bad.output
+    assert "nothing was imported" in bad.output

@@ -106,8 +106,8 @@ def ingest(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (json) or folder (csv)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json, csv or iati (IATI activity XML 2.03)")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (json, iati) or folder (csv)")] = None,
     cycle: Annotated[str | None, typer.Option("--cycle", help="Only this WTDC cycle [default: every cycle]")] = None,
     full: Annotated[
         bool, typer.Option("--full", help="CSV: add source positions (source_id, span_start, span_end), JSON cells")
@@ -116,8 +116,9 @@ def export(
         bool, typer.Option("--no-bom", help="CSV: plain UTF-8, without the byte-order mark Excel needs")
     ] = False,
 ) -> None:
-    """Export the registry as open data (JSON document, or CSV tables + datapackage.json)."""
-    if fmt == "json" and (full or no_bom):
+    """Export the registry as open data (JSON document, or CSV tables + datapackage.json), or its
+    initiatives, projects and indicators as IATI activity XML 2.03 (`--format iati`, one cycle)."""
+    if fmt in ("json", "iati") and (full or no_bom):
         raise RihubError("--full and --no-bom shape CSV tables: use them with --format csv")
     h = hub()
     if fmt == "json":
@@ -127,13 +128,21 @@ def export(
             err.print(f"wrote {shown(output)}")
         else:
             emit_json(data)
+    elif fmt == "iati":
+        xml = h.export_iati(cycle)
+        if output:
+            output.write_bytes(xml)
+            err.print(f"wrote {shown(output)}")
+        else:
+            sys.stdout.buffer.write(xml)
+            sys.stdout.flush()
     elif fmt == "csv":
         if output is None:
             raise RihubError("--format csv writes one file per table: give a folder with --output")
         for path in h.export_csv(output, cycle, full=full, bom=not no_bom):
             err.print(f"wrote {shown(path)}")
     else:
-        raise RihubError(f"unknown format {fmt!r}; use json or csv")
+        raise RihubError(f"unknown format {fmt!r}; use json, csv or iati")
 
 
 @app.command()
@@ -469,9 +478,10 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report, user)
+from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report, user, monitor)
     cli_accounts,
     cli_matrix,
+    cli_monitor,
     cli_overlaps,
     cli_registry,
     cli_report,

@@ -31,6 +31,11 @@ class Settings:
     secret_key: str | None = None
     # RIHUB_READ_ONLY: a server that refuses every write (set by `rihub serve --read-only` for its workers).
     read_only: bool = False
+    # The IATI reporting organisation of `rihub export --format iati` (docs/monitoring.md): set the
+    # identifier to your organisation's (org-id.guide); the placeholder default marks an unset one.
+    iati_org_ref: str = "XX-RIHUB"  # RIHUB_IATI_ORG_REF
+    iati_org_name: str = "International Telecommunication Union (ITU-D)"  # RIHUB_IATI_ORG_NAME
+    iati_org_type: str = "40"  # RIHUB_IATI_ORG_TYPE: IATI OrganisationType code (40: multilateral)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,6 +55,9 @@ class Settings:
             parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
             secret_key=os.environ.get("RIHUB_SECRET_KEY", "").strip() or None,
             read_only=os.environ.get("RIHUB_READ_ONLY", "").strip().lower() in {"1", "true", "yes"},
+            iati_org_ref=os.environ.get("RIHUB_IATI_ORG_REF", "").strip() or cls.iati_org_ref,
+            iati_org_name=os.environ.get("RIHUB_IATI_ORG_NAME", "").strip() or cls.iati_org_name,
+            iati_org_type=os.environ.get("RIHUB_IATI_ORG_TYPE", "").strip() or cls.iati_org_type,
         )
 
 

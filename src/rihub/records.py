@@ -1082,6 +1082,7 @@ class InitiativeProgress(Record):
     code: str
     region: str
     title: str
+    objective: str | None = None
     as_of: dt.date
     results: list[ResultProgress]
     monitored: int = Field(description="Expected results with at least one indicator")

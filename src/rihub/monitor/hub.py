@@ -310,6 +310,21 @@ class Monitoring:
         table = io.read(data, kind)
         return self._write(lambda conn: io.apply(conn, actor, table))
 
+    def export_iati(self, cycle: str | None = None) -> bytes:
+        """IATI activity XML 2.03 of one cycle (the latest by default): each initiative an activity with
+        its measured expected results, each project a child activity (:mod:`rihub.monitor.iati`)."""
+        from rihub.config import Settings
+        from rihub.monitor import iati
+
+        now = dt.datetime.now(dt.UTC)
+        with self.engine.connect() as conn:
+            code = resolve_cycle(conn, cycle)
+            if code is None:
+                raise NotFoundError("the registry is empty: ingest a report first")
+            years = {c.code: c.year for c in read.conferences(conn, code)}
+            found = [_initiative(conn, i, now.date()) for i in read.initiatives(conn, conference=code, nested=False)]
+        return iati.document(found, years, Settings.from_env(), now)
+
     # --- audit trail ------------------------------------------------------------------------
 
     def audit_history(self, object_type: str, object_id: int) -> list[AuditEntry]:
@@ -363,6 +378,7 @@ def _initiative(conn: Connection, item: Initiative | InitiativeSummary, as_of: d
         code=item.code,
         region=item.region,
         title=item.title,
+        objective=item.objective,
         as_of=as_of,
         results=results,
         monitored=sum(1 for r in results if r.indicators),
