@@ -34,6 +34,7 @@ HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _RAW = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
 
 
@@ -98,7 +99,7 @@ class SecurityHeaders:
 
             await method_not_allowed(scope)(scope, receive, send_with_headers)
             return
-        if scope["method"] == "POST" and path.startswith("/api/") and not _has_credential(scope):
+        if scope["method"] in WRITES and path.startswith("/api/") and not _has_credential(scope):
             from rihub.web.errors import unauthorized
 
             await unauthorized(scope)(scope, receive, send_with_headers)
