@@ -33,8 +33,9 @@ from rihub.records import (
     Version,
 )
 from rihub.search.fulltext import MODES
-from rihub.web import data
+from rihub.web import data, monitor_data
 from rihub.web.ids import ID, NUMBER, ascii_id
+from rihub.web.monitor_views import ResultPage
 from rihub.web.output import Paging, csv_response, format_of, json_response, list_response, paging
 from rihub.web.views import (
     ERRORS,
@@ -50,7 +51,6 @@ from rihub.web.views import (
     RegionRow,
     RegionView,
     ResultRow,
-    ResultView,
     SearchPage,
 )
 
@@ -270,9 +270,14 @@ def initiative_results(
     return list_response(request, item.expected_results, page, f"{item.code}-results", _fmt(request))
 
 
-@_get("/initiatives/{code}/results/{number}", "api_result", "One expected result, with its initiative", ResultView)
+@_get(
+    "/initiatives/{code}/results/{number}",
+    "api_result",
+    "One expected result, with its initiative and its implementation (projects, indicators, progress)",
+    ResultPage,
+)
 def result(request: Request, code: str, number: int = NUMBER(), cycle: str | None = CYCLE) -> Response:
-    return json_response(data.result(data.hub_of(request), code, number, cycle))
+    return json_response(monitor_data.result_page(data.hub_of(request), code, number, cycle))
 
 
 @_list("/expected-results", "api_expected_results", "Every expected result, with its initiative code", ResultRow)
