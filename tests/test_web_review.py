@@ -113,6 +113,8 @@ def test_only_reviewers_get_forms_and_may_post_them(review_hub: Hub) -> None:
     with TestClient(create_app(review_hub, read_only=False)) as client:
         page = client.get("/initiatives/EUR1").text
         assert action not in page and 'href="/login?next=/initiatives/EUR1"' in page
+        for url in ("/", "/initiatives/EUR1.json", "/api/initiatives/EUR1", f"/alignments/{link.id}"):
+            assert client.get(url).status_code == 200, f"anonymous visitors read {url}"
         assert client.post(action, data={"action": "accept", "reason": "x"}).status_code == 401
         sign_in(client, "cy")
         page = client.get("/initiatives/EUR1").text
