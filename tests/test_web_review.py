@@ -376,3 +376,23 @@ def test_review_pages_keep_the_csp(review_client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page = response.text
     assert not re.search(r"<script(?![^>]*\bsrc=)", page) and not re.search(r"\s(style|on[a-z]+)=", page)
+
+
+def test_each_worker_builds_the_same_writable_app_from_the_environment(
+    review_hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rihub serve --workers N`: every worker's app signs with the key in the database, so a
+    session made by one is honoured by another."""
+    from rihub.web.app import from_env
+    from web_fixtures import PASSWORD, sign_in
+
+    review_hub.user_add("ida", "reviewer", password=PASSWORD)
+    monkeypatch.setenv("RIHUB_DATABASE_URL", review_hub.url)
+    monkeypatch.setenv("RIHUB_WRITABLE", "1")
+    monkeypatch.delenv("RIHUB_SECRET_KEY", raising=False)
+    first, second = TestClient(from_env()), TestClient(from_env())
+    sign_in(first, "ida")
+    second.cookies.set("rihub_session", first.cookies["rihub_session"])
+    assert "Signed in as ida" in second.get("/login").text
+    monkeypatch.delenv("RIHUB_WRITABLE")
+    assert TestClient(from_env()).post("/login", data={}).status_code == 405

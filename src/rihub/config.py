@@ -29,8 +29,8 @@ class Settings:
     parse_seconds: float = 60.0  # RIHUB_PARSE_SECONDS: time budget for reading one report
     # RIHUB_SECRET_KEY: signs session cookies; unset, one is generated and kept in the database.
     secret_key: str | None = None
-    # RIHUB_READ_ONLY: a server that refuses every write (set by `rihub serve --read-only` for its workers).
-    read_only: bool = False
+    # RIHUB_WRITABLE: a worker built by rihub.web.app:from_env turns accounts and writes on (`serve --writable`).
+    writable: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,7 +49,7 @@ class Settings:
             max_paragraphs=_count("RIHUB_MAX_PARAGRAPHS", cls.max_paragraphs),
             parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
             secret_key=os.environ.get("RIHUB_SECRET_KEY", "").strip() or None,
-            read_only=os.environ.get("RIHUB_READ_ONLY", "").strip().lower() in {"1", "true", "yes"},
+            writable=os.environ.get("RIHUB_WRITABLE", "").strip().lower() in {"1", "true", "yes"},
         )
 
 
