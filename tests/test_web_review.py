@@ -238,8 +238,8 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(review_hub: Hub) -> Non
         response = client.post("/login", data=wrong)
         assert response.status_code == 401 and "wrong username or password" in response.text
     with TestClient(create_app(review_hub, read_only=False), base_url="https://testserver") as client:
+        assert "; secure" in client.get("/login").headers["set-cookie"].lower(), "over HTTPS the cookie is Secure"
         sign_in(client, "eve")
-        assert "secure" in client.get("/login").headers.get("set-cookie", "secure").lower()
 
 
 def test_a_disabled_account_loses_its_session_and_its_token(review_client: TestClient, review_hub: Hub) -> None:
