@@ -1,6 +1,6 @@
 """A bounded loopback load: 8 clients for 60 s on pages, API, every search mode and review writes.
 
-The server is `rihub serve --review` in its own process over a fresh aligned registry (so meaning
+The server is `rihub serve --writable` in its own process over a fresh aligned registry (so meaning
 search has vectors). Clients are threads, each with a keep-alive connection, cycling through a
 fixed mix; one in four requests is a write (accept or reject a link, or add the same person link
 again). Afterwards the database is checked: every write that answered 2xx left exactly one audit
@@ -37,7 +37,6 @@ from rihub.store import schema as t
 sys.path.insert(0, str(Path(__file__).parent))
 from web import free_port, wait_until_up
 
-TOKEN = "load-test-editor-token-0123456789"
 READS = [
     ("page", "/"),
     ("page", "/initiatives/AFR1"),
@@ -59,13 +58,15 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def prepare(folder: Path) -> tuple[str, list[int]]:
+def prepare(folder: Path) -> tuple[str, list[int], str]:
+    """The registry, the links to review, and the API token of a reviewer account."""
     db = f"sqlite:///{folder / 'load.db'}"
     hub = Hub(db)
     hub.ingest_demo()
     hub.align()
     links = [a.id for a in hub.alignments(code="EUR1", status="proposed")[:4]]
-    return db, links
+    hub.user_add("load", "reviewer")
+    return db, links, hub.user_token("load", "bench/load.py").secret
 
 
 def main() -> None:
@@ -74,10 +75,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db, links = prepare(Path(tmp))
+        db, links, token = prepare(Path(tmp))
         port = free_port()
-        env = os.environ | {"RIHUB_REVIEW_TOKEN": TOKEN, "HF_HUB_OFFLINE": "1"}
-        command = [sys.executable, "-m", "rihub.cli", "--db", db, "serve", "--review", "--port", str(port)]
+        env = os.environ | {"HF_HUB_OFFLINE": "1"}
+        command = [sys.executable, "-m", "rihub.cli", "--db", db, "serve", "--writable", "--port", str(port)]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -85,7 +86,7 @@ def main() -> None:
             for _, path in READS:  # warm-up: loads the model for meaning search
                 httpx.get(base + path, timeout=60)
             before = rss_kib(server.pid)
-            results = run(base, links, args.seconds, args.clients)
+            results = run(base, links, token, args.seconds, args.clients)
             after = rss_kib(server.pid)
         finally:
             server.terminate()
@@ -96,7 +97,9 @@ def main() -> None:
 Results = dict[str, list[float]]
 
 
-def run(base: str, links: list[int], seconds: float, clients: int) -> tuple[Results, list[str], dict[str, int]]:
+def run(
+    base: str, links: list[int], token: str, seconds: float, clients: int
+) -> tuple[Results, list[str], dict[str, int]]:
     latencies: Results = defaultdict(list)
     errors: list[str] = []
     writes = {"review": 0, "add": 0}
@@ -105,7 +108,7 @@ def run(base: str, links: list[int], seconds: float, clients: int) -> tuple[Resu
 
     def client(n: int) -> None:
         mix = itertools.cycle(READS)
-        with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        with httpx.Client(base_url=base, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
             for k in itertools.count():
                 if time.monotonic() > stop:
                     return
@@ -126,11 +129,11 @@ def run(base: str, links: list[int], seconds: float, clients: int) -> tuple[Resu
     def write(c: httpx.Client, links: list[int], n: int, k: int) -> tuple[str, httpx.Response]:
         started = time.perf_counter()
         if k % 8 == 3:
-            body = {"framework": "SDG", "code": "17", "reviewer": f"client {n}", "reason": "partnerships"}
+            body = {"framework": "SDG", "code": "17", "reason": f"partnerships (client {n})"}
             response, kind = c.post("/api/initiatives/EUR2/alignments", json=body), "add"
         else:
             link = links[(n + k) % len(links)]
-            body = {"action": "accept" if k % 3 else "reject", "reviewer": f"client {n}", "reason": "load"}
+            body = {"action": "accept" if k % 3 else "reject", "reason": f"load (client {n})"}
             response, kind = c.post(f"/api/alignments/{link}/review", json=body), "review"
         with lock:
             latencies["write"].append(time.perf_counter() - started)

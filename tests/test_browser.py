@@ -19,7 +19,6 @@ import pytest
 from rihub.hub import Hub
 
 pytest_plugins = ["web_fixtures"]
-REVIEW_TOKEN = "browser-editor-token-0123456789"
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -272,34 +271,53 @@ def test_injected_markup_stays_text(watched: Watched, evil_server: str, evil_hub
 
 @pytest.fixture()
 def review_server(aligned_hub: Hub, tmp_path: Path) -> Iterator[tuple[str, Hub]]:
-    """A review-enabled server (`rihub serve --review`) over a private copy of the aligned registry."""
+    """A writable server (`rihub serve --writable`) over a private copy of the aligned registry,
+    with a reviewer ``ana`` and a contributor ``cy``."""
     from rihub.web.app import create_app
-    from web_fixtures import copy_hub, serving
+    from web_fixtures import PASSWORD, copy_hub, serving
 
     hub = copy_hub(aligned_hub, tmp_path / "review.db")
-    with serving(create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)) as url:
+    hub.user_add("ana", "reviewer", password=PASSWORD, display_name="Ana Editor")
+    hub.user_add("cy", "contributor", password=PASSWORD)
+    with serving(create_app(hub, read_only=False)) as url:
         yield url, hub
+
+
+def sign_in_page(page: Any, base: str, username: str, back: str) -> None:
+    """Sign in through the header's link, as a person does; ends back on ``back``."""
+    from web_fixtures import PASSWORD
+
+    page.goto(base + back)
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(re.escape(back) + "$"))
 
 
 def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple[str, Hub]) -> None:
     base, hub = review_server
     page = watched.page
     link = next(a for a in hub.alignments(status="proposed", code="EUR4") if a.result is not None)
-    page.goto(f"{base}/initiatives/EUR4/results/{link.result}")
+    result_page = f"/initiatives/EUR4/results/{link.result}"
+    sign_in_page(page, base, "cy", result_page)
+    assert page.locator(f"#alignment-{link.id} summary", has_text="Review").count() == 0, "contributors do not review"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/")
+    sign_in_page(page, base, "ana", result_page)
+    assert "ana (reviewer)" in page.locator(".account-nav").inner_text()
     item = page.locator(f"#alignment-{link.id}")
     assert "link-proposed" in (item.get_attribute("class") or "")
     assert item.locator("details.evidence").get_attribute("open") is not None  # evidence shown on the result page
     item.locator("summary", has_text="Review").click()
-    item.get_by_label("Your name").fill("Ana Editor")
     item.get_by_label("Reason").fill("the result is about this")
-    item.get_by_label("Editor token").fill(REVIEW_TOKEN)
     shot(page, "review", full_page=False)
     item.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(rf"reviewed=accepted&alignment={link.id}#alignment-{link.id}$"))
     assert "accepted" in page.locator("p.flash").inner_text()
     assert "link-confirmed" in (page.locator(f"#alignment-{link.id}").get_attribute("class") or "")
     assert hub.alignment(link.id).status == "accepted"
-    assert hub.alignment_history(link.id)[-1].actor == "Ana Editor"
+    assert hub.alignment_history(link.id)[-1].actor == "ana"
 
     page.goto(f"{base}/initiatives/EUR4")
     taken = {(a.framework, a.code) for a in hub.alignments(code="EUR4") if a.result is None}
@@ -307,9 +325,7 @@ def test_accept_and_add_through_the_forms(watched: Watched, review_server: tuple
     box = page.locator("details.add-box")
     box.locator("summary").click()
     box.get_by_label("Framework item").select_option(target)
-    assert box.get_by_label("Your name").input_value() == "Ana Editor", "the script remembers the name"
     box.get_by_label("Reason").fill("stated in the action plan")
-    box.get_by_label("Editor token").fill(REVIEW_TOKEN)
     box.get_by_role("button", name="Add link").click()
     page.wait_for_url(re.compile(r"/initiatives/EUR4\?reviewed=added&alignment=\d+#alignment-\d+$"))
     framework, code = target.split(":")

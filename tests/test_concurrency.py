@@ -36,13 +36,11 @@ def _prepared(hub: Hub) -> int:
 
 def _together(work: Callable[[httpx.Client, int], None], rounds: int) -> None:
     """``work`` from CLIENTS threads at once, ``rounds`` times each, released by one barrier."""
-    from web_fixtures import REVIEW_TOKEN
-
     barrier = threading.Barrier(CLIENTS)
     failures: list[BaseException] = []
 
     def client(n: int) -> None:
-        with httpx.Client(base_url=_together.url, headers={"Authorization": f"Bearer {REVIEW_TOKEN}"}) as c:  # type: ignore[attr-defined]
+        with httpx.Client(base_url=_together.url, headers=_together.auth) as c:  # type: ignore[attr-defined]
             barrier.wait()
             for k in range(rounds):
                 try:
@@ -59,15 +57,16 @@ def _together(work: Callable[[httpx.Client, int], None], rounds: int) -> None:
 
 
 def _race(hub: Hub) -> None:
-    from web_fixtures import REVIEW_TOKEN, serving
+    from web_fixtures import bearer, serving
 
     link_id = _prepared(hub)
-    with serving(create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)) as url:
+    _together.auth = bearer(hub, "racer", "reviewer")  # type: ignore[attr-defined]
+    with serving(create_app(hub, read_only=False)) as url:
         _together.url = url  # type: ignore[attr-defined]
         statuses: list[int] = []
 
         def add(c: httpx.Client, n: int) -> None:
-            body = {"framework": "SDG", "code": "8", "reviewer": f"editor {n}", "reason": "jobs"}
+            body = {"framework": "SDG", "code": "8", "reason": f"jobs {n}"}
             statuses.append(c.post("/api/initiatives/EUR1/alignments", json=body).status_code)
 
         for _ in range(5):  # several rounds: a race that hides once shows on another
@@ -75,7 +74,7 @@ def _race(hub: Hub) -> None:
         assert set(statuses) == {201}
 
         def flip(c: httpx.Client, n: int) -> None:
-            body = {"action": "accept" if n % 2 else "reject", "reviewer": f"editor {n}", "reason": "r"}
+            body = {"action": "accept" if n % 2 else "reject", "reason": f"r {n}"}
             response = c.post(f"/api/alignments/{link_id}/review", json=body)
             assert response.status_code == 200, response.text
 

@@ -78,16 +78,15 @@ def test_a_region_without_a_meeting_renders(tmp_path: Path) -> None:
 
 
 def test_lineage_is_reviewed_through_the_api(two_cycle_hub: Hub, tmp_path: Path) -> None:
-    from web_fixtures import REVIEW_TOKEN, copy_hub
+    from web_fixtures import bearer, copy_hub
 
     hub = copy_hub(two_cycle_hub, tmp_path / "review.db")
     link = hub.lineage(status="proposed")[0]
-    with TestClient(create_app(hub, read_only=False, reviewers=REVIEW_TOKEN)) as client:
-        body = {"action": "accept", "reviewer": "A. Editor", "reason": "same objective"}
+    auth = bearer(hub, "a.editor", "reviewer")
+    with TestClient(create_app(hub, read_only=False)) as client:
+        body = {"action": "accept", "reason": "same objective"}
         assert client.post(f"/api/lineage/{link.id}/review", json=body).status_code == 401
-        answer = client.post(
-            f"/api/lineage/{link.id}/review", json=body, headers={"Authorization": f"Bearer {REVIEW_TOKEN}"}
-        )
+        answer = client.post(f"/api/lineage/{link.id}/review", json=body, headers=auth)
         assert answer.status_code == 200 and answer.json()["status"] == "accepted"
     assert [x.status for x in hub.lineage(status="accepted")] == ["accepted"]
     with hub.engine.connect() as conn:
@@ -98,7 +97,7 @@ def test_lineage_is_reviewed_through_the_api(two_cycle_hub: Hub, tmp_path: Path)
         events = conn.execute(select(t.lineage_events).where(t.lineage_events.c.link_id == link.id)).all()
     assert [(e.action, e.actor, e.before, e.after) for e in events][-1] == (
         "accept",
-        "A. Editor",
+        "a.editor",
         {"status": "proposed"},
         {"status": "accepted"},
     )

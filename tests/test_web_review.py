@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from typer.testing import CliRunner
 
 from rihub import frameworks
 from rihub.hub import Hub
@@ -21,8 +20,6 @@ from rihub.store import schema as t
 from rihub.web import create_app
 
 pytest_plugins = ["web_fixtures"]
-REVIEW_TOKEN = "test-editor-token-0123456789"  # what web_fixtures starts review_client with
-AUTH = {"Authorization": f"Bearer {REVIEW_TOKEN}"}
 
 
 def first_proposal(hub: Hub, code: str = "EUR1", result: bool = False) -> AlignmentRecord:
@@ -102,16 +99,30 @@ def test_read_only_app_draws_no_forms(aligned_client: TestClient) -> None:
     for url in ("/initiatives/EUR1", "/initiatives/EUR1/results/1"):
         page = aligned_client.get(url).text
         assert "<form" not in page.split("<main", 1)[1].replace('<form class="search-form"', "")
-        assert "rihub_csrf" not in aligned_client.get(url).headers.get("set-cookie", "")
+        assert "rihub_session" not in aligned_client.get(url).headers.get("set-cookie", "")
     assert aligned_client.post("/initiatives/EUR1/alignments", data={}).status_code == 405
     assert aligned_client.post("/api/alignments/1/review", json={}).status_code == 405
 
 
-def test_writable_app_needs_a_token(aligned_hub: Hub) -> None:
-    with pytest.raises(ValueError, match="editor token"):
-        create_app(aligned_hub, read_only=False)
-    with pytest.raises(ValueError):
-        create_app(aligned_hub, read_only=True, reviewers=REVIEW_TOKEN)
+def test_only_reviewers_get_forms_and_may_post_them(review_hub: Hub) -> None:
+    from web_fixtures import PASSWORD, sign_in
+
+    link = first_proposal(review_hub)
+    action = f"/initiatives/EUR1/alignments/{link.id}/review"
+    review_hub.user_add("cy", "contributor", password=PASSWORD)
+    with TestClient(create_app(review_hub, read_only=False)) as client:
+        page = client.get("/initiatives/EUR1").text
+        assert action not in page and 'href="/login?next=/initiatives/EUR1"' in page
+        for url in ("/", "/initiatives/EUR1.json", "/api/initiatives/EUR1", f"/alignments/{link.id}"):
+            assert client.get(url).status_code == 200, f"anonymous visitors read {url}"
+        assert client.post(action, data={"action": "accept", "reason": "x"}).status_code == 401
+        sign_in(client, "cy")
+        page = client.get("/initiatives/EUR1").text
+        assert action not in page and "cy (contributor)" in page
+        csrf = form_fields(page, "/logout")["csrf"]
+        response = client.post(action, data={"action": "accept", "reason": "x", "csrf": csrf})
+        assert response.status_code == 403 and "needs the role reviewer or admin" in response.text
+    assert review_hub.alignment(link.id).status == "proposed"
 
 
 def test_history_page_and_twin(aligned_client: TestClient, aligned_hub: Hub) -> None:
@@ -132,22 +143,16 @@ def test_accept_through_the_form(review_client: TestClient, review_hub: Hub) -> 
     link = first_proposal(review_hub, "EUR1", result=True)
     page_url = f"/initiatives/EUR1/results/{link.result}"
     page = review_client.get(page_url)
-    assert "rihub_csrf" in page.headers["set-cookie"] and "samesite=strict" in page.headers["set-cookie"].lower()
     action = f"/initiatives/EUR1/alignments/{link.id}/review"
     fields = form_fields(page.text, action)
     assert fields["back"] == page_url
-    sent = fields | {
-        "action": "accept",
-        "reviewer": "Ana Editor",
-        "reason": "matches the result",
-        "token": REVIEW_TOKEN,
-    }
+    sent = fields | {"action": "accept", "reason": "matches the result"}
     response = review_client.post(action, data=sent, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"{page_url}?reviewed=accepted&alignment={link.id}#alignment-{link.id}"
     assert review_hub.alignment(link.id).status == "accepted"
     last = events(review_hub, link.id)[-1]
-    assert (last.actor, last.action, last.reason) == ("Ana Editor", "accept", "matches the result")
+    assert (last.actor, last.action, last.reason) == ("ana", "accept", "matches the result")
     assert last.before["status"] == "proposed" and last.after["status"] == "accepted"
     after = review_client.get(response.headers["location"]).text
     assert f"{link.framework} {link.code} on EUR1 expected result {link.result}: accepted." in after
@@ -158,12 +163,7 @@ def test_reject_through_the_form(review_client: TestClient, review_hub: Hub) -> 
     link = first_proposal(review_hub, "EUR2")
     page = review_client.get("/initiatives/EUR2").text
     action = f"/initiatives/EUR2/alignments/{link.id}/review"
-    sent = form_fields(page, action) | {
-        "action": "reject",
-        "reviewer": "Bo",
-        "reason": "too broad",
-        "token": REVIEW_TOKEN,
-    }
+    sent = form_fields(page, action) | {"action": "reject", "reason": "too broad"}
     assert review_client.post(action, data=sent, follow_redirects=False).status_code == 303
     assert review_hub.alignment(link.id).status == "rejected"
     assert events(review_hub, link.id)[-1].reason == "too broad"
@@ -175,19 +175,13 @@ def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> Non
     page = review_client.get("/initiatives/EUR3").text
     assert f'<option value="{framework}:{code}">' in page
     fields = form_fields(page, "/initiatives/EUR3/alignments")
-    sent = fields | {
-        "target": f"{framework}:{code}",
-        "result": "2",
-        "reviewer": "Cy",
-        "reason": "named in the action plan",
-        "token": REVIEW_TOKEN,
-    }
+    sent = fields | {"target": f"{framework}:{code}", "result": "2", "reason": "named in the action plan"}
     response = review_client.post("/initiatives/EUR3/alignments", data=sent, follow_redirects=False)
     assert response.status_code == 303
     added = next(
         a for a in review_hub.alignments(code="EUR3") if (a.framework, a.code, a.result) == (framework, code, 2)
     )
-    assert added.provenance == "person" and added.status == "accepted" and added.created_by == "Cy"
+    assert added.provenance == "person" and added.status == "accepted" and added.created_by == "ana"
     assert f"alignment={added.id}" in response.headers["location"]
     last = events(review_hub, added.id)[-1]
     assert (last.action, last.before, last.after["status"], last.reason) == (
@@ -198,32 +192,90 @@ def test_add_through_the_form(review_client: TestClient, review_hub: Hub) -> Non
     )
 
 
-def test_form_without_csrf_or_with_bad_token_is_refused(review_client: TestClient, review_hub: Hub) -> None:
+def test_form_without_csrf_or_session_is_refused(review_client: TestClient, review_hub: Hub) -> None:
     link = first_proposal(review_hub)
     page = review_client.get("/initiatives/EUR1").text
     action = f"/initiatives/EUR1/alignments/{link.id}/review"
-    fields = form_fields(page, action)
-    good = fields | {"action": "accept", "reviewer": "Ana", "reason": "ok", "token": REVIEW_TOKEN}
+    good = form_fields(page, action) | {"action": "accept", "reason": "ok"}
     no_csrf = {k: v for k, v in good.items() if k != "csrf"}
     assert review_client.post(action, data=no_csrf, follow_redirects=False).status_code == 403
-    assert review_client.post(action, data=good | {"csrf": "forged"}, follow_redirects=False).status_code == 403
-    other = f"/initiatives/EUR1/alignments/{link.id + 1}/review"  # a token is bound to its own form
-    assert review_client.post(other, data=good, follow_redirects=False).status_code == 403
-    review_client.cookies.clear()  # another browser: the cookie half of the double submit is missing
-    assert review_client.post(action, data=good, follow_redirects=False).status_code == 403
-    review_client.get("/initiatives/EUR1")
-    fresh = form_fields(review_client.get("/initiatives/EUR1").text, action)
-    wrong = good | fresh | {"token": "not-the-token"}
-    response = review_client.post(action, data=wrong, follow_redirects=False)
-    assert response.status_code == 403 and "wrong editor token" in response.text
+    response = review_client.post(action, data=good | {"csrf": "forged"}, follow_redirects=False)
+    assert response.status_code == 403 and "not sent from this site" in response.text
+    session = review_client.cookies["rihub_session"]
+    review_client.cookies.clear()  # another browser (a forging site's request carries no session: SameSite=Lax)
+    assert review_client.post(action, data=good, follow_redirects=False).status_code == 401
+    review_client.cookies.set("rihub_session", session[:-2] + ("AA" if not session.endswith("AA") else "BB"))
+    assert review_client.post(action, data=good, follow_redirects=False).status_code == 401, (
+        "a tampered cookie is no session"
+    )
     assert review_hub.alignment(link.id).status == "proposed"
     assert len(events(review_hub, link.id)) == 1
+
+
+def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(review_hub: Hub) -> None:
+    from web_fixtures import PASSWORD, sign_in
+
+    review_hub.user_add("eve", "admin", password=PASSWORD)
+    with TestClient(create_app(review_hub, read_only=False)) as client:
+        anonymous_csrf = form_fields(client.get("/login").text, "/login")["csrf"]
+        login = {"username": "eve", "password": PASSWORD, "csrf": anonymous_csrf, "next": "//evil.example/"}
+        response = client.post("/login", data=login, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/", "no open redirect"
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie  # plain HTTP here
+        page = client.get("/login").text
+        assert "Signed in as eve" in page
+        csrf = form_fields(page, "/logout")["csrf"]
+        assert csrf != anonymous_csrf, "signing in starts a new CSRF token"
+        assert client.post("/logout", data={}, follow_redirects=False).status_code == 403
+        assert client.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+        assert "Signed in as" not in client.get("/login").text
+        wrong = {
+            "username": "eve",
+            "password": "not it",
+            "csrf": form_fields(client.get("/login").text, "/login")["csrf"],
+        }
+        response = client.post("/login", data=wrong)
+        assert response.status_code == 401 and "wrong username or password" in response.text
+    with TestClient(create_app(review_hub, read_only=False), base_url="https://testserver") as client:
+        assert "; secure" in client.get("/login").headers["set-cookie"].lower(), "over HTTPS the cookie is Secure"
+        sign_in(client, "eve")
+
+
+def test_a_disabled_account_loses_its_session_and_its_token(review_client: TestClient, review_hub: Hub) -> None:
+    from web_fixtures import bearer
+
+    link = first_proposal(review_hub)
+    action = f"/initiatives/EUR1/alignments/{link.id}/review"
+    auth = bearer(review_hub, "bot", "reviewer")
+    assert action in review_client.get("/initiatives/EUR1").text
+    review_hub.user_disable("ana")
+    review_hub.user_disable("bot")
+    assert action not in review_client.get("/initiatives/EUR1").text
+    response = review_client.post(
+        f"/api/alignments/{link.id}/review", json={"action": "accept", "reason": "x"}, headers=auth
+    )
+    assert response.status_code == 401 and "not valid" in response.json()["error"]["detail"]
+
+
+def test_sign_in_is_throttled(review_hub: Hub) -> None:
+    from rihub.accounts import THROTTLE_LIMIT
+    from web_fixtures import PASSWORD
+
+    review_hub.user_add("fay", "reviewer", password=PASSWORD)
+    with TestClient(create_app(review_hub, read_only=False)) as client:
+        csrf = form_fields(client.get("/login").text, "/login")["csrf"]
+        for _ in range(THROTTLE_LIMIT):
+            assert client.post("/login", data={"username": "fay", "password": "guess", "csrf": csrf}).status_code == 401
+        response = client.post("/login", data={"username": "fay", "password": PASSWORD, "csrf": csrf})
+        assert response.status_code == 429 and "too many attempts, try again in" in response.text
+        assert int(response.headers["retry-after"]) > 0
 
 
 def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> None:
     page = review_client.get("/initiatives/EUR1").text
     fields = form_fields(page, "/initiatives/EUR1/alignments")
-    base = fields | {"reviewer": "Ana", "reason": "why", "token": REVIEW_TOKEN}
+    base = fields | {"reason": "why"}
     response = review_client.post("/initiatives/EUR1/alignments", data=base | {"target": "SDG:99"})
     assert response.status_code == 422 and "SDG 99 is not in the SDG vocabulary" in unescape(response.text)
     response = review_client.post("/initiatives/EUR1/alignments", data=base | {"target": "SDG:9", "reason": " "})
@@ -231,8 +283,7 @@ def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> N
     doc = document_link(review_hub)
     action = f"/initiatives/EUR1/alignments/{doc.id}/review"
     assert action not in page, "document links get no review form"
-    signed = review_client.app.state.reviewers.form_token(review_client.cookies["rihub_csrf"], action)  # type: ignore[attr-defined]
-    response = review_client.post(action, data=base | {"csrf": signed, "action": "reject"})
+    response = review_client.post(action, data=base | {"action": "reject"})
     assert response.status_code == 409 and "report's own mapping table" in unescape(response.text)
     assert review_hub.alignment(doc.id).status == "accepted" and events(review_hub, doc.id) == []
 
@@ -240,59 +291,75 @@ def test_form_reports_bad_input(review_client: TestClient, review_hub: Hub) -> N
 # --- JSON API --------------------------------------------------------------------------------------
 
 
-def test_api_review_and_add(review_client: TestClient, review_hub: Hub) -> None:
+def test_api_review_and_add(review_client: TestClient, review_hub: Hub, review_auth: dict[str, str]) -> None:
     link = first_proposal(review_hub, "ASP2", result=True)
-    body = {"action": "reject", "reviewer": "Dee", "reason": "not about this"}
-    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=AUTH)
+    body = {"action": "reject", "reason": "not about this"}
+    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=review_auth)
     assert response.status_code == 200
     answer = response.json()
     assert answer["alignment"]["status"] == "rejected" and answer["alignment"]["badge"] == "rejected"
     assert answer["history"][-1] | {"at": None, "id": None} == {
         "id": None,
         "alignment_id": link.id,
-        "actor": "Dee",
+        "actor": "dee",
         "at": None,
         "action": "reject",
         "before": {"status": "proposed", "provenance": "model", "score": link.score},
         "after": {"status": "rejected", "provenance": "model", "score": link.score},
         "reason": "not about this",
     }
-    add = {"framework": "wsis", "code": "C4", "reviewer": "Dee", "reason": "capacity building"}
-    response = review_client.post("/api/initiatives/ASP2/alignments", json=add, headers=AUTH)
+    add = {"framework": "wsis", "code": "C4", "reason": "capacity building"}
+    response = review_client.post("/api/initiatives/ASP2/alignments", json=add, headers=review_auth)
     assert response.status_code == 201
     made = response.json()["alignment"]
     assert (made["framework"], made["code"], made["result"], made["status"]) == ("WSIS", "C4", None, "accepted")
-    assert response.json()["history"][-1]["actor"] == "Dee"
+    assert response.json()["history"][-1]["actor"] == "dee"
 
 
 @pytest.mark.parametrize(
     ("headers", "status"),
-    [({}, 401), ({"Authorization": "Bearer wrong-token"}, 403), ({"Authorization": f"Basic {REVIEW_TOKEN}"}, 401)],
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer rih_not-a-token"}, 401),
+        ({"Authorization": "Basic YW5hOnBhc3N3b3Jk"}, 401),
+        ("contributor", 403),
+    ],
 )
-def test_api_needs_the_token(review_client: TestClient, review_hub: Hub, headers: dict[str, str], status: int) -> None:
+def test_api_needs_a_reviewer_token(
+    review_client: TestClient, review_hub: Hub, headers: dict[str, str] | str, status: int
+) -> None:
+    """The session cookie of the signed-in reviewer does not count: API writes need a token."""
+    from web_fixtures import bearer
+
+    sent = bearer(review_hub, "gus", "contributor") if headers == "contributor" else headers
+    assert isinstance(sent, dict)
     link = first_proposal(review_hub)
-    body = {"action": "accept", "reviewer": "Eve", "reason": "x"}
-    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=headers)
+    body = {"action": "accept", "reason": "x"}
+    response = review_client.post(f"/api/alignments/{link.id}/review", json=body, headers=sent)
     assert response.status_code == status and response.json()["error"]["status"] == status
-    response = review_client.post("/api/initiatives/EUR1/alignments", json={"nonsense": 1}, headers=headers)
+    response = review_client.post("/api/initiatives/EUR1/alignments", json={"nonsense": 1}, headers=sent)
     assert response.status_code == status, "authentication is checked before the body"
     assert review_hub.alignment(link.id).status == "proposed"
 
 
-def test_api_refuses_unknown_codes_and_document_links(review_client: TestClient, review_hub: Hub) -> None:
-    add = {"framework": "SDG", "code": "99", "reviewer": "Eve", "reason": "x"}
-    response = review_client.post("/api/initiatives/EUR1/alignments", json=add, headers=AUTH)
+def test_api_refuses_unknown_codes_and_document_links(
+    review_client: TestClient, review_hub: Hub, review_auth: dict[str, str]
+) -> None:
+    add = {"framework": "SDG", "code": "99", "reason": "x"}
+    response = review_client.post("/api/initiatives/EUR1/alignments", json=add, headers=review_auth)
     assert response.status_code == 422
     assert "SDG 99 is not in the SDG vocabulary" in response.json()["error"]["detail"]
-    response = review_client.post("/api/initiatives/EUR1/alignments", json=add | {"framework": "XYZ"}, headers=AUTH)
+    response = review_client.post(
+        "/api/initiatives/EUR1/alignments", json=add | {"framework": "XYZ"}, headers=review_auth
+    )
     assert response.status_code == 422
     response = review_client.post(
-        "/api/initiatives/EUR1/alignments", json=add | {"code": "9", "result": 99}, headers=AUTH
+        "/api/initiatives/EUR1/alignments", json=add | {"code": "9", "result": 99}, headers=review_auth
     )
     assert response.status_code == 404 and "no expected result 99" in response.json()["error"]["detail"]
     doc = document_link(review_hub)
-    body = {"action": "reject", "reviewer": "Eve", "reason": "x"}
-    response = review_client.post(f"/api/alignments/{doc.id}/review", json=body, headers=AUTH)
+    body = {"action": "reject", "reason": "x"}
+    response = review_client.post(f"/api/alignments/{doc.id}/review", json=body, headers=review_auth)
     assert response.status_code == 409 and "report's own mapping" in response.json()["error"]["detail"]
     assert review_hub.alignment(doc.id).status == "accepted" and events(review_hub, doc.id) == []
 
@@ -311,16 +378,21 @@ def test_review_pages_keep_the_csp(review_client: TestClient) -> None:
     assert not re.search(r"<script(?![^>]*\bsrc=)", page) and not re.search(r"\s(style|on[a-z]+)=", page)
 
 
-# --- the serve command -----------------------------------------------------------------------------
+def test_each_worker_builds_the_same_writable_app_from_the_environment(
+    review_hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rihub serve --workers N`: every worker's app signs with the key in the database, so a
+    session made by one is honoured by another."""
+    from rihub.web.app import from_env
+    from web_fixtures import PASSWORD, sign_in
 
-
-def test_serve_review_refuses_to_start_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rihub.cli import app
-
-    monkeypatch.delenv("RIHUB_REVIEW_TOKEN", raising=False)
-    result = CliRunner().invoke(app, ["serve", "--review"])
-    assert result.exit_code != 0
-    assert "RIHUB_REVIEW_TOKEN is not set" in str(result.exception)
-    monkeypatch.setenv("RIHUB_REVIEW_TOKEN", "short")
-    result = CliRunner().invoke(app, ["serve", "--review"])
-    assert result.exit_code != 0 and "shorter than" in str(result.exception)
+    review_hub.user_add("ida", "reviewer", password=PASSWORD)
+    monkeypatch.setenv("RIHUB_DATABASE_URL", review_hub.url)
+    monkeypatch.setenv("RIHUB_WRITABLE", "1")
+    monkeypatch.delenv("RIHUB_SECRET_KEY", raising=False)
+    first, second = TestClient(from_env()), TestClient(from_env())
+    sign_in(first, "ida")
+    second.cookies.set("rihub_session", first.cookies["rihub_session"])
+    assert "Signed in as ida" in second.get("/login").text
+    monkeypatch.delenv("RIHUB_WRITABLE")
+    assert TestClient(from_env()).post("/login", data={}).status_code == 405

@@ -6,6 +6,7 @@ Imported by the test modules (``from web_fixtures import ...``) so conftest.py s
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import time
@@ -96,7 +97,24 @@ def evil_server(evil_hub: Hub) -> Iterator[str]:
         yield url
 
 
-REVIEW_TOKEN = "test-editor-token-0123456789"
+PASSWORD = "a-password-for-tests"
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a browser does (its CSRF token first)."""
+    page = client.get("/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf, "the login form carries a CSRF token"
+    response = client.post(
+        "/login", data={"username": username, "password": password, "csrf": csrf.group(1)}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+
+
+def bearer(hub: Hub, username: str, role: str) -> dict[str, str]:
+    """The Authorization header of a new API token for a new account."""
+    hub.user_add(username, role)
+    return {"Authorization": f"Bearer {hub.user_token(username, 'tests').secret}"}
 
 
 def copy_hub(hub: Hub, path: Path) -> Hub:
@@ -112,8 +130,17 @@ def review_hub(aligned_hub: Hub, tmp_path: Path) -> Hub:
 
 @pytest.fixture()
 def review_client(review_hub: Hub) -> Iterator[TestClient]:
-    with TestClient(create_app(review_hub, read_only=False, reviewers=REVIEW_TOKEN)) as client:
+    """A browser signed in as ``ana``, a reviewer, on a writable app over ``review_hub``."""
+    review_hub.user_add("ana", "reviewer", password=PASSWORD)
+    with TestClient(create_app(review_hub, read_only=False)) as client:
+        sign_in(client, "ana")
         yield client
+
+
+@pytest.fixture()
+def review_auth(review_hub: Hub) -> dict[str, str]:
+    """API credentials of ``dee``, a reviewer (a token-only account)."""
+    return bearer(review_hub, "dee", "reviewer")
 
 
 @pytest.fixture(scope="session")

@@ -245,41 +245,43 @@ def _counts(r: RegionCounts | Stats) -> list[str]:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface [env: RIHUB_HOST; default 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="Port [env: RIHUB_PORT; default 8000]")] = None,
-    review: Annotated[
+    writable: Annotated[
         bool,
-        typer.Option("--review", help="Let editors accept, reject and add framework links [env: RIHUB_REVIEW_TOKEN]"),
+        typer.Option("--writable", help="Accounts on: sign-in, review forms and the POST API (anonymous still reads)"),
     ] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Server processes sharing the database")] = 1,
 ) -> None:
-    """Serve the web pages and JSON API (read-only unless --review) for browsing, searching and comparing."""
+    """Serve the web pages and JSON API (read-only unless --writable) for browsing, searching and comparing."""
     import uvicorn
 
     from rihub.config import Settings
-    from rihub.web.app import create_app
 
-    token = os.environ.get("RIHUB_REVIEW_TOKEN", "").strip()
-    if review and len(token) < MIN_TOKEN_CHARS:
-        problem = "is not set" if not token else f"is shorter than {MIN_TOKEN_CHARS} characters"
-        raise RihubError(f"--review needs an editor token: RIHUB_REVIEW_TOKEN {problem}")
     settings = Settings.from_env()
     host = host or settings.host
     port = port if port is not None else settings.port
-    application = create_app(
-        hub(),
-        read_only=not review,
-        reviewers=token if review else None,
-        allowed_hosts=settings.allowed_hosts,
-        load_model=True,
-    )
-    application.state.hub.warm()
+    registry = hub()  # opened (and migrated) once here, so a bad database is one line, not N tracebacks
+    if writable:
+        registry.secret_key()  # made before the workers start, so they cannot race to make it
+        if not any(u.role in ("reviewer", "admin") and not u.disabled for u in registry.users()):
+            err.print("rihub: no reviewer or admin yet: add one with `rihub user add NAME --role admin --password`")
+    os.environ["RIHUB_DATABASE_URL"] = registry.url
+    os.environ["RIHUB_WRITABLE"] = "1" if writable else "0"
     shown = f"[{host}]" if ":" in host else host
-    mode = "review on: editors need RIHUB_REVIEW_TOKEN" if review else "read-only"
+    mode = "writable: sign in at /login" if writable else "read-only"
     err.print(
-        f"rihub: serving http://{shown}:{port}/  ({mode}; API at /api, docs at /docs; Ctrl+C stops)", highlight=False
+        f"rihub: serving http://{shown}:{port}/  ({mode}; {workers} worker{'s' if workers > 1 else ''};"
+        " API at /api, docs at /docs; Ctrl+C stops)",
+        highlight=False,
     )
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
-
-
-MIN_TOKEN_CHARS = 16  # an editor token guards writes; refuse ones short enough to guess
+    uvicorn.run(
+        "rihub.web.app:from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 align_app = typer.Typer(help="Propose and evaluate SDG / WSIS / GDC links.", invoke_without_command=True)
@@ -467,7 +469,8 @@ def review_history(alignment_id: Annotated[int, typer.Argument(help="Alignment i
     console.print(table)
 
 
-from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report)
+from rihub import (  # noqa: E402,F401  (diff, versions, lineage, review matches, overlaps, themes, matrix, report, user)
+    cli_accounts,
     cli_matrix,
     cli_overlaps,
     cli_registry,

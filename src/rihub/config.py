@@ -27,6 +27,10 @@ class Settings:
     max_paragraph_chars: int = 100_000  # RIHUB_MAX_PARAGRAPH_CHARS: one paragraph, heading or table row
     max_paragraphs: int = 200_000  # RIHUB_MAX_PARAGRAPHS: paragraphs and rows of a report (lines of a text file)
     parse_seconds: float = 60.0  # RIHUB_PARSE_SECONDS: time budget for reading one report
+    # RIHUB_SECRET_KEY: signs session cookies; unset, one is generated and kept in the database.
+    secret_key: str | None = None
+    # RIHUB_WRITABLE: a worker built by rihub.web.app:from_env turns accounts and writes on (`serve --writable`).
+    writable: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -44,6 +48,8 @@ class Settings:
             max_paragraph_chars=_count("RIHUB_MAX_PARAGRAPH_CHARS", cls.max_paragraph_chars),
             max_paragraphs=_count("RIHUB_MAX_PARAGRAPHS", cls.max_paragraphs),
             parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
+            secret_key=os.environ.get("RIHUB_SECRET_KEY", "").strip() or None,
+            writable=os.environ.get("RIHUB_WRITABLE", "").strip().lower() in {"1", "true", "yes"},
         )
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sqlalchemy import Engine
 
+from rihub.accounts import Accounts
 from rihub.config import Settings
 from rihub.consolidation import Consolidation
 from rihub.errors import InputError, NotFoundError
@@ -71,7 +72,7 @@ def parse_and_lint(path: str | Path) -> tuple[Outline, list[Finding]]:
     return outline, findings_for(outline, data)
 
 
-class Hub(Consolidation):
+class Hub(Accounts, Consolidation):
     """A registry in one database: ingest reports, query them, export them."""
 
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:

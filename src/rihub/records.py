@@ -858,3 +858,37 @@ class AuditEntry(Record):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     comment: str | None
+
+
+class User(Record):
+    """An account as everyone may see it: never its password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Literal["contributor", "reviewer", "admin"]
+    disabled: bool
+    has_password: bool = Field(description="False for an account that works with API tokens only")
+    projects: list[int] = Field(description="Ids of the projects the account is assigned to")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ApiToken(Record):
+    """An API token as stored: its name and first characters, never the secret or its hash."""
+
+    id: int
+    user_id: int
+    username: str
+    name: str
+    prefix: str = Field(description="The secret's first characters, to tell tokens apart")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class IssuedToken(Record):
+    """A token just made: the only time its secret is shown (only a hash of it is kept)."""
+
+    token: ApiToken
+    secret: str

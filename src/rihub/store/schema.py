@@ -453,6 +453,16 @@ auth_failures = Table(
     Index("ix_auth_failures_client_at", "client", "at"),
 )
 
+# Secrets the server generates once and every worker shares (the session cookies' signing key),
+# unless the deployment sets RIHUB_SECRET_KEY.
+server_keys = Table(
+    "server_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Who changed what: one row per write, in the same transaction as the write.
 audit_log = Table(
     "audit_log",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -15,8 +15,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from rihub import __version__
+from rihub.config import Settings
 from rihub.hub import Hub
-from rihub.web import api, data, errors, pages, reports, review
+from rihub.web import api, auth, data, errors, pages, reports, review
 from rihub.web.security import SecurityHeaders
 
 HERE = Path(__file__).parent
@@ -81,6 +82,9 @@ def templates() -> Jinja2Templates:
     env.globals["framework_title"] = data.framework_title
     env.globals["pin"] = _pin
     env.globals["cycle_codes"] = _cycle_codes
+    env.globals["csrf_field"] = auth.csrf_field
+    env.globals["signed_in"] = auth.signed_in
+    env.globals["accounts_on"] = False
     return Jinja2Templates(env=env)
 
 
@@ -95,23 +99,20 @@ def create_app(
     hub: Hub,
     *,
     read_only: bool = True,
-    reviewers: str | Iterable[str] | None = None,
     allowed_hosts: Iterable[str] = ("*",),
     load_model: bool = False,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     """The whole web app over ``hub``; holds no state of its own, so several workers can serve one database.
 
     ``load_model`` starts loading the embedding model in the background when the app starts
     (:meth:`Hub.warm_model`), so meaning search is ready without any request waiting for it.
 
-    Read-only by default. ``read_only=False`` with ``reviewers`` (the editor token or tokens) mounts the
-    review forms and ``POST`` API; a writable app without a token is refused rather than left open.
+    Read-only by default. ``read_only=False`` turns accounts on (:mod:`rihub.web.auth`): sign-in
+    pages, sessions, the review forms and the ``POST`` API; anonymous visitors still only read.
+    ``body_limits`` raises the 64 KB request-body limit under given path prefixes (an upload route).
     """
-    editors = None if reviewers is None else review.Reviewers.of(reviewers)
-    if not read_only and editors is None:
-        raise ValueError("a writable app needs an editor token: create_app(hub, read_only=False, reviewers=TOKEN)")
-    if read_only and editors is not None:
-        raise ValueError("reviewers only make sense with read_only=False")
+    writable = not read_only
     app = FastAPI(
         title="rihub",
         version=__version__,
@@ -120,8 +121,9 @@ def create_app(
             "JSON API over the Regional Initiatives registry. Lists page with "
             "`_size`/`_page` or `limit`/`offset`, answer `{data, count, next}`, and give CSV with `_format=csv`."
             + (
-                " Reviewing is on: `POST` endpoints change framework links with `Authorization: Bearer <token>`."
-                if editors
+                " Writes (`POST`) need an API token of an account with the right role:"
+                " `Authorization: Bearer <token>` (`rihub user token NAME --name WHAT`)."
+                if writable
                 else " This server is read-only."
             )
         ),
@@ -131,20 +133,38 @@ def create_app(
         lifespan=_load_model if load_model else None,
     )
     app.state.hub = hub
-    app.state.reviewers = editors
-    app.state.throttle = review.Throttle()
+    app.state.writable = writable
     app.state.templates = templates()
+    app.state.templates.env.globals["accounts_on"] = writable
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    if editors is not None:
+    if writable:
         hub.sync_frameworks()  # links can be added before the first `rihub align`
+        app.include_router(auth.pages)
         app.include_router(review.api)
         app.include_router(review.pages)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(reports.router)
     errors.install(app)
-    app.add_middleware(SecurityHeaders, read_only=read_only)
+    if writable:
+        app.add_middleware(auth.Sessions, secret_key=hub.secret_key())
+    app.add_middleware(SecurityHeaders, read_only=read_only, body_limits=body_limits or {})
     hosts = list(allowed_hosts)
     if hosts != ["*"]:  # outermost: a request for another site is refused before anything runs
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+    return app
+
+
+def from_env() -> FastAPI:
+    """The app a server worker builds for itself (``uvicorn --factory rihub.web.app:from_env``).
+
+    ``rihub serve --workers N`` starts N processes; each reads the same settings from the
+    environment (``RIHUB_DATABASE_URL``, ``RIHUB_WRITABLE``, ``RIHUB_ALLOWED_HOSTS``…), warms its
+    derived views and loads the model in the background, and signs sessions with the key every
+    worker reads from the database (or ``RIHUB_SECRET_KEY``).
+    """
+    settings = Settings.from_env()
+    hub = Hub(settings.database_url)
+    app = create_app(hub, read_only=not settings.writable, allowed_hosts=settings.allowed_hosts, load_model=True)
+    hub.warm()
     return app

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import Scope
 
-from rihub.errors import InputError, NotFoundError, RihubError
+from rihub.errors import AuthError, InputError, NotFoundError, PermissionDenied, RihubError, ThrottledError
 from rihub.web.security import HEADERS, is_data_path
 
 log = logging.getLogger("rihub.web")
@@ -39,6 +39,12 @@ def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
         ]
         names = ", ".join(p["loc"][-1] for p in problems if p["loc"]) or "request"
         return 422, f"invalid value for {names}", problems
+    if isinstance(exc, ThrottledError):
+        return 429, str(exc), []
+    if isinstance(exc, AuthError):
+        return 401, str(exc), []
+    if isinstance(exc, PermissionDenied):
+        return 403, str(exc), []
     if isinstance(exc, NotFoundError):
         return 404, str(exc), []
     if isinstance(exc, InputError):
@@ -60,6 +66,8 @@ def error_response(request: Request, exc: Exception) -> Response:
     headers = dict(HEADERS)
     if isinstance(exc, StarletteHTTPException) and exc.headers:
         headers.update(exc.headers)
+    if isinstance(exc, ThrottledError):
+        headers["Retry-After"] = str(exc.retry_after)
     if wants_json(request):
         body: dict[str, Any] = {"error": {"status": status, "title": title, "detail": detail}}
         if problems:
@@ -94,17 +102,17 @@ def unauthorized(scope: Scope) -> Any:
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
         exc = StarletteHTTPException(
-            401, "send the editor token as `Authorization: Bearer <token>`", headers={"WWW-Authenticate": "Bearer"}
+            401, "send an API token as `Authorization: Bearer <token>`", headers={"WWW-Authenticate": "Bearer"}
         )
         await error_response(request, exc)(scope, receive, send)
 
     return app
 
 
-def too_large(scope: Scope) -> Any:
+def too_large(scope: Scope, limit: int) -> Any:
     async def app(scope: Scope, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        exc = StarletteHTTPException(413, "the request body is over 64 KB; nothing here takes uploads")
+        exc = StarletteHTTPException(413, f"the request body is over {limit // 1024} KB, this route's limit")
         await error_response(request, exc)(scope, receive, send)
 
     return app

@@ -74,9 +74,7 @@ def render(
         return json_response(payload if payload is not None else {}, status_code)
     forms = review.forms_for(request)
     context |= {"json_url": twin_url(request), "csv_url": context.get("csv_url"), "review": forms}
-    response = request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
-    review.remember_nonce(request, response, forms)
-    return response
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def timeline(meetings: list[MeetingBrief], width: int = 720, pad: int = 48) -> dict[str, Any]:

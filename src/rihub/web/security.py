@@ -1,5 +1,5 @@
-"""Security headers on every response, a read-only guard, HEAD for every GET route, and the
-credential check that write endpoints need before their body is parsed — one small ASGI middleware.
+"""Security headers on every response, a read-only guard, HEAD for every GET route, the body
+limit, and the credential check that write endpoints need before their body is parsed — one small ASGI middleware.
 
 Pure ASGI rather than ``BaseHTTPMiddleware``: it adds no task hop per request, which keeps
 latency low under load.
@@ -7,7 +7,7 @@ latency low under load.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,11 +51,19 @@ def with_headers(raw: Iterable[tuple[bytes, bytes]], path: str) -> list[tuple[by
 
 
 class SecurityHeaders:
-    """Adds the headers above; with ``read_only`` refuses unsafe methods before any route runs."""
+    """Adds the headers above; with ``read_only`` refuses unsafe methods before any route runs.
 
-    def __init__(self, app: ASGIApp, read_only: bool = True) -> None:
+    ``body_limits`` maps path prefixes to a larger body limit than :data:`MAX_BODY` (the longest
+    matching prefix wins), for routes that take uploads.
+    """
+
+    def __init__(self, app: ASGIApp, read_only: bool = True, body_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.read_only = read_only
+        self.body_limits = sorted((body_limits or {}).items(), key=lambda item: -len(item[0]))
+
+    def limit_for(self, path: str) -> int:
+        return next((limit for prefix, limit in self.body_limits if path.startswith(prefix)), MAX_BODY)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,26 +101,27 @@ class SecurityHeaders:
             return
         if head:  # answered like GET, without the body (Starlette's routes would say 405)
             scope = dict(scope, method="GET")
-        if _declared_length(scope) > MAX_BODY:
+        limit = self.limit_for(path)
+        if _declared_length(scope, limit) > limit:
             from rihub.web.errors import too_large
 
-            await too_large(scope)(scope, receive, send_with_headers)
+            await too_large(scope, limit)(scope, receive, send_with_headers)
             return
-        await self.app(scope, _bounded(receive), send_with_headers)
+        await self.app(scope, _bounded(receive, limit), send_with_headers)
 
 
-MAX_BODY = 64 * 1024  # a review form or JSON body is a few hundred bytes; nothing here takes uploads
+MAX_BODY = 64 * 1024  # a form or JSON body is a few hundred bytes; upload routes raise it (body_limits)
 
 
-def _declared_length(scope: Scope) -> int:
+def _declared_length(scope: Scope, limit: int) -> int:
     for k, v in scope.get("headers", []):
         if k.lower() == b"content-length":
-            return int(v) if v.isdigit() else MAX_BODY + 1
+            return int(v) if v.isdigit() else limit + 1
     return 0
 
 
-def _bounded(receive: Receive) -> Receive:
-    """A request body that says no length (chunked) is cut off past MAX_BODY all the same."""
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """A request body that says no length (chunked) is cut off past the limit all the same."""
     seen = 0
 
     async def wrapped() -> Message:
@@ -120,10 +129,10 @@ def _bounded(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY:
+            if seen > limit:
                 from starlette.exceptions import HTTPException
 
-                raise HTTPException(413, f"the request body is over {MAX_BODY // 1024} KB")
+                raise HTTPException(413, f"the request body is over {limit // 1024} KB")
         return message
 
     return wrapped

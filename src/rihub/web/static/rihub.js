@@ -30,18 +30,6 @@
     });
   });
 
-  // Review forms: remember the reviewer's name for this tab, so each form need not ask again.
-  // (Only the name: the editor token is never stored by this script.)
-  try {
-    var name = window.sessionStorage.getItem("rihub-reviewer") || "";
-    document.querySelectorAll("input[data-remember=reviewer]").forEach(function (input) {
-      if (name && !input.value) input.value = name;
-      input.addEventListener("change", function () {
-        window.sessionStorage.setItem("rihub-reviewer", input.value.trim());
-      });
-    });
-  } catch (e) { /* storage disabled: the fields simply stay empty */ }
-
   // Compare form: at most six initiatives; further boxes are disabled until one is unticked.
   var form = document.querySelector(".compare-form");
   if (form) {
