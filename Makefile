@@ -34,8 +34,11 @@ demo: install
 	$(BIN)/rihub --db sqlite:///rihub.db stats
 	$(BIN)/rihub --db sqlite:///rihub.db serve
 
+# The suite on SQLite, then the tests that use a registry again on a throwaway PostgreSQL server
+# (tests/backend.py); a machine without PostgreSQL fails the second pass, loudly.
 test: install
 	$(BIN)/python -m pytest -q
+	RIHUB_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,8 @@ from rihub.model import Outline
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 sys.path.insert(0, str(Path(__file__).parent))
-from variants import write_docx, write_pdf  # noqa: E402  (test support module beside this file)
+import backend  # noqa: E402  (test support modules beside this file)
+from variants import write_docx, write_pdf  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -36,17 +38,16 @@ def outline(report_path: Path) -> Outline:
 
 
 @pytest.fixture(scope="session")
-def demo_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
-    """A SQLite registry holding the bundled report; tests must not write to it."""
-    path = tmp_path_factory.mktemp("demo") / "rihub.db"
-    hub = Hub(f"sqlite:///{path}")
+def demo_hub(tmp_path_factory: pytest.TempPathFactory, database_server: str | None) -> Hub:
+    """A registry holding the bundled report; tests must not write to it."""
+    hub = Hub(backend.new_url(tmp_path_factory.mktemp("demo"), database_server))
     hub.ingest_demo()
     return hub
 
 
 @pytest.fixture()
-def empty_hub(tmp_path: Path) -> Hub:
-    return Hub(f"sqlite:///{tmp_path / 'rihub.db'}")
+def empty_hub(tmp_path: Path, database_server: str | None) -> Hub:
+    return Hub(backend.new_url(tmp_path, database_server))
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +71,8 @@ def postgres_url() -> Iterator[str]:
 
     reason = pg_server.available()
     if reason:
+        if os.environ.get("RIHUB_REQUIRE_POSTGRES") or backend.POSTGRES:
+            pytest.fail(f"PostgreSQL is required in this run (RIHUB_REQUIRE_POSTGRES / RIHUB_TEST_BACKEND): {reason}")
         message = f"POSTGRESQL TESTS SKIPPED: {reason}"
         print(f"\n{'!' * 20} {message} {'!' * 20}")
         pytest.skip(message)
@@ -78,7 +81,38 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def aligned_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+def database_server(request: pytest.FixtureRequest) -> str | None:
+    """None on the SQLite pass; the throwaway PostgreSQL server's URL on the PostgreSQL pass."""
+    return str(request.getfixturevalue("postgres_url")) if backend.POSTGRES else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself (its files, FTS5); not in the PostgreSQL pass")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass keep the tests that use a shared registry, and say what was left out."""
+    if not backend.POSTGRES:
+        return
+    kept, sqlite_only, no_registry = [], [], []
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("sqlite_only"):
+            sqlite_only.append(item)
+        elif names & backend.REGISTRY_FIXTURES:
+            kept.append(item)
+        else:
+            no_registry.append(item)
+    config.hook.pytest_deselected(items=sqlite_only + no_registry)
+    items[:] = kept
+    print(
+        f"\nPostgreSQL pass: {len(kept)} tests on PostgreSQL registries; left to the SQLite pass: "
+        f"{len(sqlite_only)} marked sqlite_only, {len(no_registry)} that use no shared registry"
+    )
+
+
+@pytest.fixture(scope="session")
+def aligned_hub(tmp_path_factory: pytest.TempPathFactory, database_server: str | None) -> Hub:
     """The demo registry after `rihub align` (model proposals and embeddings), built once per session.
 
     Loading MiniLM costs ~10 s, so every test that needs proposals or vectors shares this one; tests
@@ -87,8 +121,7 @@ def aligned_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    path = tmp_path_factory.mktemp("aligned") / "rihub.db"
-    hub = Hub(f"sqlite:///{path}")
+    hub = Hub(backend.new_url(tmp_path_factory.mktemp("aligned"), database_server))
     hub.ingest_demo()
     hub.align()
     return hub

@@ -109,3 +109,31 @@ def test_json_output_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
         "gdc_top1": None,
         "per_item": [{"ap": None}, {"ap": 0.5}],
     }
+
+
+def test_user_commands_take_passwords_from_stdin_and_print_a_token_once(tmp_path: Path) -> None:
+    db = tmp_path / "users.db"
+    added = subprocess.run(
+        [*RIHUB, "user", "add", "ana", "--role", "reviewer", "--password-file", "-"],
+        input="a-long-enough-password\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RIHUB_DATABASE_URL": f"sqlite:///{db}"},
+        timeout=120,
+        check=False,
+    )
+    assert added.returncode == 0, added.stderr
+    made = run("user", "token", "ana", "--name", "ci", db=db)
+    secret = made.stdout.strip()
+    assert made.returncode == 0 and secret.startswith("rih_") and secret not in made.stderr
+    [user] = json.loads(run("user", "list", "--json", db=db).stdout)
+    assert (user["username"], user["role"], user["has_password"], user["disabled"]) == ("ana", "reviewer", True, False)
+    listed = json.loads(run("user", "token", "--list", "--json", db=db).stdout)
+    assert [(k["name"], k["prefix"]) for k in listed] == [("ci", secret[:12])] and secret not in json.dumps(listed)
+    revoked = json.loads(run("user", "token", "--revoke", str(listed[0]["id"]), "--json", db=db).stdout)
+    assert revoked["revoked_at"] is not None
+    assert json.loads(run("user", "disable", "ana", "--json", db=db).stdout)["disabled"] is True
+    bad = run("user", "role", "ana", "boss", db=db)
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: role 'boss' is not one of contributor, reviewer, admin"
+    missing = run("user", "add", "ben", "--password-file", str(tmp_path / "nope"), db=db)
+    assert missing.returncode == 1 and "cannot read the password file" in missing.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import backend
 from rihub.analysis.matrix import KINDS
 from rihub.analysis.themes import vocabulary
 from rihub.hub import Hub
@@ -160,14 +161,14 @@ def test_initiative_page_shows_its_themes(web_client: TestClient) -> None:
 # --- CLI -------------------------------------------------------------------------------------------
 
 
-def _run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "rihub.cli", "--db", f"sqlite:///{db}", *args]
+def _run(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "rihub.cli", "--db", db, *args]
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=env)
 
 
 def test_cli_matrix(demo_hub: Hub) -> None:
-    db = Path(str(demo_hub.engine.url.database))
+    db = backend.url_of(demo_hub)
     table = _run("matrix", "--by", "SDG", db=db)
     assert table.returncode == 0, table.stderr
     assert "9 Industry" in table.stdout and "does not cover" in table.stdout

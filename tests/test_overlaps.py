@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import backend
 from rihub.analysis.overlaps import cluster_id, matches_topic
 from rihub.hub import Hub, demo_report_bytes
 from rihub.records import OverlapCluster, Overlaps
@@ -224,15 +225,15 @@ def test_compare_rows_are_the_clusters_and_do_not_change_with_the_selection(alig
         assert row.cells == [before.cells[six.index(code)] for code in ["EUR2", "ASP5", "AFR1"]]
 
 
-def rihub(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RIHUB_DATABASE_URL": f"sqlite:///{db}", "COLUMNS": "200"}
+def rihub(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RIHUB_DATABASE_URL": db, "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "rihub.cli", *args], capture_output=True, text=True, env=env, timeout=120, check=False
     )
 
 
 def test_cli_overlaps(demo_hub: Hub) -> None:
-    db = Path(str(demo_hub.engine.url.database))
+    db = backend.url_of(demo_hub)
     shown = rihub("overlaps", "--topic", "incident response", db=db)
     assert shown.returncode == 0, shown.stderr
     assert "Lexical only" in shown.stdout and "EUR4.4" in shown.stdout and "CIS3.3" in shown.stdout

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import backend
 from rihub.analysis.themes import FALLBACK_THRESHOLD, assign, match_terms, vocabulary
 from rihub.hub import Hub
 from rihub.store.coverage import vectors_of
@@ -109,14 +110,14 @@ def test_result_themes_cover_every_result(demo_hub: Hub) -> None:
     assert by_result[next(r.id for r in eur4.expected_results if r.number == 4)] == ["cybersecurity"]
 
 
-def _run(*args: str, db: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "rihub.cli", "--db", f"sqlite:///{db}", *args]
+def _run(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "rihub.cli", "--db", db, *args]
     env = {**os.environ, "COLUMNS": "200"}
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False, env=env)
 
 
 def test_cli_themes(demo_hub: Hub) -> None:
-    db = Path(str(demo_hub.engine.url.database))
+    db = backend.url_of(demo_hub)
     shown = _run("themes", db=db)
     assert shown.returncode == 0, shown.stderr
     assert "ARB5" in shown.stdout and "Cybersecurity and trust" in shown.stdout

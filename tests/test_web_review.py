@@ -113,6 +113,8 @@ def test_only_reviewers_get_forms_and_may_post_them(review_hub: Hub) -> None:
     with TestClient(create_app(review_hub, read_only=False)) as client:
         page = client.get("/initiatives/EUR1").text
         assert action not in page and 'href="/login?next=/initiatives/EUR1"' in page
+        for url in ("/", "/initiatives/EUR1.json", "/api/initiatives/EUR1", f"/alignments/{link.id}"):
+            assert client.get(url).status_code == 200, f"anonymous visitors read {url}"
         assert client.post(action, data={"action": "accept", "reason": "x"}).status_code == 401
         sign_in(client, "cy")
         page = client.get("/initiatives/EUR1").text
@@ -236,8 +238,8 @@ def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(review_hub: Hub) -> Non
         response = client.post("/login", data=wrong)
         assert response.status_code == 401 and "wrong username or password" in response.text
     with TestClient(create_app(review_hub, read_only=False), base_url="https://testserver") as client:
+        assert "; secure" in client.get("/login").headers["set-cookie"].lower(), "over HTTPS the cookie is Secure"
         sign_in(client, "eve")
-        assert "secure" in client.get("/login").headers.get("set-cookie", "secure").lower()
 
 
 def test_a_disabled_account_loses_its_session_and_its_token(review_client: TestClient, review_hub: Hub) -> None:
@@ -374,3 +376,23 @@ def test_review_pages_keep_the_csp(review_client: TestClient) -> None:
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page = response.text
     assert not re.search(r"<script(?![^>]*\bsrc=)", page) and not re.search(r"\s(style|on[a-z]+)=", page)
+
+
+def test_each_worker_builds_the_same_writable_app_from_the_environment(
+    review_hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rihub serve --workers N`: every worker's app signs with the key in the database, so a
+    session made by one is honoured by another."""
+    from rihub.web.app import from_env
+    from web_fixtures import PASSWORD, sign_in
+
+    review_hub.user_add("ida", "reviewer", password=PASSWORD)
+    monkeypatch.setenv("RIHUB_DATABASE_URL", review_hub.url)
+    monkeypatch.setenv("RIHUB_WRITABLE", "1")
+    monkeypatch.delenv("RIHUB_SECRET_KEY", raising=False)
+    first, second = TestClient(from_env()), TestClient(from_env())
+    sign_in(first, "ida")
+    second.cookies.set("rihub_session", first.cookies["rihub_session"])
+    assert "Signed in as ida" in second.get("/login").text
+    monkeypatch.delenv("RIHUB_WRITABLE")
+    assert TestClient(from_env()).post("/login", data={}).status_code == 405

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+import backend
 from next_cycle import next_cycle_report
 from rihub.hub import Hub, demo_report_bytes
 from rihub.web.app import create_app
@@ -44,9 +44,9 @@ def evil_title() -> str:
 
 
 @pytest.fixture(scope="session")
-def evil_hub(tmp_path_factory: pytest.TempPathFactory) -> Hub:
+def evil_hub(tmp_path_factory: pytest.TempPathFactory, database_server: str | None) -> Hub:
     """The demo report with markup injected into EUR1's title: it must come out inert everywhere."""
-    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('evil') / 'rihub.db'}")
+    hub = Hub(backend.new_url(tmp_path_factory.mktemp("evil"), database_server))
     text = demo_report_bytes().decode("utf-8")
     original = "EUR1: Digital infrastructure development"
     assert original in text
@@ -118,14 +118,8 @@ def bearer(hub: Hub, username: str, role: str) -> dict[str, str]:
 
 
 def copy_hub(hub: Hub, path: Path) -> Hub:
-    """A private copy of a SQLite registry (SQLite's backup API, so WAL contents come along)."""
-    source = sqlite3.connect(str(hub.engine.url.database))
-    target = sqlite3.connect(str(path))
-    with target:
-        source.backup(target)
-    source.close()
-    target.close()
-    return Hub(f"sqlite:///{path}")
+    """A private copy of a registry (on the backend of this run: see tests/backend.py)."""
+    return backend.copy_hub(hub, path)
 
 
 @pytest.fixture()
@@ -169,9 +163,13 @@ def next_cycle_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
 
 
 @pytest.fixture(scope="session")
-def two_cycle_hub(next_cycle_files: tuple[Path, Path, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Hub:
+def two_cycle_hub(
+    next_cycle_files: tuple[Path, Path, dict[str, Any]],
+    tmp_path_factory: pytest.TempPathFactory,
+    database_server: str | None,
+) -> Hub:
     """A registry holding both cycles (tests must not write to it)."""
-    hub = Hub(f"sqlite:///{tmp_path_factory.mktemp('two') / 'rihub.db'}")
+    hub = Hub(backend.new_url(tmp_path_factory.mktemp("two"), database_server))
     hub.ingest([next_cycle_files[0]])
     hub.ingest([next_cycle_files[1]])
     return hub

@@ -274,7 +274,7 @@ def serve(
         if not any(u.role in ("reviewer", "admin") and not u.disabled for u in registry.users()):
             err.print("rihub: no reviewer or admin yet: add one with `rihub user add NAME --role admin --password`")
     os.environ["RIHUB_DATABASE_URL"] = registry.url
-    os.environ["RIHUB_READ_ONLY"] = "0" if writable else "1"
+    os.environ["RIHUB_WRITABLE"] = "1" if writable else "0"
     shown = f"[{host}]" if ":" in host else host
     mode = "writable: sign in at /login" if writable else "read-only"
     err.print(

@@ -29,8 +29,8 @@ class Settings:
     parse_seconds: float = 60.0  # RIHUB_PARSE_SECONDS: time budget for reading one report
     # RIHUB_SECRET_KEY: signs session cookies; unset, one is generated and kept in the database.
     secret_key: str | None = None
-    # RIHUB_READ_ONLY: a server that refuses every write (set by `rihub serve --read-only` for its workers).
-    read_only: bool = False
+    # RIHUB_WRITABLE: a worker built by rihub.web.app:from_env turns accounts and writes on (`serve --writable`).
+    writable: bool = False
     # The IATI reporting organisation of `rihub export --format iati` (docs/monitoring.md): set the
     # identifier to your organisation's (org-id.guide); the placeholder default marks an unset one.
     iati_org_ref: str = "XX-RIHUB"  # RIHUB_IATI_ORG_REF
@@ -54,7 +54,7 @@ class Settings:
             max_paragraphs=_count("RIHUB_MAX_PARAGRAPHS", cls.max_paragraphs),
             parse_seconds=_limit("RIHUB_PARSE_SECONDS", cls.parse_seconds),
             secret_key=os.environ.get("RIHUB_SECRET_KEY", "").strip() or None,
-            read_only=os.environ.get("RIHUB_READ_ONLY", "").strip().lower() in {"1", "true", "yes"},
+            writable=os.environ.get("RIHUB_WRITABLE", "").strip().lower() in {"1", "true", "yes"},
             iati_org_ref=os.environ.get("RIHUB_IATI_ORG_REF", "").strip() or cls.iati_org_ref,
             iati_org_name=os.environ.get("RIHUB_IATI_ORG_NAME", "").strip() or cls.iati_org_name,
             iati_org_type=os.environ.get("RIHUB_IATI_ORG_TYPE", "").strip() or cls.iati_org_type,

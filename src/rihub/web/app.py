@@ -163,12 +163,12 @@ def from_env() -> FastAPI:
     """The app a server worker builds for itself (``uvicorn --factory rihub.web.app:from_env``).
 
     ``rihub serve --workers N`` starts N processes; each reads the same settings from the
-    environment (``RIHUB_DATABASE_URL``, ``RIHUB_READ_ONLY``, ``RIHUB_ALLOWED_HOSTS``…), warms its
+    environment (``RIHUB_DATABASE_URL``, ``RIHUB_WRITABLE``, ``RIHUB_ALLOWED_HOSTS``…), warms its
     derived views and loads the model in the background, and signs sessions with the key every
     worker reads from the database (or ``RIHUB_SECRET_KEY``).
     """
     settings = Settings.from_env()
     hub = Hub(settings.database_url)
-    app = create_app(hub, read_only=settings.read_only, allowed_hosts=settings.allowed_hosts, load_model=True)
+    app = create_app(hub, read_only=not settings.writable, allowed_hosts=settings.allowed_hosts, load_model=True)
     hub.warm()
     return app

@@ -134,6 +134,17 @@ def too_large(scope: Scope, limit: int) -> Any:
     return app
 
 
+def nul_in_request(scope: Scope) -> Any:
+    """A path or query holding a NUL character: no name, code or id holds one (and PostgreSQL
+    refuses it in text), so it is answered 400 before any route reads it."""
+
+    async def app(scope: Scope, receive: Any, send: Any) -> None:
+        exc = StarletteHTTPException(400, "the request's address holds a NUL character")
+        await error_response(Request(scope, receive), exc)(scope, receive, send)
+
+    return app
+
+
 def install(app: FastAPI) -> None:
     for kind in (StarletteHTTPException, RequestValidationError, RihubError, Exception):
         app.add_exception_handler(kind, handle)

@@ -104,6 +104,11 @@ class SecurityHeaders:
 
             await unauthorized(scope)(scope, receive, send_with_headers)
             return
+        if "\x00" in path or b"%00" in scope.get("query_string", b""):
+            from rihub.web.errors import nul_in_request
+
+            await nul_in_request(scope)(scope, receive, send_with_headers)
+            return
         if head:  # answered like GET, without the body (Starlette's routes would say 405)
             scope = dict(scope, method="GET")
         limit = self.limit_for(path)
