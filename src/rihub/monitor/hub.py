@@ -325,6 +325,54 @@ class Monitoring:
             found = [_initiative(conn, i, now.date()) for i in read.initiatives(conn, conference=code, nested=False)]
         return iati.document(found, years, Settings.from_env(), now)
 
+    def annual_report(
+        self,
+        kind: str,
+        code: str,
+        year: int,
+        cycle: str | None = None,
+        format: str = "docx",
+        output: str | Path | None = None,
+    ) -> bytes:
+        """The annual progress report of a region (``kind="region"``, ``code`` AFR) or an initiative
+        (``code`` AFR1) for ``year``, as docx or pdf; written to ``output`` too when given."""
+        from rihub.monitor import annual
+        from rihub.report import check_writable
+
+        annual.check(kind, format)
+        target = Path(output) if output is not None else None
+        if target is not None:
+            check_writable(target)
+        today = _today()
+        day = annual.as_of(year, today)
+        if kind == "region":
+            region = self.region_progress(code, cycle, day)
+            items, rollup, overdue, name = region.initiatives, region.rollup, region.overdue, f"{region.name} Region"
+            resolved = region.cycle
+        else:
+            item = self.initiative_progress(code, cycle, day)
+            items, rollup, overdue, name = [item], item.rollup, item.overdue, f"{item.code} ({item.region})"
+            resolved = item.cycle
+        report = annual.AnnualReport(
+            kind=kind,
+            code=code.strip().upper(),
+            name=name,
+            cycle=resolved,
+            year=year,
+            as_of=day,
+            generated=today,
+            rollup=rollup,
+            initiatives=items,
+            overdue=overdue,
+        )
+        data = annual.write(report, format)
+        if target is not None:
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                raise InputError(f"cannot write the report to {target}: {exc.strerror or exc}") from exc
+        return data
+
     # --- audit trail ------------------------------------------------------------------------
 
     def audit_history(self, object_type: str, object_id: int) -> list[AuditEntry]:
