@@ -10,12 +10,11 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from monitor_support import planned, team
+from monitor_support import copy_of, planned, team
 from rihub.cli import app
 from rihub.errors import InputError
 from rihub.hub import Hub
 from rihub.records import UpdateInput
-from web_fixtures import copy_hub
 
 YEAR = 2026
 
@@ -23,7 +22,7 @@ YEAR = 2026
 @pytest.fixture(scope="module")
 def monitored(demo_hub: Hub, tmp_path_factory: pytest.TempPathFactory) -> Hub:
     """AFR1.16 measured by one indicator whose 2026 update (30 of 10 → 50) is approved."""
-    hub = copy_hub(demo_hub, tmp_path_factory.mktemp("annual") / "annual.db")
+    hub = copy_of(demo_hub, tmp_path_factory.mktemp("annual") / "annual.db")
     people = team(hub)
     _, _, period = planned(hub, people.contributor)
     update = hub.update_add(people.contributor, UpdateInput(period_id=period.id, value=30))

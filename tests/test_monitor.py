@@ -10,18 +10,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from monitor_support import CLI, Team, person, planned, team
+from monitor_support import CLI, Team, copy_of, person, planned, team
 from rihub.errors import ConflictError, ForbiddenError, InputError, NotFoundError
 from rihub.hub import Hub
 from rihub.records import IndicatorInput, PeriodInput, ProjectInput, UpdateInput
-from web_fixtures import copy_hub
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def hub(request: pytest.FixtureRequest, demo_hub: Hub, tmp_path: Path) -> Iterator[Hub]:
     """A writable registry holding the bundled report, on each database."""
     if request.param == "sqlite":
-        yield copy_hub(demo_hub, tmp_path / "monitor.db")
+        yield copy_of(demo_hub, tmp_path / "monitor.db")
         return
     server: str = request.getfixturevalue("postgres_url")
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
