@@ -33,6 +33,12 @@ def person(hub: Hub, username: str, role: str, disabled: bool = False) -> Actor:
     return Actor(user_id=user_id, username=username, role=role)  # type: ignore[arg-type]
 
 
+def assign(hub: Hub, actor: Actor, project_id: int) -> None:
+    """An assignment row, as an admin's `rihub user assign` would store it."""
+    with hub.engine.begin() as conn:
+        conn.execute(t.assignments.insert().values(user_id=actor.user_id, project_id=project_id))
+
+
 @dataclass(frozen=True)
 class Team:
     contributor: Actor

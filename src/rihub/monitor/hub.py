@@ -93,10 +93,6 @@ class Monitoring:
             lambda conn: service.project_unlink(conn, actor, project_id, _result(conn, result, cycle).result_id)
         )
 
-    def project_assign(self, actor: Actor, project_id: int, username: str, remove: bool = False) -> Project:
-        """Assign a contributor to a project (admins only); ``remove`` takes the assignment away."""
-        return self._write(lambda conn: service.project_assign(conn, actor, project_id, username, remove))
-
     def projects(
         self,
         result: int | str | None = None,

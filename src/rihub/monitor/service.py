@@ -4,8 +4,9 @@ Each function works on a connection inside the caller's :func:`rihub.store.db.wr
 so a Hub method writes one object in one transaction and an import writes a whole file in one.
 The rules live here, in the library, so the CLI, the API and the forms enforce the same ones:
 
-- **admin**: everything. The command line acts as an admin with no account (``user_id`` None); it
-  cannot author updates (an update's author is an account).
+- **admin**: everything; an admin assigns contributors to projects (the accounts' ``user_assign``).
+  The command line acts as an admin with no account (``user_id`` None); it cannot author updates
+  (an update's author is an account).
 - **reviewer**: creates and edits any project, indicator and period; approves or returns submitted
   updates, never their own.
 - **contributor**: creates projects (and is assigned to the projects they create); edits the
@@ -140,19 +141,6 @@ def project_unlink(conn: Connection, actor: Actor, project_id: int, result_id: i
     if any(i.result_id == result_id for i in store.indicators(conn, project_ids=[project_id])):
         raise InputError(f"project #{project_id} has indicators on expected result #{result_id}; move them first")
     store.unlink(conn, actor, project_id, result_id)
-    return store.projects(conn, ids=[project_id])[0]
-
-
-def project_assign(conn: Connection, actor: Actor, project_id: int, username: str, remove: bool = False) -> Project:
-    """Assign (or, with ``remove``, unassign) a contributor: admins only."""
-    actor = actor_now(conn, actor)
-    if actor.role != "admin":
-        raise ForbiddenError("only an admin assigns people to projects")
-    locked(conn, "project", project_id, None)
-    person = store.user(conn, username=username)
-    if person is None:
-        raise NotFoundError(f"no account {username!r}")
-    (store.unassign if remove else store.assign)(conn, actor, person["id"], project_id)
     return store.projects(conn, ids=[project_id])[0]
 
 
