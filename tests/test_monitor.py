@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from monitor_support import CLI, Team, assign, copy_of, person, planned, team
-from rihub.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from rihub.errors import ConflictError, ForbiddenError, ImportRowsError, InputError, NotFoundError
 from rihub.hub import Hub
 from rihub.records import IndicatorInput, PeriodInput, ProjectInput, UpdateInput
 
@@ -222,3 +222,31 @@ def test_monitoring_stays_on_its_expected_results_across_versions(
     assert [i.indicator.result_id for i in now.indicators] == [result_2]
     assert now.indicators[0].periods[0].period.actual == 22
     assert [p.id for p in hub.projects(result=f"EUR1.{3 - shift}")] == [attached[2][0]]
+
+
+def test_an_import_is_one_transaction(hub: Hub, people: Team) -> None:
+    """On each database: a file whose last row is bad leaves the earlier rows unwritten."""
+    import csv
+    import io
+
+    planned(hub, people.contributor)
+    before = hub.monitor_export("csv")
+    rows = list(csv.DictReader(io.StringIO(before.decode("utf-8-sig"))))
+    rows[0]["project_title"] = "Renamed"
+    new = dict(rows[0], project_id="", project_version="", indicator_id="", indicator_version="", period_id="")
+    new |= {"project_title": "Second project", "period_version": "", "target": "many"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows([rows[0], new])
+    with pytest.raises(ImportRowsError, match="row 3, column target"):
+        hub.monitor_import(out.getvalue().encode(), CLI, format="csv")
+    assert hub.monitor_export("csv") == before
+    del new["target"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows([rows[0], new | {"target": "7"}])
+    summary = hub.monitor_import(out.getvalue().encode(), CLI, format="csv")
+    assert (summary.projects_updated, summary.projects_created, summary.periods_created) == (1, 1, 1)
+    assert sorted(p.title for p in hub.projects()) == ["Renamed", "Second project"]
