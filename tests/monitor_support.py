@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from rihub.hub import Hub
 from rihub.records import Actor, Indicator, IndicatorInput, Period, PeriodInput, Project, ProjectInput
@@ -12,6 +13,14 @@ from rihub.store import schema as t
 from rihub.store.common import insert_one, now
 
 CLI = Actor(user_id=None, username="cli:test", role="admin")
+
+
+def copy_of(hub: Hub, path: Path) -> Hub:
+    """A writable copy of a session registry (imported late: web_fixtures is also a pytest plugin,
+    and importing it before pytest registers it would leave its assertions unrewritten)."""
+    from web_fixtures import copy_hub
+
+    return copy_hub(hub, path)
 
 
 def person(hub: Hub, username: str, role: str, disabled: bool = False) -> Actor:
@@ -22,6 +31,12 @@ def person(hub: Hub, username: str, role: str, disabled: bool = False) -> Actor:
             conn, t.users, username=username, role=role, disabled=disabled, created_at=stamp, updated_at=stamp
         )
     return Actor(user_id=user_id, username=username, role=role)  # type: ignore[arg-type]
+
+
+def assign(hub: Hub, actor: Actor, project_id: int) -> None:
+    """An assignment row, as an admin's `rihub user assign` would store it."""
+    with hub.engine.begin() as conn:
+        conn.execute(t.assignments.insert().values(user_id=actor.user_id, project_id=project_id))
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from typer.testing import CliRunner
 
-from monitor_support import planned, team
+from monitor_support import copy_of, planned, team
 from rihub.cli import app
 from rihub.hub import Hub
 from rihub.records import PeriodInput, UpdateInput
-from web_fixtures import copy_hub
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # iati-activity's sequence in the 2.03 schema (elements rihub never writes included, for the order).
@@ -105,7 +104,7 @@ def check_structure(root: ET.Element) -> None:
 
 @pytest.fixture()
 def monitored(demo_hub: Hub, tmp_path: Path) -> Hub:
-    hub = copy_hub(demo_hub, tmp_path / "iati.db")
+    hub = copy_of(demo_hub, tmp_path / "iati.db")
     people = team(hub)
     project, indicator, period = planned(hub, people.contributor)
     hub.project_link(people.contributor, project.id, "EUR1.2")  # one project serving two initiatives

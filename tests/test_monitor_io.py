@@ -12,12 +12,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from monitor_support import CLI, planned, team
+from monitor_support import CLI, copy_of, planned, team
 from rihub.errors import ImportRowsError
 from rihub.hub import Hub
 from rihub.monitor.io import NAMES
 from rihub.records import PeriodInput
-from web_fixtures import copy_hub
 
 FORMATS = ["csv", "xlsx"]
 
@@ -54,7 +53,7 @@ def file_of(rows: list[dict[str, Any]], format: str, path: Path) -> Path:
 @pytest.fixture()
 def hub(demo_hub: Hub, tmp_path: Path) -> Hub:
     """A copy of the bundled registry with one project: an indicator with two yearly periods."""
-    hub = copy_hub(demo_hub, tmp_path / "io.db")
+    hub = copy_of(demo_hub, tmp_path / "io.db")
     people = team(hub)
     _, indicator, _ = planned(hub, people.contributor)
     hub.period_add(

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor_support import planned, team
+from monitor_support import copy_of, planned, team
 from rihub.hub import Hub
 from rihub.monitor.progress import combined_status, derived_status, period_progress, rollup
 from rihub.records import Indicator, Period, PeriodInput, UpdateInput
-from web_fixtures import copy_hub
 
 STAMP = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 YEAR = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -78,7 +77,7 @@ def test_status_compares_progress_with_the_time_gone_by() -> None:
 
 
 def test_dashboards_roll_up_the_approved_actuals(demo_hub: Hub, tmp_path: Path) -> None:
-    hub = copy_hub(demo_hub, tmp_path / "progress.db")
+    hub = copy_of(demo_hub, tmp_path / "progress.db")
     people = team(hub)
     project, ind, current = planned(hub, people.contributor, baseline=10, target=50)
     past = hub.period_add(

@@ -5,20 +5,28 @@ Registered on the main Typer app by ``rihub.cli``; the work is :meth:`rihub.hub.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rihub.cli import app, err, hub, shown
+from rihub.errors import RihubError
 
 
 @app.command()
 def report(
-    kind: Annotated[str, typer.Argument(help="consolidated (the whole cycle), region or initiative")],
-    code: Annotated[str | None, typer.Argument(help="Region (EUR) or initiative (EUR1) code")] = None,
+    kind: Annotated[
+        str, typer.Argument(help="consolidated (the whole cycle), region, initiative, or annual (progress)")
+    ],
+    code: Annotated[
+        str | None, typer.Argument(help="Region (EUR) or initiative (EUR1) code; for annual: region or initiative")
+    ] = None,
+    target: Annotated[str | None, typer.Argument(help="annual only: the region or initiative code")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="annual only: the year [default: this year]")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="docx, pdf, html, md or xlsx")] = "docx",
     output: Annotated[
         Path | None,
@@ -29,10 +37,16 @@ def report(
     ] = None,
 ) -> None:
     """Write a report of one cycle: `rihub report consolidated --format docx`, `rihub report region EUR`,
-    `rihub report initiative EUR1 --format pdf`."""
+    `rihub report initiative EUR1 --format pdf`, or the annual progress report of a region or an
+    initiative: `rihub report annual region AFR --year 2026 --format pdf`."""
     from rihub.report import filename, format_of
 
     h = hub()
+    if kind == "annual":
+        _annual(h, code, target, year, fmt, output, cycle)
+        return
+    if target is not None or year is not None:
+        raise RihubError("a third argument and --year are for `rihub report annual region|initiative CODE`")
     fmt = format_of(fmt)
     if output is None:
         output = Path(filename(kind, code, h.cycle(cycle), fmt))
@@ -50,3 +64,19 @@ def report(
         sys.stdout.flush()
     else:
         err.print(f"wrote {shown(output)} ({len(data) / 1024:,.0f} KiB)")
+
+
+def _annual(
+    h: Any, kind: str | None, code: str | None, year: int | None, fmt: str, output: Path | None, cycle: str | None
+) -> None:
+    if kind is None or code is None:
+        raise RihubError("name what the annual report covers: `rihub report annual region AFR --year 2026`")
+    year = year or dt.date.today().year
+    fmt = fmt.strip().lower()
+    output = output or Path(f"rihub-annual-{kind}-{code.strip().upper()}-{year}.{fmt}")
+    if str(output) == "-":
+        sys.stdout.buffer.write(h.annual_report(kind, code, year, cycle, fmt))
+        sys.stdout.flush()
+        return
+    data = h.annual_report(kind, code, year, cycle, fmt, output)
+    err.print(f"wrote {shown(output)} ({len(data) / 1024:,.0f} KiB)")

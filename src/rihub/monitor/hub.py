@@ -93,10 +93,6 @@ class Monitoring:
             lambda conn: service.project_unlink(conn, actor, project_id, _result(conn, result, cycle).result_id)
         )
 
-    def project_assign(self, actor: Actor, project_id: int, username: str, remove: bool = False) -> Project:
-        """Assign a contributor to a project (admins only); ``remove`` takes the assignment away."""
-        return self._write(lambda conn: service.project_assign(conn, actor, project_id, username, remove))
-
     def projects(
         self,
         result: int | str | None = None,
@@ -324,6 +320,54 @@ class Monitoring:
             years = {c.code: c.year for c in read.conferences(conn, code)}
             found = [_initiative(conn, i, now.date()) for i in read.initiatives(conn, conference=code, nested=False)]
         return iati.document(found, years, Settings.from_env(), now)
+
+    def annual_report(
+        self,
+        kind: str,
+        code: str,
+        year: int,
+        cycle: str | None = None,
+        format: str = "docx",
+        output: str | Path | None = None,
+    ) -> bytes:
+        """The annual progress report of a region (``kind="region"``, ``code`` AFR) or an initiative
+        (``code`` AFR1) for ``year``, as docx or pdf; written to ``output`` too when given."""
+        from rihub.monitor import annual
+        from rihub.report import check_writable
+
+        annual.check(kind, format)
+        target = Path(output) if output is not None else None
+        if target is not None:
+            check_writable(target)
+        today = _today()
+        day = annual.as_of(year, today)
+        if kind == "region":
+            region = self.region_progress(code, cycle, day)
+            items, rollup, overdue, name = region.initiatives, region.rollup, region.overdue, f"{region.name} Region"
+            resolved = region.cycle
+        else:
+            item = self.initiative_progress(code, cycle, day)
+            items, rollup, overdue, name = [item], item.rollup, item.overdue, f"{item.code} ({item.region})"
+            resolved = item.cycle
+        report = annual.AnnualReport(
+            kind=kind,
+            code=code.strip().upper(),
+            name=name,
+            cycle=resolved,
+            year=year,
+            as_of=day,
+            generated=today,
+            rollup=rollup,
+            initiatives=items,
+            overdue=overdue,
+        )
+        data = annual.write(report, format)
+        if target is not None:
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                raise InputError(f"cannot write the report to {target}: {exc.strerror or exc}") from exc
+        return data
 
     # --- audit trail ------------------------------------------------------------------------
 

@@ -453,14 +453,15 @@ class _AtColumn(InputError):
 
 
 def _column(stage: str, exc: RihubError) -> str:
-    """The column a failed write concerns: the one named, the stale version, the end date, the id."""
+    """The column a failed write concerns: the one named, the stale version, the field, else the id."""
     kind = stage.removesuffix("_id")
     if isinstance(exc, _AtColumn):
         return exc.column
     if isinstance(exc, ConflictError):
         return f"{kind}_version"
-    if isinstance(exc, InputError) and " ends (" in str(exc):
-        return f"{kind}_end"
+    if isinstance(exc, service.FieldError):
+        fields = {"project": PROJECT, "indicator": INDICATOR, "period": PERIOD}.get(kind, {})
+        return next((column for column, name in fields.items() if name == exc.field), stage)
     return stage
 
 

@@ -11,7 +11,8 @@ The rule (docs/monitoring.md says the same, with examples):
   is derived: ``completed`` at 100 %, else progress compared with the share of the period elapsed at
   ``as_of`` — at least 90 % of that pace ``on-track``, at least 60 % ``at-risk``, below that
   ``off-track``; a period not yet started and not reported is ``not-started``.
-- An **indicator** reads its latest reported period (by end date).
+- An **indicator** reads its latest reported period (by end date) among those begun at ``as_of``
+  (so a report as of the end of 2026 does not count a 2027 figure).
 - A **group** (an expected result's indicators, an initiative's results, a region's initiatives)
   has the mean progress of the children that report one, with ``reported`` and ``not_reported``
   counts; no reporting child gives None, never 0 %. Its status: ``completed`` when every child with
@@ -123,7 +124,8 @@ def indicator_progress(
                 pending=pending,
             )
         )
-    latest = next((p for p in reversed(points) if p.progress is not None or reviews.get(p.period.id, (0,))[0]), None)
+    started = [p for p in points if p.period.start_date <= as_of]  # a later period counts from its start
+    latest = next((p for p in reversed(started) if p.progress is not None or reviews.get(p.period.id, (0,))[0]), None)
     if latest is None:
         status = "not-started" if points and all(as_of < p.period.start_date for p in points) else None
         progress = None

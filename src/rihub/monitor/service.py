@@ -4,8 +4,9 @@ Each function works on a connection inside the caller's :func:`rihub.store.db.wr
 so a Hub method writes one object in one transaction and an import writes a whole file in one.
 The rules live here, in the library, so the CLI, the API and the forms enforce the same ones:
 
-- **admin**: everything. The command line acts as an admin with no account (``user_id`` None); it
-  cannot author updates (an update's author is an account).
+- **admin**: everything; an admin assigns contributors to projects (the accounts' ``user_assign``).
+  The command line acts as an admin with no account (``user_id`` None); it cannot author updates
+  (an update's author is an account).
 - **reviewer**: creates and edits any project, indicator and period; approves or returns submitted
   updates, never their own.
 - **contributor**: creates projects (and is assigned to the projects they create); edits the
@@ -89,13 +90,22 @@ def record_of(conn: Connection, kind: str, row_id: int) -> Project | Indicator |
     return found[0]
 
 
+class FieldError(InputError):
+    """Bad input in one field of an input record (``field`` names it, so a form can show the message
+    beside that field and an import can name its column)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _differs(before: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
     return any(before.get(k) != v for k, v in values.items())
 
 
 def _dates(start: Any, end: Any, what: str) -> None:
     if start is not None and end is not None and end < start:
-        raise InputError(f"the {what} ends ({end}) before it starts ({start})")
+        raise FieldError("end_date", f"the {what} ends ({end}) before it starts ({start})")
 
 
 # --- projects ---------------------------------------------------------------------------------
@@ -143,19 +153,6 @@ def project_unlink(conn: Connection, actor: Actor, project_id: int, result_id: i
     return store.projects(conn, ids=[project_id])[0]
 
 
-def project_assign(conn: Connection, actor: Actor, project_id: int, username: str, remove: bool = False) -> Project:
-    """Assign (or, with ``remove``, unassign) a contributor: admins only."""
-    actor = actor_now(conn, actor)
-    if actor.role != "admin":
-        raise ForbiddenError("only an admin assigns people to projects")
-    locked(conn, "project", project_id, None)
-    person = store.user(conn, username=username)
-    if person is None:
-        raise NotFoundError(f"no account {username!r}")
-    (store.unassign if remove else store.assign)(conn, actor, person["id"], project_id)
-    return store.projects(conn, ids=[project_id])[0]
-
-
 # --- indicators and periods -------------------------------------------------------------------
 
 
@@ -195,8 +192,9 @@ def period_add(conn: Connection, actor: Actor, data: PeriodInput) -> Period:
     may_edit_project(conn, actor, _period_owner(conn, data.indicator_id))
     _dates(data.start_date, data.end_date, "period")
     if store.period_by_dates(conn, data.indicator_id, data.start_date, data.end_date):
-        raise InputError(
-            f"indicator #{data.indicator_id} already has a period {data.start_date} – {data.end_date}; edit that one"
+        raise FieldError(
+            "start_date",
+            f"indicator #{data.indicator_id} already has a period {data.start_date} – {data.end_date}; edit that one",
         )
     return Period.model_validate(store.create(conn, actor, "period", data.model_dump()))
 
@@ -211,7 +209,9 @@ def period_update(conn: Connection, actor: Actor, period_id: int, version: int |
     _dates(data.start_date, data.end_date, "period")
     same = store.period_by_dates(conn, data.indicator_id, data.start_date, data.end_date)
     if same and same["id"] != period_id:
-        raise InputError(f"indicator #{data.indicator_id} already has a period {data.start_date} – {data.end_date}")
+        raise FieldError(
+            "start_date", f"indicator #{data.indicator_id} already has a period {data.start_date} – {data.end_date}"
+        )
     values = data.model_dump()
     after = store.change(conn, actor, "period", before, values) if _differs(before, values) else before
     return Period.model_validate(after)

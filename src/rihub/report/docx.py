@@ -148,11 +148,11 @@ def styled(document: Document) -> None:
         section.top_margin = section.bottom_margin = Cm(2.2)
 
 
-def furniture(document: Document, report: Report) -> None:
+def furniture(document: Document, title: str) -> None:
     """Running header (the title) and a "Page N" footer; Word is asked to update fields on opening."""
     section = document.sections[0]
     section.different_first_page_header_footer = True  # the title page carries none
-    section.header.paragraphs[0].text = f"ITU-D · {report.title}"
+    section.header.paragraphs[0].text = f"ITU-D · {title}"
     section.header.paragraphs[0].style = document.styles["Header"]
     footer = section.footer.paragraphs[0]
     footer.add_run("Page ")
@@ -183,10 +183,13 @@ def table(document: Document, element: layout.Table) -> None:
 
 
 class Writer:
-    def __init__(self, report: Report) -> None:
+    """A Word document drawn from layout elements (a report's, or any other stream of them, such as
+    the annual progress report of :mod:`rihub.monitor.annual`)."""
+
+    def __init__(self, title: str) -> None:
         self.document = docx.Document()
         styled(self.document)
-        furniture(self.document, report)
+        furniture(self.document, title)
         self.lists = Lists(self.document)
         self.notes = Footnotes(self.document)
         self.current: tuple[int, int] | None = None  # (numId, last number) of the open numbered list
@@ -237,7 +240,7 @@ class Writer:
 
 
 def write(report: Report) -> bytes:
-    writer = Writer(report)
+    writer = Writer(report.title)
     for element in layout.elements(report):
         writer.add(element)
     return writer.bytes()

@@ -150,20 +150,12 @@ def is_assigned(conn: Connection, user_id: int, project_id: int) -> bool:
 
 
 def assign(conn: Connection, actor: Actor, user_id: int, project_id: int) -> bool:
-    """Assign a contributor to a project; False when they already were."""
+    """Assign the contributor who creates a project to it; False when they already were. (An admin's
+    assignments are the accounts' ``user assign``.)"""
     if is_assigned(conn, user_id, project_id):
         return False
     conn.execute(insert(t.assignments).values(user_id=user_id, project_id=project_id))
     audit.record(conn, actor, "assign", "project", project_id, after={"user_id": user_id})
-    return True
-
-
-def unassign(conn: Connection, actor: Actor, user_id: int, project_id: int) -> bool:
-    a = t.assignments.c
-    gone = conn.execute(delete(t.assignments).where(a.user_id == user_id, a.project_id == project_id))
-    if not gone.rowcount:
-        return False
-    audit.record(conn, actor, "unassign", "project", project_id, before={"user_id": user_id})
     return True
 
 
