@@ -80,7 +80,7 @@ def prepare(url: str, clients: int) -> Setup:
         tokens[name] = hub.user_token(name, "bench/monitor.py").secret
     project = hub.project_add(admin, ProjectInput(title="Early warning load test", status="on-track"), ["AFR1.16"])
     for name in people:
-        hub.project_assign(admin, project.id, name)
+        hub.user_assign(name, project.id)
     result_id = project.results[0].result_id
     indicators, periods = [], []
     for n in range(INDICATORS):

@@ -200,9 +200,12 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
         follow_redirects=False,
     )
     indicator_id = int(made.headers["location"].split("/")[2].split("?")[0])
+    backwards = {"csrf": csrf, "start_date": "2026-01-01", "end_date": "2025-12-31", "target": "100"}
+    refused = client.post(f"/indicators/{indicator_id}/periods/new", data=backwards)
+    assert refused.status_code == 422 and 'id="f-end_date-err"' in refused.text  # beside the field
     made = client.post(
         f"/indicators/{indicator_id}/periods/new",
-        data={"csrf": csrf, "start_date": "2026-01-01", "end_date": "2026-12-31", "target": "100"},
+        data=backwards | {"end_date": "2026-12-31"},
         follow_redirects=False,
     )
     period_id = hub.periods(indicator_id)[0].id

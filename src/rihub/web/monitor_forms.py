@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from rihub.errors import ConflictError, InputError, NotFoundError
-from rihub.monitor.service import MAX_EVIDENCE
+from rihub.monitor.service import MAX_EVIDENCE, FieldError
 from rihub.records import (
     PROGRESS_STATUSES,
     Actor,
@@ -136,6 +136,8 @@ def _failed(state: FormState, exc: Exception) -> FormState:
     if isinstance(exc, ConflictError):
         state.current = exc.current  # type: ignore[assignment]
         state.values["version"] = getattr(exc.current, "version", state.values.get("version"))
+    if isinstance(exc, FieldError):  # the library names the field: the message goes beside it too
+        state.errors[exc.field] = str(exc)
     state.message = str(exc)
     return state
 
