@@ -3,6 +3,8 @@ dashboards and the audit trail, on a private copy of the demo registry per test.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -254,3 +256,32 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
     html = client.get("/initiatives/AFR1/results/16").text
     assert "School connectivity" in html and "Schools online" in html and "40 %" in html
     assert "not reported" in client.get("/initiatives/AFR1/results/15").text
+
+
+def test_spreadsheet_round_trip_from_the_web(site: tuple[Hub, People, TestClient]) -> None:
+    hub, people, client = site
+    _, indicator, period = planned(client, bearer(people, people.contributor))
+    template = client.get("/monitoring/template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"  # a workbook, before signing in
+    exported = client.get("/monitoring/export.csv").content.decode("utf-8-sig")
+    header, row = exported.splitlines()[:2]
+    columns = next(csv.reader([header]))
+    cells = next(csv.reader([row]))
+    assert cells[columns.index("target")] in ("50", "50.0")
+    sign_in(client, people.contributor)
+    csrf, _ = form_of(client, "/monitoring/import")
+
+    def upload(target: str) -> Any:
+        changed = list(cells)
+        changed[columns.index("target")] = target
+        body = io.StringIO()
+        csv.writer(body).writerows([columns, changed])
+        files = {"file": ("monitoring.csv", body.getvalue().encode(), "text/csv")}
+        return client.post("/monitoring/import", data={"csrf": csrf}, files=files)
+
+    bad = upload("lots")
+    assert bad.status_code == 422 and "<td>2</td><td><code>target</code></td>" in bad.text
+    assert hub.period(period["id"]).target == 50  # nothing changed
+    good = upload("60")
+    assert good.status_code == 200 and "0 periods added, 1 changed" in good.text
+    assert hub.period(period["id"]).target == 60 and hub.indicator(indicator["id"]).version == 1

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
-from rihub.errors import ConflictError, InputError, NotFoundError
+from rihub.errors import ConflictError, ImportRowsError, InputError, NotFoundError
 from rihub.monitor.service import MAX_EVIDENCE, FieldError
 from rihub.records import (
     PROGRESS_STATUSES,
@@ -36,7 +36,7 @@ from rihub.web.monitor_pages import page_context
 
 router = APIRouter(include_in_schema=False)
 # The only routes that take a body over the 64 KB default: an update's evidence file and its fields.
-UPLOAD_ROUTES = ("/periods/{id}/updates/new", "/updates/{id}/edit")
+UPLOAD_ROUTES = ("/periods/{id}/updates/new", "/updates/{id}/edit", "/monitoring/import")
 MAX_UPLOAD = MAX_EVIDENCE + 64 * 1024
 STATUSES = [(s, s.replace("-", " ")) for s in PROGRESS_STATUSES]
 VERSION = Field("version", "Version", "hidden")
@@ -416,3 +416,36 @@ def evidence(request: Request, update_id: int = ID("update id")) -> Response:
         media_type="application/octet-stream",
         headers={"content-disposition": f'attachment; filename="{safe}"'},
     )
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def _import_page(
+    request: Request, message: str | None = None, rows: list[Any] | None = None, status: int = 200
+) -> Response:
+    context = page_context(request, message=message, rows=rows or [], summary=None)
+    return request.app.state.templates.TemplateResponse(request, "import.html", context, status_code=status)
+
+
+@router.get("/monitoring/import")
+def import_form(request: Request) -> Response:
+    return _signed_in(request) or _import_page(request)
+
+
+@router.post("/monitoring/import")
+def import_file(request: Request, form: FormData = Depends(posted)) -> Response:
+    """Upsert a filled-in template or an edited export; a file with a bad row changes nothing."""
+    actor = writer(request, form)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(request, "Choose a .xlsx or .csv file to import.", status=422)
+    fmt = upload.filename.rsplit(".", 1)[-1].lower()
+    try:
+        summary = hub_of(request).monitor_import(upload.file.read(), actor, fmt)
+    except ImportRowsError as exc:
+        return _import_page(request, str(exc), exc.errors, status=422)
+    except InputError as exc:
+        return _import_page(request, str(exc), status=422)
+    context = page_context(request, message=None, rows=[], summary=summary)
+    return request.app.state.templates.TemplateResponse(request, "import.html", context)

@@ -127,3 +127,26 @@ def activity(
     view = md.activity(hub_of(request), request, page, type, actor, action, day)
     context = page_context(request, view=view, types=md.OBJECT_TYPES, actions=md.ACTIONS, page=page)
     return render(request, "activity.html", context, view, format_of(request))
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _download(body: bytes, name: str, fmt: str) -> Response:
+    return Response(
+        body, media_type=MEDIA[fmt], headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
+
+
+@_page("/monitoring/template.xlsx", "/monitoring/template.csv")
+def monitoring_template(request: Request) -> Response:
+    """The import layout with no rows, to fill in (the workbook explains each column)."""
+    fmt = request.url.path.rsplit(".", 1)[-1]
+    return _download(hub_of(request).monitor_template(fmt), "rihub-monitoring-template", fmt)
+
+
+@_page("/monitoring/export.xlsx", "/monitoring/export.csv")
+def monitoring_export(request: Request) -> Response:
+    """Every project, indicator and period in the import layout: edit it and import it back."""
+    fmt = request.url.path.rsplit(".", 1)[-1]
+    return _download(hub_of(request).monitor_export(fmt), "rihub-monitoring", fmt)
