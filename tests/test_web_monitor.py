@@ -285,3 +285,34 @@ def test_spreadsheet_round_trip_from_the_web(site: tuple[Hub, People, TestClient
     good = upload("60")
     assert good.status_code == 200 and "0 periods added, 1 changed" in good.text
     assert hub.period(period["id"]).target == 60 and hub.indicator(indicator["id"]).version == 1
+
+
+def test_only_the_update_forms_take_a_large_body_and_the_api_documents_its_schemas(
+    site: tuple[Hub, People, TestClient],
+) -> None:
+    hub, people, client = site
+    _, _, period = planned(client, bearer(people, people.contributor))
+    sign_in(client, people.contributor)
+    csrf, _ = form_of(client, "/projects/new")
+    big = b"x" * (200 * 1024)
+    refused = client.post("/projects/new", data={"csrf": csrf, "title": "t"}, files={"evidence": ("a.bin", big)})
+    assert refused.status_code == 413
+    made = client.post(
+        f"/periods/{period['id']}/updates/new",
+        data={"csrf": csrf, "value": "12"},
+        files={"evidence": ("scan.pdf", big, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    (update,) = hub.updates(period_id=period["id"])
+    assert update.evidence_name == "scan.pdf" and update.evidence_size == len(big)
+    download = client.get(f"/updates/{update.id}/evidence")
+    assert download.headers["content-disposition"] == 'attachment; filename="scan.pdf"'
+    assert download.headers["content-type"] == "application/octet-stream"
+    schema = client.get("/openapi.json").json()
+    paths = schema["paths"]
+    assert {"/api/projects", "/api/indicators/{indicator_id}", "/api/updates/{update_id}/{step}"} <= set(paths)
+    put = paths["/api/indicators/{indicator_id}"]["put"]
+    assert put["responses"]["409"]["content"]["application/json"]["schema"]["$ref"].endswith("/ConflictBody")
+    assert paths["/api/projects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert "version" in schema["components"]["schemas"]["IndicatorChange"]["required"]
