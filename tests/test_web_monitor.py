@@ -241,6 +241,9 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
     assert "not reported" in html and "40 %" in html and "<svg" in html
     region = client.get("/regions/AFR/progress.json").json()
     assert next(i for i in region["initiatives"] if i["code"] == "AFR1")["rollup"]["progress"] == pytest.approx(40)
+    report = client.get("/reports/annual/initiative/AFR1.docx?year=2026")
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+    assert 'href="/reports/annual/initiative/AFR1.docx?year=' in client.get("/initiatives/AFR1/progress").text
     html = client.get("/regions/AFR/progress").text
     assert 'href="/initiatives/AFR1/progress"' in html and "40 %" in html
     html = client.get(f"/indicators/{indicator_id}").text
