@@ -248,6 +248,9 @@ def test_forms_walk_the_workflow_and_the_audit_trail_shows_it(site: tuple[Hub, P
     assert 'href="/initiatives/AFR1/progress"' in html and "40 %" in html
     html = client.get(f"/indicators/{indicator_id}").text
     assert "<polyline" not in html and 'class="pt-actual"' in html and "40 %" in html  # one actual: a point
+    assert client.get("/activity", params={"since": "2026-13-45"}).status_code == 422
+    assert client.get("/activity.json", params={"type": "nonsense"}).status_code == 422
+    assert client.get("/activity.json", params={"since": "2999-01-01"}).json()["count"] == 0
     feed = client.get("/activity.json", params={"type": "update"}).json()
     assert [e["action"] for e in reversed(feed["data"])] == ["create", "submit", "approve"]
     assert {e["actor"] for e in feed["data"]} == {people.contributor, people.reviewer}

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from rihub.errors import InputError
 from rihub.web import monitor_data as md
 from rihub.web.auth import csrf_field, signed_in
 from rihub.web.data import hub_of
@@ -123,7 +124,10 @@ def activity(
     action: str | None = Query(None, max_length=20),
     since: str | None = Query(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="YYYY-MM-DD"),
 ) -> Response:
-    day = dt.date.fromisoformat(since) if since else None
+    try:
+        day = dt.date.fromisoformat(since) if since else None
+    except ValueError as exc:
+        raise InputError(f"since is a date, YYYY-MM-DD (got {since!r})") from exc
     view = md.activity(hub_of(request), request, page, type, actor, action, day)
     context = page_context(request, view=view, types=md.OBJECT_TYPES, actions=md.ACTIONS, page=page)
     return render(request, "activity.html", context, view, format_of(request))
