@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from monitor_support import CLI, Team, assign, copy_of, person, planned, team
-from rihub.errors import ConflictError, ForbiddenError, ImportRowsError, InputError, NotFoundError
+from rihub.errors import ConflictError, ImportRowsError, InputError, NotFoundError, PermissionDenied
 from rihub.hub import Hub
 from rihub.records import IndicatorInput, PeriodInput, ProjectInput, UpdateInput
 
@@ -56,7 +56,7 @@ def test_contributor_reports_and_a_reviewer_approves(hub: Hub, people: Team) -> 
     submitted = hub.update_submit(people.contributor, draft.id, draft.version)
     assert submitted.status == "submitted" and submitted.submitted_at is not None
     assert [u.id for u in hub.updates(status="submitted")] == [draft.id]
-    with pytest.raises(ForbiddenError, match="only reviewers"):
+    with pytest.raises(PermissionDenied, match="only reviewers"):
         hub.update_approve(people.contributor, draft.id, submitted.version)
     approved = hub.update_approve(people.reviewer, draft.id, submitted.version, "checked against minutes")
     assert (approved.status, approved.reviewed_by, approved.review_comment) == (
@@ -78,17 +78,17 @@ def test_contributor_reports_and_a_reviewer_approves(hub: Hub, people: Team) -> 
 
 def test_contributors_write_only_on_their_projects(hub: Hub, people: Team) -> None:
     project, _, period = planned(hub, people.contributor)
-    with pytest.raises(ForbiddenError, match="not assigned"):
+    with pytest.raises(PermissionDenied, match="not assigned"):
         hub.update_add(people.other, UpdateInput(period_id=period.id, value=1))
-    with pytest.raises(ForbiddenError, match="not assigned"):
+    with pytest.raises(PermissionDenied, match="not assigned"):
         hub.project_update(people.other, project.id, project.version, ProjectInput(title="Taken over"))
     assign(hub, people.other, project.id)
     mine = hub.update_add(people.other, UpdateInput(period_id=period.id, value=2))
-    with pytest.raises(ForbiddenError, match="not yours"):
+    with pytest.raises(PermissionDenied, match="not yours"):
         hub.update_submit(people.contributor, mine.id, mine.version)
     assert hub.project(project.id).assignees == ["carla", "omar"]
     assert [p.id for p in hub.projects(assignee="omar")] == [project.id]
-    with pytest.raises(ForbiddenError, match="author account"):
+    with pytest.raises(PermissionDenied, match="author account"):
         hub.update_add(CLI, UpdateInput(period_id=period.id, value=3))
 
 
@@ -96,7 +96,7 @@ def test_reviewers_never_approve_their_own_and_return_with_a_comment(hub: Hub, p
     _, _, period = planned(hub, people.reviewer)
     own = hub.update_add(people.reviewer, UpdateInput(period_id=period.id, value=20))
     own = hub.update_submit(people.reviewer, own.id, own.version)
-    with pytest.raises(ForbiddenError, match="your own"):
+    with pytest.raises(PermissionDenied, match="your own"):
         hub.update_approve(people.reviewer, own.id, own.version)
     with pytest.raises(InputError, match="comment is required"):
         hub.update_return(people.second_reviewer, own.id, own.version, "  ")
@@ -137,7 +137,7 @@ def test_a_stale_save_is_a_conflict_that_carries_the_current_row(hub: Hub, peopl
 
 def test_disabled_accounts_and_bad_input_write_nothing(hub: Hub, people: Team) -> None:
     gone = person(hub, "dora", "admin", disabled=True)
-    with pytest.raises(ForbiddenError, match="disabled"):
+    with pytest.raises(PermissionDenied, match="disabled"):
         hub.project_add(gone, ProjectInput(title="Nope"))
     with pytest.raises(NotFoundError, match="AFR1 of WTDC-25 has no expected result 99"):
         hub.project_add(people.contributor, ProjectInput(title="Nope"), results=["AFR1.99"])

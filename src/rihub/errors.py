@@ -35,10 +35,6 @@ class PermissionDenied(RihubError):
     """The actor is known but their role or assignments do not allow this write (HTTP 403)."""
 
 
-class ForbiddenError(RihubError):
-    """The actor's role or assignments do not allow this write (the web answers 403)."""
-
-
 class ConflictError(RihubError):
     """A save based on a stale ``version``: someone else changed the row since it was read.
 

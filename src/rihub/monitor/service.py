@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from rihub.errors import ConflictError, ForbiddenError, InputError, NotFoundError
+from rihub.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from rihub.records import (
     Actor,
     Indicator,
@@ -46,11 +46,11 @@ def actor_now(conn: Connection, actor: Actor) -> Actor:
     """The actor with the role its account has now; a disabled or unknown account is refused."""
     if actor.user_id is None:
         if actor.role != "admin":
-            raise ForbiddenError("writing without an account is for the command line (admin) only")
+            raise PermissionDenied("writing without an account is for the command line (admin) only")
         return actor
     row = store.user(conn, user_id=actor.user_id)
     if row is None or row["disabled"]:
-        raise ForbiddenError(f"account {actor.username!r} is disabled or unknown")
+        raise PermissionDenied(f"account {actor.username!r} is disabled or unknown")
     return actor.model_copy(update={"role": row["role"], "username": row["username"]})
 
 
@@ -58,7 +58,7 @@ def may_edit_project(conn: Connection, actor: Actor, project_id: int) -> None:
     if actor.role in EDITORS:
         return
     if actor.user_id is None or not store.is_assigned(conn, actor.user_id, project_id):
-        raise ForbiddenError(f"{actor.username} is not assigned to project #{project_id}")
+        raise PermissionDenied(f"{actor.username} is not assigned to project #{project_id}")
 
 
 def locked(conn: Connection, kind: str, row_id: int, version: int | None) -> dict[str, Any]:
@@ -232,7 +232,7 @@ def update_add(conn: Connection, actor: Actor, data: UpdateInput, evidence: byte
     """A draft update by the actor (an account) on a period of a project they may edit."""
     actor = actor_now(conn, actor)
     if actor.user_id is None:
-        raise ForbiddenError("an update needs an author account; sign in or use an API token")
+        raise PermissionDenied("an update needs an author account; sign in or use an API token")
     project_id = store.project_of_period(conn, data.period_id)
     if project_id is None:
         raise NotFoundError(f"no period #{data.period_id}")
@@ -244,7 +244,7 @@ def update_add(conn: Connection, actor: Actor, data: UpdateInput, evidence: byte
 def _own(conn: Connection, actor: Actor, update_id: int, version: int | None) -> dict[str, Any]:
     before = locked(conn, "update", update_id, version)
     if actor.role != "admin" and before["created_by"] != actor.user_id:
-        raise ForbiddenError(f"update #{update_id} is not yours to change")
+        raise PermissionDenied(f"update #{update_id} is not yours to change")
     if before["status"] not in ("draft", "returned"):
         raise InputError(f"update #{update_id} is {before['status']}; only drafts and returned updates change")
     return before
@@ -276,12 +276,12 @@ def update_submit(conn: Connection, actor: Actor, update_id: int, version: int |
 
 def _review(conn: Connection, actor: Actor, update_id: int, version: int | None) -> dict[str, Any]:
     if actor.role not in EDITORS:
-        raise ForbiddenError(f"{actor.username} is a {actor.role}; only reviewers approve or return updates")
+        raise PermissionDenied(f"{actor.username} is a {actor.role}; only reviewers approve or return updates")
     before = locked(conn, "update", update_id, version)
     if before["status"] != "submitted":
         raise InputError(f"update #{update_id} is {before['status']}; only submitted updates are reviewed")
     if actor.user_id is not None and before["created_by"] == actor.user_id:
-        raise ForbiddenError(f"update #{update_id} is your own; another reviewer approves or returns it")
+        raise PermissionDenied(f"update #{update_id} is your own; another reviewer approves or returns it")
     return before
 
 

@@ -18,7 +18,6 @@ from starlette.types import Scope
 from rihub.errors import (
     AuthError,
     ConflictError,
-    ForbiddenError,
     InputError,
     NotFoundError,
     PermissionDenied,
@@ -55,7 +54,7 @@ def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
         return 401, str(exc), []
     if isinstance(exc, PermissionDenied):
         return 403, str(exc), []
-    if isinstance(exc, ForbiddenError):
+    if isinstance(exc, PermissionDenied):
         return 403, str(exc), []
     if isinstance(exc, NotFoundError):
         return 404, str(exc), []
