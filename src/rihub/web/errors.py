@@ -54,8 +54,6 @@ def _status_of(exc: Exception) -> tuple[int, str, list[dict[str, Any]]]:
         return 401, str(exc), []
     if isinstance(exc, PermissionDenied):
         return 403, str(exc), []
-    if isinstance(exc, PermissionDenied):
-        return 403, str(exc), []
     if isinstance(exc, NotFoundError):
         return 404, str(exc), []
     if isinstance(exc, ConflictError):
