@@ -4,8 +4,8 @@ A word the registry never uses ("cybersecuirty") is replaced by the closest word
 (rapidfuzz ratio ≥ ``MIN_SIMILARITY``, words of 5 letters or more only, so short words and codes
 are left alone); the result says so and links to the literal query. A phrase of two words that
 the registry also writes as one ("cyber security") matches either spelling, and a word it also
-writes as two matches the phrase. When no initiative holds every word, each word is searched on
-its own and initiatives rank by how many of the words they hold, then by score.
+writes as two matches the phrase. Initiatives holding only some of the words (the words joined by OR)
+come after those holding all of them, ranked by how many of the words they hold, then by score.
 
 The vocabulary is read from the texts (titles, objectives, expected results) once per state of
 the registry: it is cached under the database URL and the newest row ids (at most eight
@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,7 +30,7 @@ if TYPE_CHECKING:
 
 MIN_SIMILARITY = 80.0
 MIN_LENGTH = 5
-MAX_PARTIAL = 8  # clauses searched one by one when no hit holds them all
+MAX_PARTIAL = 8  # clauses the widened (OR) query keeps
 _VOCABULARY: dict[tuple[str, int, int], frozenset[str]] = {}
 
 
@@ -117,36 +115,19 @@ def shown(parsed: ParsedQuery) -> str:
     return " ".join(out)
 
 
-def partial(
-    parsed: ParsedQuery, run: Callable[[ParsedQuery], list[SearchHit]], full: list[SearchHit]
-) -> list[SearchHit]:
-    """``full`` (the hits holding every word) followed by the hits holding only some of them.
+def widened(parsed: ParsedQuery) -> ParsedQuery:
+    """The query that also finds the hits holding only some of the words: its words or phrases
+    joined by OR (the first ``MAX_PARTIAL``), or the query itself when it is not a plain query of
+    several words (an OR or a NOT means the person chose how the words combine).
 
-    Only plain queries of several words (no OR, no NOT) are widened: each word or phrase is
-    searched on its own and a hit not in ``full`` keeps every match it had; it counts as holding
-    those clauses only, and :func:`rank` puts it after hits that hold more of the words."""
+    One query rather than one per word: the database ranks and caps the rows whatever the number
+    of words, and :func:`rank` then puts the hits holding every word first."""
     from rihub.search.fulltext import ParsedQuery
 
     clauses = parsed.clauses
     if len(clauses) < 2 or any(c.op != "AND" for c in clauses):
-        return full
-    found: dict[tuple[str, str], list[SearchHit]] = defaultdict(list)
-    for clause in clauses[:MAX_PARTIAL]:
-        for hit in run(ParsedQuery((replace(clause, op="AND"),))):
-            found[(hit.type, hit.code)].append(hit)
-    seen = {(h.type, h.code) for h in full}
-    some = [
-        group[0].model_copy(
-            update={
-                "score": round(sum(h.score for h in group) / len(clauses), 4),
-                "matches": [m for h in group for m in h.matches],
-                "title_marks": sorted({mark for h in group for mark in h.title_marks}),
-            }
-        )
-        for key, group in found.items()
-        if key not in seen
-    ]
-    return full + some
+        return parsed
+    return ParsedQuery(tuple(replace(c, op="OR" if i else "AND") for i, c in enumerate(clauses[:MAX_PARTIAL])))
 
 
 def _same_word(marked: str, typed: str) -> bool:
