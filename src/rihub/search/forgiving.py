@@ -2,7 +2,8 @@
 
 A word the registry never uses ("cybersecuirty") is replaced by the closest word it does use
 (rapidfuzz ratio ≥ ``MIN_SIMILARITY``, words of 5 letters or more only, so short words and codes
-are left alone); the result says so and links to the literal query. A phrase of two words that
+are left alone; venues and people's names count, and a 4-letter word one edit from a name is
+taken for it: "Nairbi", "Vrai"); the result says so and links to the literal query. A phrase of two words that
 the registry also writes as one ("cyber security") matches either spelling, and a word it also
 writes as two matches the phrase. Initiatives holding only some of the words (the words joined by OR)
 come after those holding all of them, ranked by how many of the words they hold, then by score.
@@ -20,6 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from sqlalchemy import Connection, func, select
 
 from rihub.records import SearchHit
@@ -30,13 +32,26 @@ if TYPE_CHECKING:
 
 MIN_SIMILARITY = 80.0
 MIN_LENGTH = 5
+NAME_LENGTH = 4  # shorter words are never corrected, and name words this short only by one edit
 MAX_PARTIAL = 8  # clauses the widened (OR) query keeps
-_VOCABULARY: dict[tuple[str, int, int], frozenset[str]] = {}
+_VOCABULARY: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def vocabulary(conn: Connection) -> frozenset[str]:
-    """Every lower-case word of the registry's titles, objectives and expected results."""
-    i, r = t.initiatives, t.expected_results
+    """Every lower-case word of the registry's titles, objectives and expected results, and of its
+    meetings' venues and officers (as written and with diacritics folded: "vári" and "vari")."""
+    return _words(conn)[0]
+
+
+def names(conn: Connection) -> frozenset[str]:
+    """The words of venues and officers' names and countries, diacritics folded."""
+    return _words(conn)[1]
+
+
+def _words(conn: Connection) -> tuple[frozenset[str], frozenset[str]]:
+    from rihub.search.direct import fold
+
+    i, r, m, o = t.initiatives, t.expected_results, t.meetings, t.officers
     key = (
         str(conn.engine.url),
         int(conn.scalar(select(func.coalesce(func.max(r.c.id), 0))) or 0),
@@ -48,26 +63,39 @@ def vocabulary(conn: Connection) -> frozenset[str]:
             words.update(re.findall(r"\w+", f"{title} {objective or ''}".lower()))
         for (value,) in conn.execute(select(r.c.text)):
             words.update(re.findall(r"\w+", value.lower()))
+        proper: set[str] = set()
+        places = select(m.c.city, m.c.country).union(select(o.c.name, o.c.country))
+        for row in conn.execute(places):
+            value = " ".join(p for p in row if p)
+            words.update(re.findall(r"\w+", value.lower()))
+            proper.update(w for w in re.findall(r"\w+", fold(value)) if len(w) >= NAME_LENGTH)
         oldest = list(_VOCABULARY)[: max(0, len(_VOCABULARY) - 7)]
         for stale in [k for k in _VOCABULARY if k[0] == key[0]] + oldest:
             _VOCABULARY.pop(stale, None)
-        _VOCABULARY[key] = frozenset(w for w in words if not w.isdigit())
+        _VOCABULARY[key] = (frozenset(w for w in words | proper if not w.isdigit()), frozenset(proper))
     return _VOCABULARY[key]
 
 
-def correct(parsed: ParsedQuery, vocab: frozenset[str]) -> ParsedQuery:
-    """``parsed`` with unknown words replaced by the closest known ones (itself when all are known)."""
+def correct(parsed: ParsedQuery, vocab: frozenset[str], names: frozenset[str] = frozenset()) -> ParsedQuery:
+    """``parsed`` with unknown words replaced by the closest known ones (itself when all are known).
+
+    Words of ``MIN_LENGTH`` letters or more are compared with the whole vocabulary; shorter words
+    of ``NAME_LENGTH`` letters only with ``names`` and only one edit away (a swap counts as one:
+    "Vrai" → "vari"), since a short word is too easily near a common one."""
     choices = sorted(vocab)
     clauses = []
     for clause in parsed.clauses:
         words = []
         for word in clause.words:
             low = word.lower()
-            if low in vocab or len(low) < MIN_LENGTH or low.isdigit() or clause.prefix:
+            if low in vocab or len(low) < NAME_LENGTH or low.isdigit() or clause.prefix:
                 words.append(word)
-                continue
-            best = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
-            words.append(best[0] if best else word)
+            elif len(low) < MIN_LENGTH:
+                near = [n for n in sorted(names) if OSA.distance(low, n, score_cutoff=1) <= 1]
+                words.append(near[0] if len(near) == 1 else word)
+            else:
+                best = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
+                words.append(best[0] if best else word)
         clauses.append(replace(clause, words=tuple(words)))
     return replace(parsed, clauses=tuple(clauses))
 
@@ -179,3 +207,15 @@ def named_first(named: list[SearchHit], hits: list[SearchHit]) -> list[SearchHit
     return [h.model_copy(update={"score": round(top, 4)}) for h in named] + [
         h for h in hits if (h.type, h.code) not in seen
     ]
+
+
+def then(hits: list[SearchHit], more: list[SearchHit]) -> list[SearchHit]:
+    """``more`` after ``hits``: a hit already there gains the other's matches, keeping its place."""
+    extra = {(h.type, h.code): h for h in more}
+    merged = [
+        h.model_copy(update={"matches": [*h.matches, *extra.pop((h.type, h.code)).matches]})
+        if (h.type, h.code) in extra
+        else h
+        for h in hits
+    ]
+    return merged + list(extra.values())

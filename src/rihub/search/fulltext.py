@@ -194,8 +194,8 @@ def search(
         if not semantic.has_embeddings(conn):
             return _empty(q, mode, NO_EMBEDDINGS)
         vector = (embed or semantic.embed_query)(q[:MAX_QUERY_CHARS])
-        # Vectors of every cycle are compared; only this cycle's hits are ranked and fused.
-        hits = [h for h in semantic.semantic_hits(conn, vector) if not cycle or h.cycle == cycle]
+        cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
+        hits = semantic.semantic_hits(conn, vector, cycle_id)
         match, corrected = None, None
         if mode == "hybrid":
             parsed, words, _, corrected = fulltext_hits(conn, q, cycle, literal)
@@ -209,9 +209,26 @@ def search(
     facets = _facets(hits, wanted)
     kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
     data = kept[offset : offset + limit]
+    opens = _opens(conn, q, kept) if mode != "semantic" else None
     return SearchResult(
-        query=q, mode=mode, match=match, count=len(kept), data=data, facets=facets, error=None, corrected=corrected
+        query=q,
+        mode=mode,
+        match=match,
+        count=len(kept),
+        data=data,
+        facets=facets,
+        error=None,
+        corrected=corrected,
+        opens=opens,
     )
+
+
+def _opens(conn: Connection, q: str, hits: list[SearchHit]) -> str | None:
+    """The code of the initiative a code query names, when it is among the hits (the page links to it)."""
+    from rihub.search.direct import named_code
+
+    code = named_code(conn, q)
+    return code if any(h.type == "initiative" and h.code == code for h in hits[:1]) else None
 
 
 def fulltext_hits(
@@ -221,8 +238,9 @@ def fulltext_hits(
     the query, before the rows are ranked and capped), a hint when it could not run, and the
     corrected query when unknown words were replaced (never with ``literal``).
 
-    What the query names (a code, a person, a place, a framework item) comes first; then the
-    word hits, forgiving unless ``literal`` (see :mod:`rihub.search.forgiving`)."""
+    What the query names (a code, a person, a place, a date, a framework item) comes first; then
+    the word hits, forgiving unless ``literal`` (see :mod:`rihub.search.forgiving`); then the
+    meetings that reviewed a document described by the words."""
     from rihub.search import direct, forgiving
 
     parsed = parse_query(q)
@@ -231,22 +249,26 @@ def fulltext_hits(
     corrected = None
     try:
         cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
-        named = direct.direct_hits(conn, q, cycle_id if cycle else None)
+        named = direct.direct_hits(conn, q, cycle_id)
         if not literal:
             vocab = forgiving.vocabulary(conn)
-            fixed = forgiving.correct(parsed, vocab)
+            fixed = forgiving.correct(parsed, vocab, forgiving.names(conn))
             if fixed != parsed:
                 corrected, parsed = forgiving.shown(fixed), fixed
+                named = named or direct.direct_hits(conn, corrected, cycle_id)  # "Nairbi": the Nairobi meeting
             parsed = forgiving.compounds(parsed, vocab)
-
-        hits = _run(conn, parsed if literal else forgiving.widened(parsed), cycle_id if cycle else None)
+        hits = _run(conn, parsed if literal else forgiving.widened(parsed), cycle_id)
         if not literal:
             hits = forgiving.rank(parsed, hits)
+        reviewed = direct.reviewed_hits(conn, q, cycle_id)
+        if not reviewed and corrected:
+            reviewed = direct.reviewed_hits(conn, corrected, cycle_id)
+        hits = forgiving.then(forgiving.named_first(named, hits), reviewed)
     except DBAPIError as exc:
         if conn.dialect.name == "postgresql" and conn.in_transaction():
             conn.rollback()
         return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})", None
-    return parsed, forgiving.named_first(named, hits), None, corrected
+    return parsed, hits, None, corrected
 
 
 def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
