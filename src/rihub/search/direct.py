@@ -37,6 +37,8 @@ MAX_MEETINGS = 2000
 
 def fold(value: str) -> str:
     """Lower case without diacritics: how names and places are compared."""
+    if value.isascii():
+        return value.lower()
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

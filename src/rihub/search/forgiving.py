@@ -40,15 +40,11 @@ _VOCABULARY: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] =
 def vocabulary(conn: Connection) -> frozenset[str]:
     """Every lower-case word of the registry's titles, objectives and expected results, and of its
     meetings' venues and officers (as written and with diacritics folded: "vári" and "vari")."""
-    return _words(conn)[0]
+    return lexicon(conn)[0]
 
 
-def names(conn: Connection) -> frozenset[str]:
-    """The words of venues and officers' names and countries, diacritics folded."""
-    return _words(conn)[1]
-
-
-def _words(conn: Connection) -> tuple[frozenset[str], frozenset[str]]:
+def lexicon(conn: Connection) -> tuple[frozenset[str], frozenset[str]]:
+    """The :func:`vocabulary` and the words of venues and officers' names and countries (folded)."""
     from rihub.search.direct import fold
 
     i, r, m, o = t.initiatives, t.expected_results, t.meetings, t.officers

@@ -251,8 +251,8 @@ def fulltext_hits(
         cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
         named = direct.direct_hits(conn, q, cycle_id)
         if not literal:
-            vocab = forgiving.vocabulary(conn)
-            fixed = forgiving.correct(parsed, vocab, forgiving.names(conn))
+            vocab, names = forgiving.lexicon(conn)
+            fixed = forgiving.correct(parsed, vocab, names)
             if fixed != parsed:
                 corrected, parsed = forgiving.shown(fixed), fixed
                 named = named or direct.direct_hits(conn, corrected, cycle_id)  # "Nairbi": the Nairobi meeting

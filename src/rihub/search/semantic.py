@@ -145,12 +145,14 @@ def semantic_search(
     limit: int | None = 20,
     region: str | None = None,
     cycle_id: int | None = None,
+    floor: float | None = None,
 ) -> list[SimilarResult]:
     """Initiatives (``result_id`` None) and expected results ranked by cosine similarity to the query.
 
     With ``cycle_id`` only that cycle's vectors are compared (the rows are picked before the
     product): over many cycles of similar documents the best passages would otherwise all be
-    other cycles' copies, and the cap would leave this cycle nothing."""
+    other cycles' copies, and the cap would leave this cycle nothing. ``floor``: the passages
+    below ``max(floor, RELATIVE_CUT × best)`` are dropped before any record is made."""
     vectors = stored_vectors(conn)
     if not vectors.meta:
         return []
@@ -158,6 +160,9 @@ def semantic_search(
     scores = vectors.matrix[rows] @ np.asarray(query_vector, dtype=np.float32)
     if region:
         scores = np.where(vectors.regions[rows] == region.upper(), scores, -np.inf)
+    if floor is not None and scores.size:
+        cut = max(floor, RELATIVE_CUT * float(scores.max()))
+        scores = np.where(scores >= cut, scores, -np.inf)
     return [
         SimilarResult(**dict(vectors.meta[int(rows[i])]), score=round(float(scores[i]), 4))
         for i in _top(scores, limit)
@@ -179,11 +184,7 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray, cycle_id: int | No
     """
     from rihub.search.fulltext import frameworks_of, initiative_heads
 
-    passages = semantic_search(conn, query_vector, limit=MAX_PASSAGES, cycle_id=cycle_id)
-    if not passages:
-        return []
-    cut = max(MIN_SIMILARITY, RELATIVE_CUT * passages[0].score)
-    passages = [p for p in passages if p.score >= cut]
+    passages = semantic_search(conn, query_vector, limit=MAX_PASSAGES, cycle_id=cycle_id, floor=MIN_SIMILARITY)
     owners = sorted({p.initiative_id for p in passages})
     if not owners:
         return []
