@@ -144,14 +144,28 @@ def widened(parsed: ParsedQuery) -> ParsedQuery:
     joined by OR (the first ``MAX_PARTIAL``), or the query itself when it is not a plain query of
     several words (an OR or a NOT means the person chose how the words combine).
 
-    One query rather than one per word: the database ranks and caps the rows whatever the number
-    of words, and :func:`rank` then puts the hits holding every word first."""
+    One query rather than one per word: the database caps the rows whatever the number of words,
+    and :func:`rank` then puts the hits holding every word first."""
     from rihub.search.fulltext import ParsedQuery
 
     clauses = parsed.clauses
     if len(clauses) < 2 or any(c.op != "AND" for c in clauses):
         return parsed
     return ParsedQuery(tuple(replace(c, op="OR" if i else "AND") for i, c in enumerate(clauses[:MAX_PARTIAL])))
+
+
+def partial(full: list[SearchHit], some: list[SearchHit]) -> list[SearchHit]:
+    """``full`` (the hits holding every word in one passage) and then the hits of the widened
+    query that are not among them, each scoring below every full hit: the smallest full score
+    times n / (n + 1) for its n (kind-weighted) matching passages, so more passages rank higher.
+    :func:`rank` then orders all of them by the words they hold."""
+    floor = min((h.score for h in full), default=1.0)
+    seen = {(h.type, h.code) for h in full}
+    return full + [
+        h.model_copy(update={"score": round(floor * h.score / (h.score + 1.0), 4)})
+        for h in some
+        if (h.type, h.code) not in seen
+    ]
 
 
 def _same_word(marked: str, typed: str) -> bool:

@@ -257,8 +257,11 @@ def fulltext_hits(
                 corrected, parsed = forgiving.shown(fixed), fixed
                 named = named or direct.direct_hits(conn, corrected, cycle_id)  # "Nairbi": the Nairobi meeting
             parsed = forgiving.compounds(parsed, vocab)
-        hits = _run(conn, parsed if literal else forgiving.widened(parsed), cycle_id)
+        hits = _run(conn, parsed, cycle_id)
         if not literal:
+            either = forgiving.widened(parsed)
+            if either != parsed:
+                hits = forgiving.partial(hits, _run(conn, either, cycle_id, scored=False))
             hits = forgiving.rank(parsed, hits)
         reviewed = direct.reviewed_hits(conn, q, cycle_id)
         if not reviewed and corrected:
@@ -271,9 +274,12 @@ def fulltext_hits(
     return parsed, hits, None, corrected
 
 
-def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
-    backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
-    return _group(conn, backend(conn, parsed, cycle_id))
+def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None, scored: bool = True) -> list[SearchHit]:
+    """Grouped hits; ``scored=False`` leaves bm25 out where that is cheaper (SQLite: each row
+    scores 1, so a hit scores the kind-weighted count of its rows)."""
+    if conn.dialect.name == "postgresql":
+        return _group(conn, _postgres_rows(conn, parsed, cycle_id))
+    return _group(conn, _sqlite_rows(conn, parsed, cycle_id, scored))
 
 
 def _values(hit: SearchHit, facet: str) -> list[str]:
@@ -332,31 +338,46 @@ def cycle_spans(conn: Connection, cycle_id: int) -> list[tuple[int, int, int]]:
     return [(int(k), int(lo) * 8 + int(k), int(hi) * 8 + int(k)) for k, lo, hi in rows if lo is not None]
 
 
+_IN_OWNERS = (
+    f" AND ((rowid % 8 != 5 AND owner IN ({_OWNED}))"
+    " OR (rowid % 8 = 5 AND owner IN (SELECT id FROM meetings WHERE conference_id = :cycle)))"
+)
+_MARKED = (
+    f"highlight(search_fts, 0, '{OPEN}', '{CLOSE}'), snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 24) "
+    "FROM search_fts WHERE search_fts MATCH :match"
+)
+
+
 def _sqlite_rows(
-    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
+    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None, scored: bool = True
 ) -> list[tuple[int, str, int, float, str, str]]:
-    """One statement, so FTS5 reads each word's document frequency (bm25's IDF) once."""
+    """The matching rows of the cycle, best bm25 first, at most ``MAX_ROWS``.
+
+    Scored, it is one statement, so FTS5 reads each word's document frequency (bm25's IDF, a
+    pass over the word's rows in every cycle) once; the cycle's rowid ranges are then tested on
+    each matching row. Unscored (the rows holding only some of the words, which rank by the
+    words they hold), each kind of row is one ``rowid BETWEEN`` that FTS5 seeks in its doclists,
+    so only the cycle's rows are read at all."""
     params: dict[str, Any] = {"match": parsed.fts5(), "limit": MAX_ROWS, "cycle": cycle_id}
-    where = ""
-    if cycle_id is not None:
-        spans = cycle_spans(conn, cycle_id)
-        if not spans:
-            return []
+    score = "-bm25(search_fts, 4.0, 1.0)" if scored else "1.0"
+    head = f"SELECT rowid, kind, owner, {score} AS score, {_MARKED}"
+    if cycle_id is None:
+        sql = head + (" ORDER BY score DESC" if scored else "") + " LIMIT :limit"
+        return _rows(conn.execute(text(sql), params))
+    spans = cycle_spans(conn, cycle_id)
+    if not spans:
+        return []
+    params |= {f"lo{k}": lo for k, lo, _ in spans} | {f"hi{k}": hi for k, _, hi in spans}
+    if scored:
         ranges = " OR ".join(f"(rowid % 8 = {k} AND rowid BETWEEN :lo{k} AND :hi{k})" for k, _, _ in spans)
-        params |= {f"lo{k}": lo for k, lo, _ in spans} | {f"hi{k}": hi for k, _, hi in spans}
         params |= {"lo": min(lo for _, lo, _ in spans), "hi": max(hi for _, _, hi in spans)}
-        where = (
-            f" AND rowid BETWEEN :lo AND :hi AND ({ranges})"
-            f" AND ((rowid % 8 != 5 AND owner IN ({_OWNED}))"
-            " OR (rowid % 8 = 5 AND owner IN (SELECT id FROM meetings WHERE conference_id = :cycle)))"
-        )
-    sql = (
-        "SELECT rowid, kind, owner, -bm25(search_fts, 4.0, 1.0) AS score, "
-        f"highlight(search_fts, 0, '{OPEN}', '{CLOSE}'), "
-        f"snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 24) "
-        f"FROM search_fts WHERE search_fts MATCH :match{where} ORDER BY score DESC LIMIT :limit"
-    )
-    result = conn.execute(text(sql), params)
+        where = f" AND rowid BETWEEN :lo AND :hi AND ({ranges}){_IN_OWNERS}"
+        return _rows(conn.execute(text(f"{head}{where} ORDER BY score DESC LIMIT :limit"), params))
+    arms = [f"{head} AND rowid BETWEEN :lo{k} AND :hi{k} AND rowid % 8 = {k}{_IN_OWNERS}" for k, _, _ in spans]
+    return _rows(conn.execute(text(" UNION ALL ".join(arms) + " LIMIT :limit"), params))
+
+
+def _rows(result: Any) -> list[tuple[int, str, int, float, str, str]]:
     return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
 
 
