@@ -15,7 +15,7 @@ from sqlalchemy import select
 from rihub.hub import Hub, demo_report_bytes
 from rihub.records import SearchResult
 from rihub.search import semantic
-from rihub.search.fulltext import cycle_spans
+from rihub.search.rows import cycle_spans
 from rihub.store import schema as t
 from web_fixtures import copy_hub
 
