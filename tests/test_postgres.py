@@ -68,7 +68,9 @@ def test_postgres_full_text_search_matches_sqlite(pg_hub: Hub, demo_hub: Hub) ->
     assert all(w.startswith(("cyber", "secur")) for w in marked), "the compound also matches as two words"
 
 
-@pytest.mark.parametrize("query", ["AMS3", "AFR1.16", "Vari", "Nairobi", "SDG 9"])
+@pytest.mark.parametrize(
+    "query", ["AMS3", "AFR1.16", "Vari", "Nairobi", "SDG 9", "AFR RI 1", "Nairbi", "Vrai", "4-5 February"]
+)
 def test_postgres_finds_what_a_person_names_as_sqlite_does(pg_hub: Hub, demo_hub: Hub, query: str) -> None:
     pg, lite = pg_hub.search(query, limit=5), demo_hub.search(query, limit=5)
     assert pg.error is None and pg.count > 0, query

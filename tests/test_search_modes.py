@@ -116,7 +116,7 @@ def test_meaning_search_is_one_product_over_a_cached_array(aligned_hub: Hub, mon
         monkeypatch.setattr(semantic, "load_embeddings", refuse)
         assert semantic.stored_vectors(conn) is vectors
         semantic.semantic_search(conn, query)
-        monkeypatch.setattr(semantic, "registry_state", lambda _conn: (-1,))
+        monkeypatch.setattr(semantic, "vectors_state", lambda _conn: (-1,))
         with pytest.raises(AssertionError, match="read again"):
             semantic.stored_vectors(conn)
 

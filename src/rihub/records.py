@@ -601,6 +601,9 @@ class SearchResult(Record):
         default=None, description="Why the mode that ran is not the one asked for (no vectors, model still loading)"
     )
     corrected: str | None = None  # the query that ran when unknown words were corrected ("showing results for")
+    opens: str | None = Field(
+        default=None, description="The initiative a code query names (AMS3, eur 1, AFR RI 1), first among the hits"
+    )
 
 
 # --- overlaps ------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 A word the registry never uses ("cybersecuirty") is replaced by the closest word it does use
 (rapidfuzz ratio ≥ ``MIN_SIMILARITY``, words of 5 letters or more only, so short words and codes
-are left alone); the result says so and links to the literal query. A phrase of two words that
+are left alone; venues and people's names count, and a 4-letter word one edit from a name is
+taken for it: "Nairbi", "Vrai"); the result says so and links to the literal query. A phrase of two words that
 the registry also writes as one ("cyber security") matches either spelling, and a word it also
-writes as two matches the phrase. When no initiative holds every word, each word is searched on
-its own and initiatives rank by how many of the words they hold, then by score.
+writes as two matches the phrase. Initiatives holding only some of the words (the words joined by OR)
+come after those holding all of them, ranked by how many of the words they hold, then by score.
 
 The vocabulary is read from the texts (titles, objectives, expected results) once per state of
 the registry: it is cached under the database URL and the newest row ids (at most eight
@@ -16,12 +17,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 from sqlalchemy import Connection, func, select
 
 from rihub.records import SearchHit
@@ -32,13 +32,22 @@ if TYPE_CHECKING:
 
 MIN_SIMILARITY = 80.0
 MIN_LENGTH = 5
-MAX_PARTIAL = 8  # clauses searched one by one when no hit holds them all
-_VOCABULARY: dict[tuple[str, int, int], frozenset[str]] = {}
+NAME_LENGTH = 4  # shorter words are never corrected, and name words this short only by one edit
+MAX_PARTIAL = 8  # clauses the widened (OR) query keeps
+_VOCABULARY: dict[tuple[str, int, int], tuple[frozenset[str], frozenset[str]]] = {}
 
 
 def vocabulary(conn: Connection) -> frozenset[str]:
-    """Every lower-case word of the registry's titles, objectives and expected results."""
-    i, r = t.initiatives, t.expected_results
+    """Every lower-case word of the registry's titles, objectives and expected results, and of its
+    meetings' venues and officers (as written and with diacritics folded: "vári" and "vari")."""
+    return lexicon(conn)[0]
+
+
+def lexicon(conn: Connection) -> tuple[frozenset[str], frozenset[str]]:
+    """The :func:`vocabulary` and the words of venues and officers' names and countries (folded)."""
+    from rihub.search.direct import fold
+
+    i, r, m, o = t.initiatives, t.expected_results, t.meetings, t.officers
     key = (
         str(conn.engine.url),
         int(conn.scalar(select(func.coalesce(func.max(r.c.id), 0))) or 0),
@@ -50,26 +59,39 @@ def vocabulary(conn: Connection) -> frozenset[str]:
             words.update(re.findall(r"\w+", f"{title} {objective or ''}".lower()))
         for (value,) in conn.execute(select(r.c.text)):
             words.update(re.findall(r"\w+", value.lower()))
+        proper: set[str] = set()
+        places = select(m.c.city, m.c.country).union(select(o.c.name, o.c.country))
+        for row in conn.execute(places):
+            value = " ".join(p for p in row if p)
+            words.update(re.findall(r"\w+", value.lower()))
+            proper.update(w for w in re.findall(r"\w+", fold(value)) if len(w) >= NAME_LENGTH)
         oldest = list(_VOCABULARY)[: max(0, len(_VOCABULARY) - 7)]
         for stale in [k for k in _VOCABULARY if k[0] == key[0]] + oldest:
             _VOCABULARY.pop(stale, None)
-        _VOCABULARY[key] = frozenset(w for w in words if not w.isdigit())
+        _VOCABULARY[key] = (frozenset(w for w in words | proper if not w.isdigit()), frozenset(proper))
     return _VOCABULARY[key]
 
 
-def correct(parsed: ParsedQuery, vocab: frozenset[str]) -> ParsedQuery:
-    """``parsed`` with unknown words replaced by the closest known ones (itself when all are known)."""
+def correct(parsed: ParsedQuery, vocab: frozenset[str], names: frozenset[str] = frozenset()) -> ParsedQuery:
+    """``parsed`` with unknown words replaced by the closest known ones (itself when all are known).
+
+    Words of ``MIN_LENGTH`` letters or more are compared with the whole vocabulary; shorter words
+    of ``NAME_LENGTH`` letters only with ``names`` and only one edit away (a swap counts as one:
+    "Vrai" → "vari"), since a short word is too easily near a common one."""
     choices = sorted(vocab)
     clauses = []
     for clause in parsed.clauses:
         words = []
         for word in clause.words:
             low = word.lower()
-            if low in vocab or len(low) < MIN_LENGTH or low.isdigit() or clause.prefix:
+            if low in vocab or len(low) < NAME_LENGTH or low.isdigit() or clause.prefix:
                 words.append(word)
-                continue
-            best = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
-            words.append(best[0] if best else word)
+            elif len(low) < MIN_LENGTH:
+                near = [n for n in sorted(names) if OSA.distance(low, n, score_cutoff=1) <= 1]
+                words.append(near[0] if len(near) == 1 else word)
+            else:
+                best = process.extractOne(low, choices, scorer=fuzz.ratio, score_cutoff=MIN_SIMILARITY)
+                words.append(best[0] if best else word)
         clauses.append(replace(clause, words=tuple(words)))
     return replace(parsed, clauses=tuple(clauses))
 
@@ -117,36 +139,33 @@ def shown(parsed: ParsedQuery) -> str:
     return " ".join(out)
 
 
-def partial(
-    parsed: ParsedQuery, run: Callable[[ParsedQuery], list[SearchHit]], full: list[SearchHit]
-) -> list[SearchHit]:
-    """``full`` (the hits holding every word) followed by the hits holding only some of them.
+def widened(parsed: ParsedQuery) -> ParsedQuery:
+    """The query that also finds the hits holding only some of the words: its words or phrases
+    joined by OR (the first ``MAX_PARTIAL``), or the query itself when it is not a plain query of
+    several words (an OR or a NOT means the person chose how the words combine).
 
-    Only plain queries of several words (no OR, no NOT) are widened: each word or phrase is
-    searched on its own and a hit not in ``full`` keeps every match it had; it counts as holding
-    those clauses only, and :func:`rank` puts it after hits that hold more of the words."""
+    One query rather than one per word: the database caps the rows whatever the number of words,
+    and :func:`rank` then puts the hits holding every word first."""
     from rihub.search.fulltext import ParsedQuery
 
     clauses = parsed.clauses
     if len(clauses) < 2 or any(c.op != "AND" for c in clauses):
-        return full
-    found: dict[tuple[str, str], list[SearchHit]] = defaultdict(list)
-    for clause in clauses[:MAX_PARTIAL]:
-        for hit in run(ParsedQuery((replace(clause, op="AND"),))):
-            found[(hit.type, hit.code)].append(hit)
+        return parsed
+    return ParsedQuery(tuple(replace(c, op="OR" if i else "AND") for i, c in enumerate(clauses[:MAX_PARTIAL])))
+
+
+def partial(full: list[SearchHit], some: list[SearchHit]) -> list[SearchHit]:
+    """``full`` (the hits holding every word in one passage) and then the hits of the widened
+    query that are not among them, each scoring below every full hit: the smallest full score
+    times n / (n + 1) for its n (kind-weighted) matching passages, so more passages rank higher.
+    :func:`rank` then orders all of them by the words they hold."""
+    floor = min((h.score for h in full), default=1.0)
     seen = {(h.type, h.code) for h in full}
-    some = [
-        group[0].model_copy(
-            update={
-                "score": round(sum(h.score for h in group) / len(clauses), 4),
-                "matches": [m for h in group for m in h.matches],
-                "title_marks": sorted({mark for h in group for mark in h.title_marks}),
-            }
-        )
-        for key, group in found.items()
-        if key not in seen
+    return full + [
+        h.model_copy(update={"score": round(floor * h.score / (h.score + 1.0), 4)})
+        for h in some
+        if (h.type, h.code) not in seen
     ]
-    return full + some
 
 
 def _same_word(marked: str, typed: str) -> bool:
@@ -198,3 +217,15 @@ def named_first(named: list[SearchHit], hits: list[SearchHit]) -> list[SearchHit
     return [h.model_copy(update={"score": round(top, 4)}) for h in named] + [
         h for h in hits if (h.type, h.code) not in seen
     ]
+
+
+def then(hits: list[SearchHit], more: list[SearchHit]) -> list[SearchHit]:
+    """``more`` after ``hits``: a hit already there gains the other's matches, keeping its place."""
+    extra = {(h.type, h.code): h for h in more}
+    merged = [
+        h.model_copy(update={"matches": [*h.matches, *extra.pop((h.type, h.code)).matches]})
+        if (h.type, h.code) in extra
+        else h
+        for h in hits
+    ]
+    return merged + list(extra.values())

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, select, text
+from sqlalchemy import Connection, Select, select
 from sqlalchemy.exc import DBAPIError
 
 from rihub.errors import InputError
@@ -194,8 +194,8 @@ def search(
         if not semantic.has_embeddings(conn):
             return _empty(q, mode, NO_EMBEDDINGS)
         vector = (embed or semantic.embed_query)(q[:MAX_QUERY_CHARS])
-        # Vectors of every cycle are compared; only this cycle's hits are ranked and fused.
-        hits = [h for h in semantic.semantic_hits(conn, vector) if not cycle or h.cycle == cycle]
+        cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
+        hits = semantic.semantic_hits(conn, vector, cycle_id)
         match, corrected = None, None
         if mode == "hybrid":
             parsed, words, _, corrected = fulltext_hits(conn, q, cycle, literal)
@@ -209,9 +209,26 @@ def search(
     facets = _facets(hits, wanted)
     kept = [h for h in hits if all(_has(h, name, value) for name, value in wanted.items())]
     data = kept[offset : offset + limit]
+    opens = _opens(conn, q, kept) if mode != "semantic" else None
     return SearchResult(
-        query=q, mode=mode, match=match, count=len(kept), data=data, facets=facets, error=None, corrected=corrected
+        query=q,
+        mode=mode,
+        match=match,
+        count=len(kept),
+        data=data,
+        facets=facets,
+        error=None,
+        corrected=corrected,
+        opens=opens,
     )
+
+
+def _opens(conn: Connection, q: str, hits: list[SearchHit]) -> str | None:
+    """The code of the initiative a code query names, when it is among the hits (the page links to it)."""
+    from rihub.search.direct import named_code
+
+    code = named_code(conn, q)
+    return code if any(h.type == "initiative" and h.code == code for h in hits[:1]) else None
 
 
 def fulltext_hits(
@@ -221,8 +238,9 @@ def fulltext_hits(
     the query, before the rows are ranked and capped), a hint when it could not run, and the
     corrected query when unknown words were replaced (never with ``literal``).
 
-    What the query names (a code, a person, a place, a framework item) comes first; then the
-    word hits, forgiving unless ``literal`` (see :mod:`rihub.search.forgiving`)."""
+    What the query names (a code, a person, a place, a date, a framework item) comes first; then
+    the word hits, forgiving unless ``literal`` (see :mod:`rihub.search.forgiving`); then the
+    meetings that reviewed a document described by the words."""
     from rihub.search import direct, forgiving
 
     parsed = parse_query(q)
@@ -231,30 +249,39 @@ def fulltext_hits(
     corrected = None
     try:
         cycle_id = conn.scalar(select(t.conferences.c.id).where(t.conferences.c.code == cycle)) if cycle else None
-        named = direct.direct_hits(conn, q, cycle_id if cycle else None)
+        named = direct.direct_hits(conn, q, cycle_id)
         if not literal:
-            vocab = forgiving.vocabulary(conn)
-            fixed = forgiving.correct(parsed, vocab)
+            vocab, names = forgiving.lexicon(conn)
+            fixed = forgiving.correct(parsed, vocab, names)
             if fixed != parsed:
                 corrected, parsed = forgiving.shown(fixed), fixed
+                named = named or direct.direct_hits(conn, corrected, cycle_id)  # "Nairbi": the Nairobi meeting
             parsed = forgiving.compounds(parsed, vocab)
-
-        def run(query: ParsedQuery) -> list[SearchHit]:
-            return _run(conn, query, cycle_id if cycle else None)
-
-        hits = run(parsed)
+        hits = _run(conn, parsed, cycle_id)
         if not literal:
-            hits = forgiving.rank(parsed, forgiving.partial(parsed, run, hits))
+            either = forgiving.widened(parsed)
+            if either != parsed:
+                hits = forgiving.partial(hits, _run(conn, either, cycle_id, scored=False))
+            hits = forgiving.rank(parsed, hits)
+        reviewed = direct.reviewed_hits(conn, q, cycle_id)
+        if not reviewed and corrected:
+            reviewed = direct.reviewed_hits(conn, corrected, cycle_id)
+        hits = forgiving.then(forgiving.named_first(named, hits), reviewed)
     except DBAPIError as exc:
         if conn.dialect.name == "postgresql" and conn.in_transaction():
             conn.rollback()
         return parsed, [], f"the search could not run this query ({type(exc.orig).__name__})", None
-    return parsed, forgiving.named_first(named, hits), None, corrected
+    return parsed, hits, None, corrected
 
 
-def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None) -> list[SearchHit]:
-    backend = _postgres_rows if conn.dialect.name == "postgresql" else _sqlite_rows
-    return _group(conn, backend(conn, parsed, cycle_id))
+def _run(conn: Connection, parsed: ParsedQuery, cycle_id: int | None, scored: bool = True) -> list[SearchHit]:
+    """Grouped hits; ``scored=False`` leaves bm25 out where that is cheaper (SQLite: each row
+    scores 1, so a hit scores the kind-weighted count of its rows)."""
+    from rihub.search.rows import postgres_rows, sqlite_rows
+
+    if conn.dialect.name == "postgresql":
+        return _group(conn, postgres_rows(conn, parsed, cycle_id))
+    return _group(conn, sqlite_rows(conn, parsed, cycle_id, scored))
 
 
 def _values(hit: SearchHit, facet: str) -> list[str]:
@@ -280,98 +307,6 @@ def _facets(hits: list[SearchHit], wanted: dict[str, str | None]) -> dict[str, l
             for value, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
     return out
-
-
-# --- backends: each returns rows (rowid, kind, owner, score, title_marked, body_marked) ------------
-
-
-# Rows of one cycle: an initiative's rows are owned by the initiative, a contribution by its meeting.
-_IN_CYCLE = (
-    " AND ((kind != 'contribution' AND owner IN (SELECT id FROM initiatives WHERE conference_id = :cycle))"
-    " OR (kind = 'contribution' AND owner IN (SELECT id FROM meetings WHERE conference_id = :cycle)))"
-)
-
-
-def _sqlite_rows(
-    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
-) -> list[tuple[int, str, int, float, str, str]]:
-    query = text(
-        "SELECT rowid, kind, owner, -bm25(search_fts, 4.0, 1.0) AS score, "
-        f"highlight(search_fts, 0, '{OPEN}', '{CLOSE}'), "
-        f"snippet(search_fts, 1, '{OPEN}', '{CLOSE}', '…', 24) "
-        "FROM search_fts WHERE search_fts MATCH :match"
-        + (_IN_CYCLE if cycle_id is not None else "")
-        + " ORDER BY bm25(search_fts, 4.0, 1.0) LIMIT :limit"
-    )
-    result = conn.execute(query, {"match": parsed.fts5(), "limit": MAX_ROWS, "cycle": cycle_id})
-    return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
-
-
-_PG_SOURCES = [
-    # (k, kind, owner, from, title, body)
-    (
-        1,
-        "initiative",
-        "x.id",
-        "initiatives x",
-        "x.title",
-        "coalesce(x.title, '') || ' ' || coalesce(x.objective, '')",
-        "coalesce(x.objective, '')",
-    ),
-    (2, "result", "x.initiative_id", "expected_results x", "''", "x.text", "x.text"),
-    (
-        3,
-        "sub_item",
-        "r.initiative_id",
-        "sub_items x JOIN expected_results r ON r.id = x.result_id",
-        "''",
-        "x.text",
-        "x.text",
-    ),
-    (
-        4,
-        "footnote",
-        "r.initiative_id",
-        "footnotes x JOIN expected_results r ON r.id = x.result_id",
-        "''",
-        "x.text",
-        "x.text",
-    ),
-    (5, "contribution", "x.id", "meetings x", "''", "coalesce(x.contributions, '')", "coalesce(x.contributions, '')"),
-]
-
-
-def _postgres_rows(
-    conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
-) -> list[tuple[int, str, int, float, str, str]]:
-    function, value = (
-        ("to_tsquery", parsed.tsquery()) if parsed.has_prefix else ("websearch_to_tsquery", parsed.websearch())
-    )
-    whole = f"StartSel={OPEN}, StopSel={CLOSE}, HighlightAll=true"
-    short = f'StartSel={OPEN}, StopSel={CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
-    selects = []
-    for k, kind, owner, source, title, vector, body in _PG_SOURCES:
-        selects.append(
-            f"SELECT x.id * 8 + {k} AS rowid, '{kind}' AS kind, {owner} AS owner, "
-            f"ts_rank(to_tsvector('english', {vector}), q.query) AS score, "
-            f"ts_headline('english', {title}, q.query, :whole) AS title_hl, "
-            f"ts_headline('english', {body}, q.query, :short) AS body_hl "
-            f"FROM {source}, q WHERE to_tsvector('english', {vector}) @@ q.query"
-            + (_pg_in_cycle(kind, owner) if cycle_id is not None else "")
-        )
-    sql = (
-        f"WITH q AS (SELECT {function}('english', :value) AS query) "
-        + " UNION ALL ".join(selects)
-        + " ORDER BY score DESC LIMIT :limit"
-    )
-    params = {"value": value, "whole": whole, "short": short, "limit": MAX_ROWS, "cycle": cycle_id}
-    result = conn.execute(text(sql), params)
-    return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
-
-
-def _pg_in_cycle(kind: str, owner: str) -> str:
-    table = "meetings" if kind == "contribution" else "initiatives"
-    return f" AND {owner} IN (SELECT id FROM {table} WHERE conference_id = :cycle)"
 
 
 # --- grouping rows into hits -------------------------------------------------------------------

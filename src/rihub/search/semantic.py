@@ -3,7 +3,7 @@
 Vectors are written by `rihub align`; reading them needs numpy only, so "similar results" pages
 never load the model. Only a semantic *query* needs the model, to embed the query text.
 The vectors of a database are read once into one contiguous float32 array, kept until
-`registry_state` changes (every ingest, withdrawal and `align`), so a query is one matrix product
+`vectors_state` changes (every ingest, withdrawal and `align`), so a query is one matrix product
 and a top-k selection in numpy; only the passages that survive become records.
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, exists, select
 from rihub.records import Ranks, SearchHit, SearchMatch, SimilarResult, Span, VectorOwner
 from rihub.store import schema as t
 from rihub.store.alignments import load_embeddings
-from rihub.store.read import registry_state
+from rihub.store.read import vectors_state
 
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 RRF_K = 60  # the usual reciprocal-rank-fusion damping constant
@@ -41,6 +41,8 @@ class StoredVectors(NamedTuple):
     matrix: np.ndarray
     regions: np.ndarray
     results_from: int
+    cycles: np.ndarray
+    """The conference id of each vector (-1 for none), so a query compares one cycle's vectors only."""
 
 
 _CACHE: weakref.WeakKeyDictionary[Engine, tuple[tuple[int, ...], StoredVectors]] = weakref.WeakKeyDictionary()
@@ -49,7 +51,7 @@ _CACHE_LOCK = threading.Lock()
 
 def stored_vectors(conn: Connection) -> StoredVectors:
     """The database's vectors as one contiguous array, read again only when the registry changed."""
-    state = registry_state(conn)
+    state = vectors_state(conn)
     with _CACHE_LOCK:
         cached = _CACHE.get(conn.engine)
     if cached is not None and cached[0] == state:
@@ -59,7 +61,9 @@ def stored_vectors(conn: Connection) -> StoredVectors:
     parts = [m for m in (head_matrix, result_matrix) if m.size]
     matrix = np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, 0)), dtype=np.float32)
     meta = heads + results
-    vectors = StoredVectors(meta, matrix, np.array([m.region for m in meta], dtype=object), len(heads))
+    regions = np.array([m.region for m in meta], dtype=object)
+    cycles = np.array([-1 if m.conference_id is None else m.conference_id for m in meta], dtype=np.int64)
+    vectors = StoredVectors(meta, matrix, regions, len(heads), cycles)
     with _CACHE_LOCK:
         _CACHE[conn.engine] = (state, vectors)
     return vectors
@@ -136,17 +140,31 @@ def choose_mode(conn: Connection, requested: str | None, model: ModelState) -> t
 
 
 def semantic_search(
-    conn: Connection, query_vector: np.ndarray, limit: int | None = 20, region: str | None = None
+    conn: Connection,
+    query_vector: np.ndarray,
+    limit: int | None = 20,
+    region: str | None = None,
+    cycle_id: int | None = None,
+    floor: float | None = None,
 ) -> list[SimilarResult]:
-    """Initiatives (``result_id`` None) and expected results ranked by cosine similarity to the query."""
+    """Initiatives (``result_id`` None) and expected results ranked by cosine similarity to the query.
+
+    With ``cycle_id`` only that cycle's vectors are compared (the rows are picked before the
+    product): over many cycles of similar documents the best passages would otherwise all be
+    other cycles' copies, and the cap would leave this cycle nothing. ``floor``: the passages
+    below ``max(floor, RELATIVE_CUT × best)`` are dropped before any record is made."""
     vectors = stored_vectors(conn)
     if not vectors.meta:
         return []
-    scores = vectors.matrix @ np.asarray(query_vector, dtype=np.float32)
+    rows = np.flatnonzero(vectors.cycles == cycle_id) if cycle_id is not None else np.arange(len(vectors.meta))
+    scores = vectors.matrix[rows] @ np.asarray(query_vector, dtype=np.float32)
     if region:
-        scores = np.where(vectors.regions == region.upper(), scores, -np.inf)
+        scores = np.where(vectors.regions[rows] == region.upper(), scores, -np.inf)
+    if floor is not None and scores.size:
+        cut = max(floor, RELATIVE_CUT * float(scores.max()))
+        scores = np.where(scores >= cut, scores, -np.inf)
     return [
-        SimilarResult(**dict(vectors.meta[i]), score=round(float(scores[i]), 4))
+        SimilarResult(**dict(vectors.meta[int(rows[i])]), score=round(float(scores[i]), 4))
         for i in _top(scores, limit)
         if np.isfinite(scores[i])
     ]
@@ -158,7 +176,7 @@ def _short(text: str) -> str:
     return text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[SearchHit]:
+def semantic_hits(conn: Connection, query_vector: np.ndarray, cycle_id: int | None = None) -> list[SearchHit]:
     """Initiatives ranked by their closest passage (title + objective, or one expected result).
 
     Shaped like the full-text hits so pages, facets and fusion treat both alike; a snippet has no
@@ -166,11 +184,7 @@ def semantic_hits(conn: Connection, query_vector: np.ndarray) -> list[SearchHit]
     """
     from rihub.search.fulltext import frameworks_of, initiative_heads
 
-    passages = semantic_search(conn, query_vector, limit=MAX_PASSAGES)
-    if not passages:
-        return []
-    cut = max(MIN_SIMILARITY, RELATIVE_CUT * passages[0].score)
-    passages = [p for p in passages if p.score >= cut]
+    passages = semantic_search(conn, query_vector, limit=MAX_PASSAGES, cycle_id=cycle_id, floor=MIN_SIMILARITY)
     owners = sorted({p.initiative_id for p in passages})
     if not owners:
         return []

@@ -108,6 +108,23 @@ def registry_state(conn: Connection) -> tuple[int, ...]:
     return tuple(int(v or 0) for v in row)
 
 
+def vectors_state(conn: Connection) -> tuple[int, ...]:
+    """A fingerprint of the current stored vectors that costs index look-ups only (unlike
+    :func:`registry_state`, whose count of current results reads the whole table: 30 ms at 100k
+    results): an `align` stores vectors (new ids), an ingest is an ingest event (it is what
+    withdraws and supersedes), and a vector deleted changes the count."""
+    e = t.embeddings
+    row = conn.execute(
+        select(
+            select(func.count()).select_from(e).scalar_subquery(),
+            select(func.max(e.c.id)).scalar_subquery(),
+            select(func.max(t.expected_results.c.id)).scalar_subquery(),
+            select(func.max(t.ingest_events.c.id)).scalar_subquery(),
+        )
+    ).one()
+    return tuple(int(v or 0) for v in row)
+
+
 def latest_cycle(conn: Connection) -> str | None:
     """The newest cycle that holds initiatives: what every read surface shows by default."""
     code = conn.scalar(

@@ -316,7 +316,8 @@ def search(
     q: str = Query(
         "",
         max_length=500,
-        description='Words, "phrases", prefix*, OR, NOT or -word; codes (AMS3, AFR1.16), names, places, SDG 9',
+        description='Words, "phrases", prefix*, OR, NOT or -word; codes (AMS3, AFR1.16, AFR RI 1), names, '
+        "places, meeting dates (April 2025), SDG 9",
     ),
     region: str | None = REGION,
     kind: Literal["initiative", "priority", "contribution", "meeting"] | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
@@ -474,6 +474,14 @@ def search(hub: Hub, request: Request, page: Paging, **query: Any) -> SearchPage
         data=[search_hit(h) for h in found.data],
         count=found.count,
         next=next_url(request, page, found.count),
-        **found.model_dump(include={"query", "mode", "match", "error", "mode_notice", "corrected"}),
+        **found.model_dump(include={"query", "mode", "match", "error", "mode_notice", "corrected", "opens"}),
+        opens_url=_opens_url(found.opens, query.get("cycle")),
         facets=found.facets,
     )
+
+
+def _opens_url(code: str | None, cycle: str | None) -> str | None:
+    """The page of the initiative a code query names, in the cycle the search was pinned to."""
+    if code is None:
+        return None
+    return f"/initiatives/{code}" + (f"?cycle={quote(cycle)}" if cycle else "")

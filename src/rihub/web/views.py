@@ -424,6 +424,10 @@ class SearchPage(Page[SearchHitView]):
     corrected: str | None = Field(
         default=None, description="The query that ran instead, when unknown words were corrected"
     )
+    opens: str | None = Field(
+        default=None, description="The initiative a code query names (AMS3, eur 1, AFR RI 1), first among the hits"
+    )
+    opens_url: str | None = Field(default=None, description="Its page: the search page links to it as “Open AMS3”")
 
 
 class OverlapRow(Record):
