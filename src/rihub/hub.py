@@ -470,7 +470,7 @@ class Hub(Consolidation):
         structural WSIS C1/C11 links of every Regional Initiative. Priorities without results are
         classified from their title. Document links are never touched.
         """
-        from rihub.align import Aligner, roll_up, with_structural_links
+        from rihub.align import Aligner, result_context, roll_up, with_structural_links
         from rihub.search.semantic import EMBEDDING_MODEL
         from rihub.store.alignments import LinkProposal, store_embeddings, store_proposals
 
@@ -479,17 +479,20 @@ class Hub(Consolidation):
             items = read.initiatives(conn)  # every cycle
         result_texts: list[str] = []
         result_owners: list[tuple[int, int | None]] = []
+        contexts: list[str | None] = [None] * len(items)  # an initiative's head is its own context
         for item in items:
+            context = result_context(item.title, item.results_lead_in)
             for r in item.expected_results:
                 result_texts.append(r.full_text)
                 result_owners.append((item.id, r.id))
+                contexts.append(context)
         head_texts = [item.head_text for item in items]
         aligner = Aligner.load()
         texts = head_texts + result_texts
         classified: list[list[Any]] = []
         batch = 32
         for start in range(0, len(texts), batch):
-            classified.extend(aligner.classify(texts[start : start + batch]))
+            classified.extend(aligner.classify(texts[start : start + batch], contexts[start : start + batch]))
             if progress:
                 progress(min(start + batch, len(texts)), len(texts))
         vectors = aligner.embed(texts)

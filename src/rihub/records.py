@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, computed_field
 
 from rihub.model import REMOVED_ROLES
 from rihub.tabular import PRESENTATION, SOURCE_POSITION
@@ -478,6 +478,12 @@ class LinkFields(Record):
     cycle: str
     result: int | None
     result_status: str | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def basis(self) -> Literal["structural", "content"]:
+        """``structural``: a rule link every Regional Initiative has (no score); else ``content``."""
+        return "structural" if (self.evidence or {}).get("basis") == "structural" else "content"
 
 
 class AlignmentRecord(LinkFields):

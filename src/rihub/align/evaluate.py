@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or
+from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_context
 from rihub.align.features import build_label_space, prepare_texts
 from rihub.align.train import DEFAULT_BENCHMARK, fit_with_threshold, pair_features, read_benchmark
 
@@ -189,10 +189,15 @@ class HoldoutItem:
     objective: str
     results: list[str]
     gold: dict[str, set[str]] = field(default_factory=dict)
+    lead_in: str = ""
 
     def parts(self) -> list[str]:
         """What the classifier sees: title + objective, then each expected result."""
         return [f"{self.title}. {self.objective}".strip(), *self.results]
+
+    def contexts(self) -> list[str | None]:
+        """The context view of each part: none for the head, title + lead-in for each result."""
+        return [None, *([result_context(self.title, self.lead_in)] * len(self.results))]
 
 
 def average_precision(ranked: Sequence[str], gold: set[str]) -> float:
@@ -219,7 +224,7 @@ def evaluate_holdout(
     al = aligner or Aligner.load()
     per: list[dict[str, Any]] = []
     for item in items:
-        scored = al.scores(item.parts())
+        scored = al.scores(item.parts(), item.contexts())
         ranked: dict[str, list[str]] = {}
         for fw, fs in scored.items():
             agg = noisy_or(fs.scores, axis=0)

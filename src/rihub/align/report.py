@@ -28,7 +28,16 @@ def holdout_items(outline: Outline) -> list[HoldoutItem]:
         for link in initiative.alignments:
             gold[link.framework].add(link.code)
         results = [" ".join([r.text, *(s.text for s in r.sub_items)]) for r in initiative.expected_results]
-        items.append(HoldoutItem(initiative.code, initiative.title, initiative.objective or "", results, gold))
+        items.append(
+            HoldoutItem(
+                initiative.code,
+                initiative.title,
+                initiative.objective or "",
+                results,
+                gold,
+                initiative.results_lead_in or "",
+            )
+        )
     return items
 
 
