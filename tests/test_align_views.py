@@ -102,3 +102,20 @@ def test_structural_links_are_shown_apart(aligned_hub: Hub) -> None:
     assert all(a.score is None and a.evidence["rule"] == "applies to every regional initiative" for a in structural)
     content = [a for a in links if a not in structural]
     assert content and all(a.score is not None for a in content)
+
+
+def test_predict_any_text_ranked_with_evidence(demo_hub: Hub) -> None:
+    (pred,) = demo_hub.predict(["Support member states in spectrum management for new mobile broadband networks."])
+    assert pred.sdg and pred.sdg[0].code == "9"
+    for links in (pred.sdg, pred.wsis, pred.gdc):
+        assert [p.score for p in links] == sorted((p.score for p in links), reverse=True)
+        assert all("carried_by" in p.evidence and "nearest" in p.evidence for p in links)
+    data = pred.model_dump(mode="json", by_alias=True)
+    assert set(data) == {"text", "SDG", "WSIS", "GDC"} and set(data["WSIS"][0]) == {"code", "score", "evidence"}
+
+
+def test_predict_refuses_empty_text(demo_hub: Hub) -> None:
+    from rihub.errors import InputError
+
+    with pytest.raises(InputError):
+        demo_hub.predict(["  "])

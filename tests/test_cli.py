@@ -109,3 +109,18 @@ def test_json_output_is_strict_json(capsys: pytest.CaptureFixture[str]) -> None:
         "gdc_top1": None,
         "per_item": [{"ap": None}, {"ap": 0.5}],
     }
+
+
+def test_align_predict_file_json_and_bad_input(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    lines = tmp_path / "texts.txt"
+    lines.write_text("Expand mobile broadband network coverage in rural areas.\n\nNational CSIRTs and cyberdrills.\n")
+    result = run("align", "predict", "--file", str(lines), "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [d["text"][:6] for d in data] == ["Expand", "Nation"]
+    assert data[0]["SDG"][0]["code"] == "9" and data[1]["WSIS"][0]["code"] == "C5"
+    bad = run("align", "predict", "--file", str(tmp_path / "missing.txt"), db=db)
+    assert bad.returncode != 0 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+    both = run("align", "predict", "x", "--file", str(lines), db=db)
+    assert both.returncode != 0 and "Traceback" not in both.stderr

@@ -359,6 +359,37 @@ def align_evaluate(
         render(data, console)
 
 
+@align_app.command("predict")
+def align_predict(
+    text: Annotated[str | None, typer.Argument(help="The text to classify")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Classify each non-empty line of this file")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per text")] = False,
+) -> None:
+    """Ranked SDG, WSIS and GDC proposals with evidence for any text (nothing is stored)."""
+    if (text is None) == (file is None):
+        raise RihubError("give one TEXT or --file F (one text a line)")
+    if file is not None:
+        if not file.is_file():
+            raise RihubError(f"{file}: no such file")
+        texts = [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        texts = [str(text)]
+    predictions = hub().predict(texts)
+    if as_json:
+        emit_json([p.model_dump(mode="json", by_alias=True) for p in predictions])
+        return
+    for p in predictions:
+        table = Table("framework", "code", "score", "carried by", "evidence", title=p.text[:100])
+        for fw, links in (("SDG", p.sdg), ("WSIS", p.wsis), ("GDC", p.gdc)):
+            for link in links:
+                ev = link.evidence
+                near = ev.get("nearest") or {}
+                nearest = f"nearest {near.get('code')} (similarity {near.get('similarity')})"
+                why = ", ".join(ev.get("terms") or []) or nearest
+                table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), why)
+        console.print(table)
+
+
 @align_app.command("predict-benchmark")
 def align_predict_benchmark(
     input_csv: Annotated[Path, typer.Argument(help="CSV with columns id,text,sdg[,label]")],

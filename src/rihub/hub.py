@@ -28,6 +28,7 @@ from rihub.records import (
     InitiativeSummary,
     LineageLink,
     Meeting,
+    PredictedLink,
     ResultMatch,
     SearchResult,
     SimilarResult,
@@ -36,6 +37,7 @@ from rihub.records import (
     SourceDocumentDetail,
     SourceFinding,
     Stats,
+    TextPrediction,
     Version,
 )
 from rihub.store import read
@@ -517,6 +519,27 @@ class Hub(Consolidation):
             counts = store_proposals(conn, proposals)
             store_embeddings(conn, EMBEDDING_MODEL, [(i.id, None) for i in items] + result_owners, vectors)
         return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
+
+    def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
+        """Ranked SDG / WSIS / GDC proposals with evidence for any texts (nothing is stored).
+
+        The same classifier and views ``align`` uses; a text that is not an expected result has no
+        context view. Needs the embedding model (a few seconds to load).
+        """
+        from rihub.align import Aligner
+
+        cleaned = [t.strip() for t in texts]
+        if not cleaned or not all(cleaned):
+            raise InputError("give at least one non-empty text")
+        out = []
+        for text, props in zip(cleaned, Aligner.load().classify(cleaned), strict=True):
+            by_fw: dict[str, list[PredictedLink]] = {"SDG": [], "WSIS": [], "GDC": []}
+            for p in sorted(props, key=lambda q: -(q.score or 0.0)):
+                by_fw[p.framework].append(
+                    PredictedLink(code=p.code, score=p.score or 0.0, evidence=_jsonable(p.evidence))
+                )
+            out.append(TextPrediction(text=text, SDG=by_fw["SDG"], WSIS=by_fw["WSIS"], GDC=by_fw["GDC"]))
+        return out
 
     def alignments(
         self,

@@ -864,3 +864,25 @@ class AuditEntry(Record):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     comment: str | None
+
+
+# --- framework alignment of any text ---
+
+
+class PredictedLink(Record):
+    """One proposed framework label for a free text: its calibrated score and why."""
+
+    code: str
+    score: float
+    evidence: dict[str, Any]
+
+
+class TextPrediction(Record):
+    """The ranked SDG, WSIS and GDC proposals for one text (``Hub.predict``)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    text: str
+    sdg: list[PredictedLink] = Field(alias="SDG")
+    wsis: list[PredictedLink] = Field(alias="WSIS")
+    gdc: list[PredictedLink] = Field(alias="GDC")
