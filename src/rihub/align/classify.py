@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.combiner import Combiner, pair_matrix
+from rihub.align.combiner import Calibrator, Combiner, pair_matrix
 from rihub.align.embed import Embedder, get_embedder
 from rihub.align.features import (
     LABEL_CACHE,
@@ -100,6 +100,8 @@ class Aligner:
         label_cache: Path | None = LABEL_CACHE,
     ) -> None:
         self.combiner = combiner
+        self.calibration: dict[str, Calibrator] = dict(combiner.calibration)
+        """Raw score -> validated probability per framework: the shipped one, or the registry's."""
         self._embed = embed
         self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
         # SDG scores use the WSIS->SDG prior view, so the WSIS labels are needed even when not asked for
@@ -198,9 +200,15 @@ class Aligner:
                     if fw == "SDG" and (via := self._via_wsis(lines[i], code, prior)):
                         evidence["via_wsis"] = via
                     evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
-                    props.append(Proposal(fw, code, round(float(fs.scores[i, j]), 4), evidence))
+                    evidence["model_score"] = round(float(fs.scores[i, j]), 4)
+                    props.append(Proposal(fw, code, round(self.probability(fw, float(fs.scores[i, j])), 4), evidence))
             results.append(props)
         return results
+
+    def probability(self, framework: str, raw: float) -> float:
+        """The proposal's one readable number: how often such a score was correct in validation."""
+        cal = self.calibration.get(framework)
+        return float(cal.apply(np.array([raw]))[0]) if cal else raw
 
     def _view_evidence(
         self, batch: TextBatch, fs: FrameworkScores, i: int, j: int, context: str | None

@@ -114,6 +114,21 @@ def published_systems(csv_dir: Path, ids: Sequence[str]) -> dict[str, dict[str, 
     return out
 
 
+def benchmark_oof_scores(
+    csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, seed: int = 0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Out-of-fold raw scores and labels of the benchmark rows: the SDG calibration's benchmark part."""
+    from rihub.align.embed import get_embedder
+
+    enc = embed or get_embedder().encode
+    rows = [r for r in read_benchmark(csv_path) if r.label is not None]
+    sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
+    y = np.array([bool(r.label) for r in rows])
+    batch = prepare_texts([r.text for r in rows], enc)
+    x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
+    return _oof(x, y, sdgs, folds, seed)[0], y
+
+
 def sdg_benchmark(
     csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, repeats: int = 3
 ) -> dict[str, Any]:
