@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -119,3 +120,33 @@ def test_predict_refuses_empty_text(demo_hub: Hub) -> None:
 
     with pytest.raises(InputError):
         demo_hub.predict(["  "])
+
+
+def test_reviews_recalibrate_and_reset_restores(aligned_hub: Hub, outline: Outline, tmp_path: Path) -> None:
+    """A reviewer following the in-domain labels accepts and rejects proposals; calibrate learns it."""
+    from rihub.align.calibrate import indomain_items
+    from web_fixtures import copy_hub
+
+    hub = copy_hub(aligned_hub, tmp_path / "calibrate.db")
+    gold = {it.key: it.gold for it in indomain_items(outline)}
+    links = [a for a in hub.alignments() if a.basis == "content" and a.provenance == "model"]
+    before = {a.id: a.score for a in links}
+    verdicts: dict[str, list[int]] = {"accept": [], "reject": []}
+    for a in links:
+        key = a.initiative if a.result is None else f"{a.initiative}.{a.result}"
+        if key in gold and a.id % 3:  # leave a third open, to be rescored
+            verdicts["accept" if a.code in gold[key].get(a.framework, ()) else "reject"].append(a.id)
+    for action, ids in verdicts.items():
+        hub.review_many(ids, action, "tester", "follows the in-domain labelling guide")
+    assert hub.review_learning() and not any(r.applied for r in hub.review_learning())
+    fitted = {r.framework: r for r in hub.calibrate(actor="tester")}
+    assert set(fitted) == {"SDG", "WSIS", "GDC"} and all(r.applied for r in fitted.values())
+    assert all(r.reviews >= 10 and r.recalibrated_brier is not None for r in fitted.values())
+    open_now = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in before}
+    assert any(open_now[i] != before[i] for i in open_now)
+    assert all(r.applied for r in hub.review_learning())
+    restored = hub.calibrate(reset=True, actor="tester")
+    assert not any(r.applied for r in restored)
+    again = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in before}
+    # rescored from the raw scores stored with 4 decimals: equal to the last digits
+    assert again == pytest.approx({i: before[i] for i in again}, abs=2e-3)

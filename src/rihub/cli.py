@@ -353,6 +353,7 @@ def align_evaluate(
     from rihub.align.report import evaluation, render
 
     data = evaluation(benchmark, measure_speed=speed)
+    data["review_learning"] = [r.model_dump(mode="json") for r in hub().review_learning()]
     if as_json:
         emit_json(data)
     else:
@@ -388,6 +389,32 @@ def align_predict(
                 why = ", ".join(ev.get("terms") or []) or nearest
                 table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), why)
         console.print(table)
+
+
+@align_app.command("calibrate")
+def align_calibrate(
+    reset: Annotated[bool, typer.Option("--reset", help="Forget the registry's recalibration")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Recalibrate proposal scores from the registry's reviews (accepted, rejected, added links)."""
+    rows = hub().calibrate(reset=reset, actor=f"cli:{os.environ.get('USER', 'operator')}")
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    if not rows:
+        console.print("no reviewed links yet: the shipped calibration applies")
+    table = Table("framework", "reviews", "accepted", "applied", "Brier shipped", "Brier recalibrated (LOIO)")
+    for r in rows:
+        table.add_row(
+            r.framework,
+            str(r.reviews),
+            str(r.accepted),
+            "yes" if r.applied else "no",
+            str(r.shipped_brier),
+            str(r.recalibrated_brier),
+        )
+    console.print(table)
+    console.print("shipped calibration restored" if reset else "open proposals rescored")
 
 
 @align_app.command("predict-benchmark")

@@ -886,3 +886,27 @@ class TextPrediction(Record):
     sdg: list[PredictedLink] = Field(alias="SDG")
     wsis: list[PredictedLink] = Field(alias="WSIS")
     gdc: list[PredictedLink] = Field(alias="GDC")
+
+
+# --- learning from reviews ---
+
+
+class ReviewLearning(Record):
+    """How the registry's recalibration from reviews does on reviews it did not see, per framework.
+
+    Leave-one-initiative-out: each initiative's reviewed links are scored by a recalibration fitted
+    on the other initiatives' reviews only; lower Brier score / log loss is better.
+    """
+
+    framework: str
+    reviews: int
+    accepted: int
+    initiatives: int
+    initiatives_recalibrated: int
+    shipped_brier: float | None
+    recalibrated_brier: float | None
+    shipped_log_loss: float | None
+    recalibrated_log_loss: float | None
+    slope: float | None
+    intercept: float | None
+    applied: bool

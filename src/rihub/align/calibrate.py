@@ -29,11 +29,16 @@ from rihub.align.combiner import Calibrator, fit_isotonic
 from rihub.model import Outline
 
 __all__ = [
+    "MIN_REVIEWS",
     "IndomainItem",
+    "apply_platt",
+    "can_fit",
+    "fit_platt",
     "fit_shipped",
     "grouped_oof",
     "indomain_figures",
     "indomain_items",
+    "leave_one_initiative_out",
     "ranking_figures",
 ]
 
@@ -166,6 +171,56 @@ def indomain_figures(
         figures["calibration_out_of_fold"] = reliability(oof, gold)
         out[fw] = figures
     return out
+
+
+def fit_platt(prob: FloatArray, accepted: BoolArray) -> tuple[float, float]:
+    """(slope, intercept) of a logistic fit of review outcomes on the logit of the probability."""
+    from sklearn.linear_model import LogisticRegression
+
+    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1)).reshape(-1, 1)
+    model = LogisticRegression(C=1.0).fit(z, accepted.astype(int))
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def apply_platt(prob: FloatArray, slope: float, intercept: float) -> FloatArray:
+    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1))
+    return np.asarray(1 / (1 + np.exp(-(slope * z + intercept))), dtype=np.float64)
+
+
+MIN_REVIEWS = 10
+"""A framework is recalibrated from reviews once it has this many, with both outcomes present."""
+
+
+def can_fit(accepted: BoolArray) -> bool:
+    return len(accepted) >= MIN_REVIEWS and 0 < int(accepted.sum()) < len(accepted)
+
+
+def leave_one_initiative_out(prob: FloatArray, accepted: BoolArray, groups: Sequence[str]) -> dict[str, Any]:
+    """Brier score and log loss on each initiative's reviews, recalibrated on the others' only."""
+    keys = np.array(list(groups))
+    recal = np.array(prob, dtype=np.float64)
+    scored = 0
+    for g in sorted(set(groups)):
+        test = keys == g
+        if can_fit(accepted[~test]):
+            slope, intercept = fit_platt(prob[~test], accepted[~test])
+            recal[test] = apply_platt(prob[test], slope, intercept)
+            scored += 1
+
+    def figures(p: FloatArray) -> dict[str, float]:
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        y = accepted.astype(np.float64)
+        loss = -np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))
+        return {"brier": round(float(np.mean((p - y) ** 2)), 4), "log_loss": round(float(loss), 4)}
+
+    return {
+        "reviews": len(accepted),
+        "accepted": int(accepted.sum()),
+        "initiatives": len(set(groups)),
+        "initiatives_recalibrated": scored,
+        "shipped": figures(prob),
+        "recalibrated_leave_one_initiative_out": figures(recal),
+    }
 
 
 def fit_shipped(

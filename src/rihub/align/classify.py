@@ -101,7 +101,9 @@ class Aligner:
     ) -> None:
         self.combiner = combiner
         self.calibration: dict[str, Calibrator] = dict(combiner.calibration)
-        """Raw score -> validated probability per framework: the shipped one, or the registry's."""
+        """Raw score -> validated probability per framework (the shipped isotonic knots)."""
+        self.recalibration: dict[str, tuple[float, float]] = {}
+        """The registry's Platt recalibration from reviews, per framework (empty: none)."""
         self._embed = embed
         self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
         # SDG scores use the WSIS->SDG prior view, so the WSIS labels are needed even when not asked for
@@ -200,15 +202,22 @@ class Aligner:
                     if fw == "SDG" and (via := self._via_wsis(lines[i], code, prior)):
                         evidence["via_wsis"] = via
                     evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
-                    evidence["model_score"] = round(float(fs.scores[i, j]), 4)
+                    evidence["model_score"] = round(float(fs.scores[i, j]), 6)
                     props.append(Proposal(fw, code, round(self.probability(fw, float(fs.scores[i, j])), 4), evidence))
             results.append(props)
         return results
 
     def probability(self, framework: str, raw: float) -> float:
-        """The proposal's one readable number: how often such a score was correct in validation."""
+        """The proposal's one readable number: how often such a score was correct in validation.
+
+        The shipped calibration, then the registry's recalibration from reviews if one is set
+        (``recalibration[framework] = (slope, intercept)`` on the logit, see ``rihub align calibrate``).
+        """
         cal = self.calibration.get(framework)
-        return float(cal.apply(np.array([raw]))[0]) if cal else raw
+        p = float(cal.apply(np.array([raw]))[0]) if cal else raw
+        if (recal := self.recalibration.get(framework)) is not None:
+            p = float(_sigmoid(recal[0] * _logit(np.array([p])) + recal[1])[0])
+        return p
 
     def _view_evidence(
         self, batch: TextBatch, fs: FrameworkScores, i: int, j: int, context: str | None
@@ -278,24 +287,27 @@ def roll_up(results: list[list[Proposal]]) -> list[Proposal]:
 
     Rule: a label is kept if any part proposed it (i.e. passed that label's threshold); the
     initiative score is the noisy-OR of the scores of the parts that proposed it; the evidence is
-    the best part's, plus ``supporting_parts`` (how many parts proposed it) and ``best_part`` (index).
+    the best part's, plus ``supporting_parts`` (how many parts proposed it), ``best_part`` (index)
+    and ``part_scores`` (the parts' raw model scores, so a recalibration can recompute the noisy-OR).
     Ranked by framework, then score, then number of supporting parts.
     """
     best: dict[tuple[str, str], tuple[Proposal, int]] = {}
     scores: dict[tuple[str, str], list[float]] = {}
+    raws: dict[tuple[str, str], list[object]] = {}
     for part, props in enumerate(results):
         for p in props:
             if p.score is None:  # structural links are added after the roll-up, never rolled up
                 continue
             key = (p.framework, p.code)
             scores.setdefault(key, []).append(p.score)
+            raws.setdefault(key, []).append(p.evidence.get("model_score", p.score))
             if key not in best or p.score > (best[key][0].score or 0.0):
                 best[key] = (p, part)
     order = {fw: k for k, fw in enumerate(FRAMEWORKS)}
     merged = []
     for key, (p, part) in best.items():
         vals = np.array(scores[key], dtype=np.float64)
-        evidence = dict(p.evidence) | {"supporting_parts": len(vals), "best_part": part}
+        evidence = dict(p.evidence) | {"supporting_parts": len(vals), "best_part": part, "part_scores": raws[key]}
         merged.append(Proposal(p.framework, p.code, round(float(noisy_or(vals)), 4), evidence))
     merged.sort(
         key=lambda q: (order.get(q.framework, 99), -(q.score or 0.0), -int(str(q.evidence["supporting_parts"])))

@@ -13,13 +13,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from rihub.align.calibrate import IndomainItem, indomain_figures
 from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_context
 from rihub.align.features import build_label_space, prepare_texts
 from rihub.align.train import DEFAULT_BENCHMARK, fit_with_threshold, pair_features, read_benchmark
@@ -228,13 +229,14 @@ def _recall_at(ranked: Sequence[str], gold: set[str], k: int) -> tuple[float, fl
 
 
 def evaluate_holdout(
-    items: Sequence[HoldoutItem], aligner: Aligner | None = None, *, structural: bool = True
+    items: Sequence[HoldoutItem], aligner: Aligner | None = None, *, structural: bool = True, content_only: bool = False
 ) -> dict[str, Any]:
     """Roll up each initiative's parts (noisy-OR of scores) and compare its ranking with the gold.
 
     Reports WSIS recall@3, GDC top-1 and SDG recall@5, macro-averaged over initiatives, both capped
     (÷ min(k, |gold|), the headline) and plain (÷ |gold|); with ``structural`` the
-    ``STRUCTURAL_LINKS`` (C1, C11) are ranked first for every initiative.
+    ``STRUCTURAL_LINKS`` (C1, C11) are ranked first for every initiative; with ``content_only``
+    they are taken out of both the ranking and the gold (WSIS content lines only).
     """
     al = aligner or Aligner.load()
     per: list[dict[str, Any]] = []
@@ -245,10 +247,15 @@ def evaluate_holdout(
             agg = noisy_or(fs.scores, axis=0)
             order = np.lexsort((-fs.scores.max(axis=0), -agg))
             codes = [fs.codes[j] for j in order]
-            if structural and fw in STRUCTURAL_LINKS:
+            if content_only and fw in STRUCTURAL_LINKS:
+                codes = [c for c in codes if c not in STRUCTURAL_LINKS[fw]]
+            elif structural and fw in STRUCTURAL_LINKS:
                 first = [c for c in STRUCTURAL_LINKS[fw] if c in codes]
                 codes = first + [c for c in codes if c not in first]
             ranked[fw] = codes
+        if content_only:
+            content_gold = item.gold.get("WSIS", set()) - set(STRUCTURAL_LINKS["WSIS"])
+            item = replace(item, gold=item.gold | {"WSIS": content_gold})
         nan = (math.nan, math.nan)
         w_cap, w_plain = _recall_at(ranked["WSIS"], item.gold["WSIS"], 3) if item.gold.get("WSIS") else nan
         s_cap, s_plain = _recall_at(ranked["SDG"], item.gold["SDG"], 5) if item.gold.get("SDG") else nan
@@ -278,7 +285,8 @@ def evaluate_holdout(
 
     return {
         "items": len(per),
-        "structural_links": structural,
+        "structural_links": structural and not content_only,
+        "content_lines_only": content_only,
         "wsis_recall_at_3": mean("wsis_recall_at_3"),
         "wsis_recall_at_3_plain": mean("wsis_recall_at_3_plain"),
         "gdc_top1": mean("gdc_top1_hit"),
@@ -381,6 +389,7 @@ def evaluate_all(
     repeats: int = 3,
     measure_speed: bool = True,
     swisstext: str | Path | None = None,
+    indomain: Sequence[IndomainItem] | None = None,
 ) -> dict[str, Any]:
     """One JSON-able report: ``sdg_benchmark``, ``eur_holdout`` and ``throughput``."""
     al = aligner or Aligner.load()
@@ -388,6 +397,9 @@ def evaluate_all(
     if holdout_items:
         report["eur_holdout"] = evaluate_holdout(holdout_items, al, structural=True)
         report["eur_holdout_without_structural_links"] = evaluate_holdout(holdout_items, al, structural=False)
+        report["eur_holdout_content_lines"] = evaluate_holdout(holdout_items, al, content_only=True)
+    if indomain:
+        report["indomain"] = indomain_figures(al, indomain, benchmark_oof_scores(benchmark_csv, al.embed))
     if swisstext is not None and Path(swisstext).exists():
         report["swisstext_2024_test"] = swisstext_check(swisstext, al)
     if measure_speed:
