@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from rihub.align import Aligner, Proposal, roll_up
 from rihub.align.views import custodian_hits, salient
 from rihub.hub import Hub
 from rihub.model import Outline
+
+pytest_plugins = ["web_fixtures"]
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +154,11 @@ def test_reviews_recalibrate_and_reset_restores(aligned_hub: Hub, outline: Outli
     again = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in before}
     # rescored from the raw scores stored with 4 decimals: equal to the last digits
     assert again == pytest.approx({i: before[i] for i in again}, abs=2e-3)
+
+
+def test_structural_links_on_the_page_and_its_json(aligned_client: TestClient) -> None:
+    page = aligned_client.get("/initiatives/AFR2")
+    assert page.status_code == 200 and "applies to every regional initiative" in page.text
+    data = aligned_client.get("/initiatives/AFR2.json").json()
+    found = json.dumps(data)
+    assert '"basis": "structural"' in found and '"basis": "content"' in found
