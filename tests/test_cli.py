@@ -124,3 +124,13 @@ def test_align_predict_file_json_and_bad_input(tmp_path: Path) -> None:
     assert bad.returncode != 0 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
     both = run("align", "predict", "x", "--file", str(lines), db=db)
     assert both.returncode != 0 and "Traceback" not in both.stderr
+
+
+def test_align_calibrate_without_reviews_keeps_the_shipped_calibration(tmp_path: Path, report_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("ingest", str(report_path), db=db).returncode == 0
+    result = run("align", "calibrate", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    reset = run("align", "calibrate", "--reset", db=db)
+    assert reset.returncode == 0 and "shipped calibration restored" in reset.stdout

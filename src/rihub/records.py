@@ -250,6 +250,12 @@ class Alignment(Record):
     created_by: str | None
     updated_at: Timestamp
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def basis(self) -> Literal["structural", "content"]:
+        """``structural``: a rule link every Regional Initiative has (no score); else ``content``."""
+        return "structural" if (self.evidence or {}).get("basis") == "structural" else "content"
+
     def __str__(self) -> str:
         return f"{self.framework} {self.code} ({self.provenance}, {self.status})"
 

@@ -162,7 +162,7 @@ class Aligner:
     def _context_scores(self, contexts: Sequence[str | None]) -> dict[str, npt.NDArray[np.float64]]:
         """Each text's context scored on its own (no lifts); rows without a context score 0."""
         uniq = sorted({c for c in contexts if c})
-        scored = self._combiner_scores(prepare_texts(uniq, self._embed))[0] if uniq else {}
+        scored = self._combiner_scores(prepare_texts(uniq, self._embed, salience=True))[0] if uniq else {}
         row = {c: i for i, c in enumerate(uniq)}
         out: dict[str, npt.NDArray[np.float64]] = {}
         for fw, space in self.spaces.items():
@@ -175,7 +175,7 @@ class Aligner:
 
     def scores(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> dict[str, FrameworkScores]:
         """Score of every text against every label, per framework (for ranking and recall@k)."""
-        return self._score_batch(prepare_texts(list(texts), self._embed), contexts)[0]
+        return self._score_batch(prepare_texts(list(texts), self._embed, salience=True), contexts)[0]
 
     def classify(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[list[Proposal]]:
         """Per text, the labels whose score passes their threshold, by framework then score.
@@ -183,7 +183,7 @@ class Aligner:
         ``contexts`` (one per text, or None) is what the text is read under: for an expected result
         its initiative's title and the results' lead-in (the context view).
         """
-        batch = prepare_texts(list(texts), self._embed)
+        batch = prepare_texts(list(texts), self._embed, salience=True)
         scored, views = self._score_batch(batch, contexts)
         lines = wsis_distribution(views["WSIS"])
         prior = wsis_sdg_prior()
