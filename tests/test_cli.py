@@ -137,3 +137,28 @@ def test_user_commands_take_passwords_from_stdin_and_print_a_token_once(tmp_path
     assert bad.returncode == 1 and bad.stderr.strip() == "error: role 'boss' is not one of contributor, reviewer, admin"
     missing = run("user", "add", "ben", "--password-file", str(tmp_path / "nope"), db=db)
     assert missing.returncode == 1 and "cannot read the password file" in missing.stderr
+
+
+def test_align_predict_file_json_and_bad_input(tmp_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    lines = tmp_path / "texts.txt"
+    lines.write_text("Expand mobile broadband network coverage in rural areas.\n\nNational CSIRTs and cyberdrills.\n")
+    result = run("align", "predict", "--file", str(lines), "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [d["text"][:6] for d in data] == ["Expand", "Nation"]
+    assert data[0]["SDG"][0]["code"] == "9" and data[1]["WSIS"][0]["code"] == "C5"
+    bad = run("align", "predict", "--file", str(tmp_path / "missing.txt"), db=db)
+    assert bad.returncode != 0 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
+    both = run("align", "predict", "x", "--file", str(lines), db=db)
+    assert both.returncode != 0 and "Traceback" not in both.stderr
+
+
+def test_align_calibrate_without_reviews_keeps_the_shipped_calibration(tmp_path: Path, report_path: Path) -> None:
+    db = tmp_path / "cli.db"
+    assert run("ingest", str(report_path), db=db).returncode == 0
+    result = run("align", "calibrate", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    reset = run("align", "calibrate", "--reset", db=db)
+    assert reset.returncode == 0 and "shipped calibration restored" in reset.stdout

@@ -364,10 +364,68 @@ def align_evaluate(
     from rihub.align.report import evaluation, render
 
     data = evaluation(benchmark, measure_speed=speed)
+    data["review_learning"] = [r.model_dump(mode="json") for r in hub().review_learning()]
     if as_json:
         emit_json(data)
     else:
         render(data, console)
+
+
+@align_app.command("predict")
+def align_predict(
+    text: Annotated[str | None, typer.Argument(help="The text to classify")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Classify each non-empty line of this file")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per text")] = False,
+) -> None:
+    """Ranked SDG, WSIS and GDC proposals with evidence for any text (nothing is stored)."""
+    if (text is None) == (file is None):
+        raise RihubError("give one TEXT or --file F (one text a line)")
+    if file is not None:
+        if not file.is_file():
+            raise RihubError(f"{file}: no such file")
+        texts = [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    else:
+        texts = [str(text)]
+    predictions = hub().predict(texts)
+    if as_json:
+        emit_json([p.model_dump(mode="json", by_alias=True) for p in predictions])
+        return
+    for p in predictions:
+        table = Table("framework", "code", "score", "carried by", "evidence", title=p.text[:100])
+        for fw, links in (("SDG", p.sdg), ("WSIS", p.wsis), ("GDC", p.gdc)):
+            for link in links:
+                ev = link.evidence
+                near = ev.get("nearest") or {}
+                nearest = f"nearest {near.get('code')} (similarity {near.get('similarity')})"
+                why = ", ".join(ev.get("terms") or []) or nearest
+                table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), why)
+        console.print(table)
+
+
+@align_app.command("calibrate")
+def align_calibrate(
+    reset: Annotated[bool, typer.Option("--reset", help="Forget the registry's recalibration")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON")] = False,
+) -> None:
+    """Recalibrate proposal scores from the registry's reviews (accepted, rejected, added links)."""
+    rows = hub().calibrate(reset=reset, actor=f"cli:{os.environ.get('USER', 'operator')}")
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    if not rows:
+        console.print("no reviewed links yet: the shipped calibration applies")
+    table = Table("framework", "reviews", "accepted", "applied", "Brier shipped", "Brier recalibrated (LOIO)")
+    for r in rows:
+        table.add_row(
+            r.framework,
+            str(r.reviews),
+            str(r.accepted),
+            "yes" if r.applied else "no",
+            str(r.shipped_brier),
+            str(r.recalibrated_brier),
+        )
+    console.print(table)
+    console.print("shipped calibration restored" if reset else "open proposals rescored")
 
 
 @align_app.command("predict-benchmark")

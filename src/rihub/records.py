@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, computed_field
 
 from rihub.model import REMOVED_ROLES
 from rihub.tabular import PRESENTATION, SOURCE_POSITION
@@ -250,6 +250,12 @@ class Alignment(Record):
     created_by: str | None
     updated_at: Timestamp
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def basis(self) -> Literal["structural", "content"]:
+        """``structural``: a rule link every Regional Initiative has (no score); else ``content``."""
+        return "structural" if (self.evidence or {}).get("basis") == "structural" else "content"
+
     def __str__(self) -> str:
         return f"{self.framework} {self.code} ({self.provenance}, {self.status})"
 
@@ -478,6 +484,12 @@ class LinkFields(Record):
     cycle: str
     result: int | None
     result_status: str | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def basis(self) -> Literal["structural", "content"]:
+        """``structural``: a rule link every Regional Initiative has (no score); else ``content``."""
+        return "structural" if (self.evidence or {}).get("basis") == "structural" else "content"
 
 
 class AlignmentRecord(LinkFields):
@@ -1114,3 +1126,49 @@ class ImportSummary(Record):
     indicators_updated: int = 0
     periods_created: int = 0
     periods_updated: int = 0
+
+
+# --- framework alignment of any text ---
+
+
+class PredictedLink(Record):
+    """One proposed framework label for a free text: its calibrated score and why."""
+
+    code: str
+    score: float
+    evidence: dict[str, Any]
+
+
+class TextPrediction(Record):
+    """The ranked SDG, WSIS and GDC proposals for one text (``Hub.predict``)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    text: str
+    sdg: list[PredictedLink] = Field(alias="SDG")
+    wsis: list[PredictedLink] = Field(alias="WSIS")
+    gdc: list[PredictedLink] = Field(alias="GDC")
+
+
+# --- learning from reviews ---
+
+
+class ReviewLearning(Record):
+    """How the registry's recalibration from reviews does on reviews it did not see, per framework.
+
+    Leave-one-initiative-out: each initiative's reviewed links are scored by a recalibration fitted
+    on the other initiatives' reviews only; lower Brier score / log loss is better.
+    """
+
+    framework: str
+    reviews: int
+    accepted: int
+    initiatives: int
+    initiatives_recalibrated: int
+    shipped_brier: float | None
+    recalibrated_brier: float | None
+    shipped_log_loss: float | None
+    recalibrated_log_loss: float | None
+    slope: float | None
+    intercept: float | None
+    applied: bool

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from rihub.align.classify import (
     STRUCTURAL_LINKS,
+    STRUCTURAL_RULE,
     Aligner,
     FrameworkScores,
     Proposal,
+    is_structural,
     noisy_or,
+    result_context,
     roll_up,
     with_structural_links,
 )
@@ -18,12 +21,15 @@ from rihub.align.embed import Embedder, get_embedder
 
 __all__ = [
     "STRUCTURAL_LINKS",
+    "STRUCTURAL_RULE",
     "Aligner",
     "Embedder",
     "FrameworkScores",
     "Proposal",
     "get_embedder",
+    "is_structural",
     "noisy_or",
+    "result_context",
     "roll_up",
     "with_structural_links",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.combiner import Combiner, pair_matrix
+from rihub.align.combiner import Calibrator, Combiner, pair_matrix
 from rihub.align.embed import Embedder, get_embedder
 from rihub.align.features import (
     LABEL_CACHE,
@@ -27,14 +27,19 @@ from rihub.align.features import (
     wsis_distribution,
     wsis_prior_features,
 )
+from rihub.align.lexicon import split_sentences
+from rihub.align.views import context_lift, custodian_hits, custodian_matrix
 from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
 
 __all__ = [
     "STRUCTURAL_LINKS",
+    "STRUCTURAL_RULE",
     "Aligner",
     "FrameworkScores",
     "Proposal",
+    "is_structural",
     "noisy_or",
+    "result_context",
     "roll_up",
     "with_structural_links",
 ]
@@ -46,18 +51,24 @@ class Proposal:
 
     framework: str
     code: str
-    score: float
+    score: float | None  # None for a structural link (a rule, not a model measurement)
     evidence: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
 class FrameworkScores:
-    """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``."""
+    """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``.
+
+    ``lifts`` holds the logit each domain view added on top of the text's own score ("custodian",
+    "context"; see ``rihub.align.views``), so the evidence can say which view carried a label.
+    """
 
     framework: str
     codes: tuple[str, ...]
     scores: npt.NDArray[np.float64]
     thresholds: npt.NDArray[np.float64]
+    base: npt.NDArray[np.float64] | None = None
+    lifts: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
 
     def ranked(self, i: int) -> list[tuple[str, float]]:
         """Labels of text ``i`` from best to worst."""
@@ -67,6 +78,15 @@ class FrameworkScores:
 
 VIA_WSIS_MIN_SHARE = 0.15
 """An SDG's evidence names a WSIS line serving it when that line holds this share of the text."""
+
+
+def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    q = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
 class Aligner:
@@ -80,6 +100,10 @@ class Aligner:
         label_cache: Path | None = LABEL_CACHE,
     ) -> None:
         self.combiner = combiner
+        self.calibration: dict[str, Calibrator] = dict(combiner.calibration)
+        """Raw score -> validated probability per framework (the shipped isotonic knots)."""
+        self.recalibration: dict[str, tuple[float, float]] = {}
+        """The registry's Platt recalibration from reviews, per framework (empty: none)."""
         self._embed = embed
         self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
         # SDG scores use the WSIS->SDG prior view, so the WSIS labels are needed even when not asked for
@@ -96,10 +120,11 @@ class Aligner:
         """Unit-length float32 embeddings, shape ``(n, 384)``, computed in batches."""
         return np.asarray(self._embed(list(texts)), dtype=np.float32)
 
-    def _score_batch(
+    def _combiner_scores(
         self, batch: TextBatch
-    ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
-        out: dict[str, FrameworkScores] = {}
+    ) -> tuple[dict[str, npt.NDArray[np.float64]], dict[str, dict[str, npt.NDArray[np.float32]]]]:
+        """The combiner's probability of every (text, label) pair: the text's own view."""
+        out: dict[str, npt.NDArray[np.float64]] = {}
         views_by_fw = {fw: view_matrices(batch, space) for fw, space in self.spaces.items()}
         if "WSIS" not in views_by_fw:  # the SDG prior view needs them even when WSIS is not scored
             views_by_fw["WSIS"] = view_matrices(batch, self._wsis)
@@ -113,19 +138,53 @@ class Aligner:
             if is_sdg:
                 label_idx = np.tile(np.arange(k, dtype=np.int64), n)
                 sdg_only = wsis_prior_features(views_by_fw["WSIS"], self._wsis, space.codes).reshape(n * k, -1)
-            probs = self.combiner.proba(pair_matrix(flat, label_idx, sdg_only), sdg=is_sdg).reshape(n, k)
-            thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
-            out[fw] = FrameworkScores(fw, space.codes, probs, thr)
+            out[fw] = self.combiner.proba(pair_matrix(flat, label_idx, sdg_only), sdg=is_sdg).reshape(n, k)
         return out, views_by_fw
 
-    def scores(self, texts: Sequence[str]) -> dict[str, FrameworkScores]:
-        """Score of every text against every label, per framework (for ranking and recall@k)."""
-        return self._score_batch(prepare_texts(list(texts), self._embed))[0]
+    def _score_batch(
+        self, batch: TextBatch, contexts: Sequence[str | None] | None = None
+    ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
+        """Combiner scores plus the domain views' logit lifts (custodian targets, context)."""
+        own, views_by_fw = self._combiner_scores(batch)
+        ctx_scores = self._context_scores(contexts) if contexts else None
+        out: dict[str, FrameworkScores] = {}
+        for fw, space in self.spaces.items():
+            thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
+            lifts: dict[str, npt.NDArray[np.float64]] = {}
+            if fw == "SDG":
+                lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
+            if ctx_scores is not None:
+                lifts["context"] = context_lift(_logit(ctx_scores[fw]), _logit(thr)[None, :])
+            total = _logit(own[fw]) + sum(lifts.values(), np.zeros_like(own[fw]))
+            out[fw] = FrameworkScores(fw, space.codes, _sigmoid(total), thr, own[fw], lifts)
+        return out, views_by_fw
 
-    def classify(self, texts: Sequence[str]) -> list[list[Proposal]]:
-        """Per text, the labels whose score passes their threshold, by framework then score."""
-        batch = prepare_texts(list(texts), self._embed)
-        scored, views = self._score_batch(batch)
+    def _context_scores(self, contexts: Sequence[str | None]) -> dict[str, npt.NDArray[np.float64]]:
+        """Each text's context scored on its own (no lifts); rows without a context score 0."""
+        uniq = sorted({c for c in contexts if c})
+        scored = self._combiner_scores(prepare_texts(uniq, self._embed, salience=True))[0] if uniq else {}
+        row = {c: i for i, c in enumerate(uniq)}
+        out: dict[str, npt.NDArray[np.float64]] = {}
+        for fw, space in self.spaces.items():
+            m = np.zeros((len(contexts), len(space.codes)))
+            for i, c in enumerate(contexts):
+                if c:
+                    m[i] = scored[fw][row[c]]
+            out[fw] = m
+        return out
+
+    def scores(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> dict[str, FrameworkScores]:
+        """Score of every text against every label, per framework (for ranking and recall@k)."""
+        return self._score_batch(prepare_texts(list(texts), self._embed, salience=True), contexts)[0]
+
+    def classify(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[list[Proposal]]:
+        """Per text, the labels whose score passes their threshold, by framework then score.
+
+        ``contexts`` (one per text, or None) is what the text is read under: for an expected result
+        its initiative's title and the results' lead-in (the context view).
+        """
+        batch = prepare_texts(list(texts), self._embed, salience=True)
+        scored, views = self._score_batch(batch, contexts)
         lines = wsis_distribution(views["WSIS"])
         prior = wsis_sdg_prior()
         results: list[list[Proposal]] = []
@@ -142,9 +201,40 @@ class Aligner:
                     evidence = self._evidence(batch, i, sent_rows, self.spaces[fw], int(j), terms.get((fw, code), []))
                     if fw == "SDG" and (via := self._via_wsis(lines[i], code, prior)):
                         evidence["via_wsis"] = via
-                    props.append(Proposal(fw, code, round(float(fs.scores[i, j]), 4), evidence))
+                    evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
+                    evidence["model_score"] = round(float(fs.scores[i, j]), 6)
+                    props.append(Proposal(fw, code, round(self.probability(fw, float(fs.scores[i, j])), 4), evidence))
             results.append(props)
         return results
+
+    def probability(self, framework: str, raw: float) -> float:
+        """The proposal's one readable number: how often such a score was correct in validation.
+
+        The shipped calibration, then the registry's recalibration from reviews if one is set
+        (``recalibration[framework] = (slope, intercept)`` on the logit, see ``rihub align calibrate``).
+        """
+        cal = self.calibration.get(framework)
+        p = float(cal.apply(np.array([raw]))[0]) if cal else raw
+        if (recal := self.recalibration.get(framework)) is not None:
+            p = float(_sigmoid(recal[0] * _logit(np.array([p])) + recal[1])[0])
+        return p
+
+    def _view_evidence(
+        self, batch: TextBatch, fs: FrameworkScores, i: int, j: int, context: str | None
+    ) -> dict[str, object]:
+        """Which view carried the label: the text's own wording, or a lift that took it over the threshold."""
+        base = float(fs.base[i, j]) if fs.base is not None else float(fs.scores[i, j])
+        views: dict[str, object] = {"text": round(base, 4)}
+        if fs.lifts.get("custodian") is not None and fs.lifts["custodian"][i, j] > 0:
+            views["custodian"] = custodian_hits(batch.heads[i] if batch.heads else batch.texts[i]).get(fs.codes[j], [])
+        if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:
+            views["context"] = {"text": context, "logit": round(float(fs.lifts["context"][i, j]), 3)}
+        lifted = {k: float(v[i, j]) for k, v in fs.lifts.items() if v[i, j] > 0}
+        carried = "text" if base >= fs.thresholds[j] or not lifted else max(lifted, key=lambda k: lifted[k])
+        out: dict[str, object] = {"views": views, "carried_by": carried}
+        if batch.aside_terms and (aside := batch.aside_terms[i].get((fs.framework, fs.codes[j]))):
+            out["example_terms"] = sorted(set(aside))
+        return out
 
     def _via_wsis(
         self, shares: npt.NDArray[np.float64], sdg: str, prior: dict[str, tuple[str, ...]]
@@ -163,7 +253,7 @@ class Aligner:
         sentence = batch.texts[i]
         if len(sent_rows):
             s_sims = (batch.sent_emb[sent_rows] @ space.target_emb[cols].T).max(axis=1)
-            sentence = batch.sentences[i][int(np.argmax(s_sims))]
+            sentence = _original_sentence(batch.texts[i], batch.sentences[i][int(np.argmax(s_sims))])
         return {
             "terms": sorted(set(terms)),
             "nearest": {
@@ -173,6 +263,17 @@ class Aligner:
             },
             "sentence": sentence,
         }
+
+
+def _original_sentence(text: str, head_sentence: str) -> str:
+    """The sentence of ``text`` (asides included) that a head sentence was cut from: shown to people."""
+    words = set(head_sentence.lower().split())
+    return max(split_sentences(text), key=lambda s: len(words & set(s.lower().split())))
+
+
+def result_context(title: str, lead_in: str | None) -> str:
+    """What an expected result is read under: its initiative's title and the results' lead-in."""
+    return " ".join(p.strip() for p in (title, lead_in or "") if p and p.strip())
 
 
 def noisy_or(scores: npt.NDArray[np.float64], axis: int = 0) -> npt.NDArray[np.float64]:
@@ -186,24 +287,31 @@ def roll_up(results: list[list[Proposal]]) -> list[Proposal]:
 
     Rule: a label is kept if any part proposed it (i.e. passed that label's threshold); the
     initiative score is the noisy-OR of the scores of the parts that proposed it; the evidence is
-    the best part's, plus ``supporting_parts`` (how many parts proposed it) and ``best_part`` (index).
+    the best part's, plus ``supporting_parts`` (how many parts proposed it), ``best_part`` (index)
+    and ``part_scores`` (the parts' raw model scores, so a recalibration can recompute the noisy-OR).
     Ranked by framework, then score, then number of supporting parts.
     """
     best: dict[tuple[str, str], tuple[Proposal, int]] = {}
     scores: dict[tuple[str, str], list[float]] = {}
+    raws: dict[tuple[str, str], list[object]] = {}
     for part, props in enumerate(results):
         for p in props:
+            if p.score is None:  # structural links are added after the roll-up, never rolled up
+                continue
             key = (p.framework, p.code)
             scores.setdefault(key, []).append(p.score)
-            if key not in best or p.score > best[key][0].score:
+            raws.setdefault(key, []).append(p.evidence.get("model_score", p.score))
+            if key not in best or p.score > (best[key][0].score or 0.0):
                 best[key] = (p, part)
     order = {fw: k for k, fw in enumerate(FRAMEWORKS)}
     merged = []
     for key, (p, part) in best.items():
         vals = np.array(scores[key], dtype=np.float64)
-        evidence = dict(p.evidence) | {"supporting_parts": len(vals), "best_part": part}
+        evidence = dict(p.evidence) | {"supporting_parts": len(vals), "best_part": part, "part_scores": raws[key]}
         merged.append(Proposal(p.framework, p.code, round(float(noisy_or(vals)), 4), evidence))
-    merged.sort(key=lambda q: (order.get(q.framework, 99), -q.score, -int(str(q.evidence["supporting_parts"]))))
+    merged.sort(
+        key=lambda q: (order.get(q.framework, 99), -(q.score or 0.0), -int(str(q.evidence["supporting_parts"])))
+    )
     return merged
 
 
@@ -214,18 +322,28 @@ A Regional Initiative (WTDC Resolution 17) is assistance to member states' gover
 stakeholders (WSIS C1) delivered as a regional cooperation programme (WSIS C11). Kept apart from
 the classifier so the evaluation can report figures with and without this rule.
 """
+STRUCTURAL_RULE = "applies to every regional initiative"
 
 
-def with_structural_links(proposals: list[Proposal], score: float = 1.0) -> list[Proposal]:
-    """Add (or raise to ``score``) the ``STRUCTURAL_LINKS`` of an initiative's rolled-up links."""
+def is_structural(evidence: dict[str, object] | None) -> bool:
+    """Whether a link's evidence marks it as a structural (rule) link rather than a content link."""
+    return bool(evidence and evidence.get("basis") == "structural")
+
+
+def with_structural_links(proposals: list[Proposal]) -> list[Proposal]:
+    """An initiative's content links, then its ``STRUCTURAL_LINKS`` — shown as what they are.
+
+    A structural link has no score (no model measured it) and ``evidence["basis"] ==
+    "structural"``; it comes after every content link, so it never tops a ranking. If the
+    classifier also proposed the line from the wording, that content evidence and its score are
+    kept under ``evidence["content"]`` (one link per subject and label).
+    """
     have = {(p.framework, p.code): p for p in proposals}
     out = [p for p in proposals if p.code not in STRUCTURAL_LINKS.get(p.framework, ())]
     for fw, codes in STRUCTURAL_LINKS.items():
         for code in codes:
-            old = have.get((fw, code))
-            ev: dict[str, object] = dict(old.evidence) if old else {}
-            ev["rule"] = "structural: every Regional Initiative serves this action line"
-            out.append(Proposal(fw, code, max(score, old.score if old else 0.0), ev))
-    order = {fw: k for k, fw in enumerate(FRAMEWORKS)}
-    out.sort(key=lambda q: (order.get(q.framework, 99), -q.score))
+            ev: dict[str, object] = {"basis": "structural", "rule": STRUCTURAL_RULE}
+            if old := have.get((fw, code)):
+                ev["content"] = dict(old.evidence) | {"score": old.score}
+            out.append(Proposal(fw, code, None, ev))
     return out

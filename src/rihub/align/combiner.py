@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from rihub.align.features import FEATURE_NAMES, SDG_ONLY_FEATURES
 
-__all__ = ["ALL_FEATURES", "MODEL_FILE", "N_SDG", "Combiner", "pair_matrix"]
+__all__ = ["ALL_FEATURES", "MODEL_FILE", "N_SDG", "Calibrator", "Combiner", "fit_isotonic", "pair_matrix"]
 
 N_SDG = 17
 MODEL_FILE = "model.json"
@@ -47,6 +47,51 @@ def pair_matrix(
     return np.hstack([feats, block, onehot])
 
 
+@dataclass(frozen=True)
+class Calibrator:
+    """Monotone map from a raw model score to a validated probability (isotonic knots)."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    pairs: int
+    positives: int
+    source: str
+
+    def apply(self, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Calibrated probability of each raw score (clipped to the fitted range)."""
+        if not self.x:
+            return np.asarray(scores, dtype=np.float64)
+        return np.asarray(np.interp(scores, self.x, self.y), dtype=np.float64)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "x": [round(v, 6) for v in self.x],
+            "y": [round(v, 6) for v in self.y],
+            "pairs": self.pairs,
+            "positives": self.positives,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Calibrator:
+        return cls(
+            tuple(float(v) for v in data["x"]),
+            tuple(float(v) for v in data["y"]),
+            int(data["pairs"]),
+            int(data["positives"]),
+            str(data["source"]),
+        )
+
+
+def fit_isotonic(scores: npt.NDArray[np.float64], labels: npt.NDArray[np.bool_], source: str) -> Calibrator:
+    """Isotonic regression of correctness on raw score (the pool-adjacent-violators fit)."""
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(scores, labels.astype(np.float64))
+    xs, ys = iso.X_thresholds_, iso.y_thresholds_
+    return Calibrator(tuple(map(float, xs)), tuple(map(float, ys)), len(labels), int(labels.sum()), source)
+
+
 @dataclass
 class Combiner:
     """Standardise, then a linear logit; the SDG-only block is neutralised for WSIS/GDC labels."""
@@ -58,6 +103,7 @@ class Combiner:
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     default_threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
+    calibration: dict[str, Calibrator] = field(default_factory=dict)
 
     @classmethod
     def fit(cls, x: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], c: float) -> Combiner:
@@ -79,6 +125,11 @@ class Combiner:
         """Probability-like score in 0..1."""
         return np.asarray(1.0 / (1.0 + np.exp(-self.logit(x, sdg=sdg))), dtype=np.float64)
 
+    def calibrated(self, framework: str, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Validated probability of raw scores (identity for a framework not calibrated yet)."""
+        cal = self.calibration.get(framework)
+        return cal.apply(scores) if cal else np.asarray(scores, dtype=np.float64)
+
     def threshold(self, framework: str, code: str) -> float:
         """Per-label decision threshold, falling back to the framework's then the global one."""
         per_fw = self.thresholds.get(framework, {})
@@ -95,6 +146,7 @@ class Combiner:
             "default_threshold": self.default_threshold,
             "thresholds": self.thresholds,
             "meta": self.meta,
+            "calibration": {fw: cal.to_json() for fw, cal in self.calibration.items()},
         }
 
     @classmethod
@@ -110,6 +162,7 @@ class Combiner:
             thresholds={fw: {k: float(v) for k, v in t.items()} for fw, t in data["thresholds"].items()},
             default_threshold=float(data["default_threshold"]),
             meta=dict(data.get("meta", {})),
+            calibration={fw: Calibrator.from_json(v) for fw, v in data.get("calibration", {}).items()},
         )
 
     @classmethod

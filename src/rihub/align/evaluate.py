@@ -13,14 +13,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or
+from rihub.align.calibrate import IndomainItem, indomain_figures
+from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_context
 from rihub.align.features import build_label_space, prepare_texts
 from rihub.align.train import DEFAULT_BENCHMARK, fit_with_threshold, pair_features, read_benchmark
 
@@ -114,6 +115,21 @@ def published_systems(csv_dir: Path, ids: Sequence[str]) -> dict[str, dict[str, 
     return out
 
 
+def benchmark_oof_scores(
+    csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, seed: int = 0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Out-of-fold raw scores and labels of the benchmark rows: the SDG calibration's benchmark part."""
+    from rihub.align.embed import get_embedder
+
+    enc = embed or get_embedder().encode
+    rows = [r for r in read_benchmark(csv_path) if r.label is not None]
+    sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
+    y = np.array([bool(r.label) for r in rows])
+    batch = prepare_texts([r.text for r in rows], enc)
+    x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
+    return _oof(x, y, sdgs, folds, seed)[0], y
+
+
 def sdg_benchmark(
     csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, repeats: int = 3
 ) -> dict[str, Any]:
@@ -189,10 +205,15 @@ class HoldoutItem:
     objective: str
     results: list[str]
     gold: dict[str, set[str]] = field(default_factory=dict)
+    lead_in: str = ""
 
     def parts(self) -> list[str]:
         """What the classifier sees: title + objective, then each expected result."""
         return [f"{self.title}. {self.objective}".strip(), *self.results]
+
+    def contexts(self) -> list[str | None]:
+        """The context view of each part: none for the head, title + lead-in for each result."""
+        return [None, *([result_context(self.title, self.lead_in)] * len(self.results))]
 
 
 def average_precision(ranked: Sequence[str], gold: set[str]) -> float:
@@ -208,27 +229,33 @@ def _recall_at(ranked: Sequence[str], gold: set[str], k: int) -> tuple[float, fl
 
 
 def evaluate_holdout(
-    items: Sequence[HoldoutItem], aligner: Aligner | None = None, *, structural: bool = True
+    items: Sequence[HoldoutItem], aligner: Aligner | None = None, *, structural: bool = True, content_only: bool = False
 ) -> dict[str, Any]:
     """Roll up each initiative's parts (noisy-OR of scores) and compare its ranking with the gold.
 
     Reports WSIS recall@3, GDC top-1 and SDG recall@5, macro-averaged over initiatives, both capped
     (÷ min(k, |gold|), the headline) and plain (÷ |gold|); with ``structural`` the
-    ``STRUCTURAL_LINKS`` (C1, C11) are ranked first for every initiative.
+    ``STRUCTURAL_LINKS`` (C1, C11) are ranked first for every initiative; with ``content_only``
+    they are taken out of both the ranking and the gold (WSIS content lines only).
     """
     al = aligner or Aligner.load()
     per: list[dict[str, Any]] = []
     for item in items:
-        scored = al.scores(item.parts())
+        scored = al.scores(item.parts(), item.contexts())
         ranked: dict[str, list[str]] = {}
         for fw, fs in scored.items():
             agg = noisy_or(fs.scores, axis=0)
             order = np.lexsort((-fs.scores.max(axis=0), -agg))
             codes = [fs.codes[j] for j in order]
-            if structural and fw in STRUCTURAL_LINKS:
+            if content_only and fw in STRUCTURAL_LINKS:
+                codes = [c for c in codes if c not in STRUCTURAL_LINKS[fw]]
+            elif structural and fw in STRUCTURAL_LINKS:
                 first = [c for c in STRUCTURAL_LINKS[fw] if c in codes]
                 codes = first + [c for c in codes if c not in first]
             ranked[fw] = codes
+        if content_only:
+            content_gold = item.gold.get("WSIS", set()) - set(STRUCTURAL_LINKS["WSIS"])
+            item = replace(item, gold=item.gold | {"WSIS": content_gold})
         nan = (math.nan, math.nan)
         w_cap, w_plain = _recall_at(ranked["WSIS"], item.gold["WSIS"], 3) if item.gold.get("WSIS") else nan
         s_cap, s_plain = _recall_at(ranked["SDG"], item.gold["SDG"], 5) if item.gold.get("SDG") else nan
@@ -258,7 +285,8 @@ def evaluate_holdout(
 
     return {
         "items": len(per),
-        "structural_links": structural,
+        "structural_links": structural and not content_only,
+        "content_lines_only": content_only,
         "wsis_recall_at_3": mean("wsis_recall_at_3"),
         "wsis_recall_at_3_plain": mean("wsis_recall_at_3_plain"),
         "gdc_top1": mean("gdc_top1_hit"),
@@ -361,6 +389,7 @@ def evaluate_all(
     repeats: int = 3,
     measure_speed: bool = True,
     swisstext: str | Path | None = None,
+    indomain: Sequence[IndomainItem] | None = None,
 ) -> dict[str, Any]:
     """One JSON-able report: ``sdg_benchmark``, ``eur_holdout`` and ``throughput``."""
     al = aligner or Aligner.load()
@@ -368,6 +397,9 @@ def evaluate_all(
     if holdout_items:
         report["eur_holdout"] = evaluate_holdout(holdout_items, al, structural=True)
         report["eur_holdout_without_structural_links"] = evaluate_holdout(holdout_items, al, structural=False)
+        report["eur_holdout_content_lines"] = evaluate_holdout(holdout_items, al, content_only=True)
+    if indomain:
+        report["indomain"] = indomain_figures(al, indomain, benchmark_oof_scores(benchmark_csv, al.embed))
     if swisstext is not None and Path(swisstext).exists():
         report["swisstext_2024_test"] = swisstext_check(swisstext, al)
     if measure_speed:

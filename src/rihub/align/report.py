@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from rihub.align.calibrate import indomain_items
 from rihub.align.evaluate import DEFAULT_BENCHMARK, HoldoutItem, evaluate_all
 from rihub.model import Outline
 
@@ -28,12 +29,21 @@ def holdout_items(outline: Outline) -> list[HoldoutItem]:
         for link in initiative.alignments:
             gold[link.framework].add(link.code)
         results = [" ".join([r.text, *(s.text for s in r.sub_items)]) for r in initiative.expected_results]
-        items.append(HoldoutItem(initiative.code, initiative.title, initiative.objective or "", results, gold))
+        items.append(
+            HoldoutItem(
+                initiative.code,
+                initiative.title,
+                initiative.objective or "",
+                results,
+                gold,
+                initiative.results_lead_in or "",
+            )
+        )
     return items
 
 
 def evaluation(benchmark: Path | None = None, measure_speed: bool = True) -> dict[str, Any]:
-    """All figures as one JSON-able object (keys ``sdg_benchmark``, ``eur_holdout``, ``throughput``)."""
+    """All figures as one JSON-able object (``sdg_benchmark``, ``eur_holdout*``, ``indomain``, ``throughput``)."""
     from rihub.hub import DEMO_REPORT, demo_report_bytes
     from rihub.ingest import parse_bytes
 
@@ -43,7 +53,7 @@ def evaluation(benchmark: Path | None = None, measure_speed: bool = True) -> dic
 
         raise InputError(f"{path}: benchmark CSV not found; pass --benchmark PATH (columns id,text,sdg,label)")
     outline = parse_bytes(demo_report_bytes(), DEMO_REPORT)
-    return evaluate_all(path, holdout_items(outline), measure_speed=measure_speed)
+    return evaluate_all(path, holdout_items(outline), measure_speed=measure_speed, indomain=indomain_items(outline))
 
 
 def _fmt(value: Any) -> str:
@@ -94,6 +104,44 @@ def render(data: dict[str, Any], console: Console) -> None:
                 item["code"], " ".join(item["wsis_top3"]), item["gdc_top1"], " ".join(item["sdg_top5"]), gold_at
             )
         console.print(items)
+    content = data.get("eur_holdout_content_lines")
+    if content:
+        recall = _fmt(content["wsis_recall_at_3"])
+        console.print(f"EUR hold-out, WSIS content lines only (C1/C11 out): recall@3 {recall}")
+    indomain = data.get("indomain")
+    if indomain:
+        table = Table(
+            "framework",
+            "MAP",
+            "recall@k / top-1",
+            "F1 at thresholds",
+            "Brier raw → calibrated (OOF)",
+            title=f"In-domain set, {indomain['items']} texts of {indomain['initiatives']} initiatives",
+        )
+        for fw in ("SDG", "WSIS", "GDC"):
+            f = indomain[fw]
+            at_k = next(
+                v
+                for k, v in f.items()
+                if (k.startswith("recall_at_") and k != "recall_at_shipped_thresholds") or k == "top1"
+            )
+            table.add_row(
+                fw,
+                _fmt(f["map"]),
+                _fmt(at_k),
+                _fmt(f["f1_at_shipped_thresholds"]),
+                f"{_fmt(f['calibration_raw']['brier'])} → {_fmt(f['calibration_out_of_fold']['brier'])}",
+            )
+        console.print(table)
+    learning = data.get("review_learning")
+    if learning is not None:
+        if not learning:
+            console.print("review learning: no reviewed links in this registry yet")
+        for r in learning:
+            console.print(
+                f"review learning {r['framework']}: {r['reviews']} reviews, Brier {r['shipped_brier']}"
+                f" shipped → {r['recalibrated_brier']} recalibrated (leave one initiative out)"
+            )
     speed = data.get("throughput")
     if speed:
         console.print("throughput: " + ", ".join(f"{k} {_fmt(v)}" for k, v in speed.items()))

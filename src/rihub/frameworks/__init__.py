@@ -15,8 +15,10 @@ from typing import Any
 
 __all__ = [
     "FRAMEWORKS",
+    "CustodianTarget",
     "FrameworkItem",
     "all_items",
+    "custodian_targets",
     "goals",
     "load",
     "version",
@@ -102,3 +104,32 @@ def wsis_sdg_prior() -> dict[str, tuple[str, ...]]:
     """Which SDGs each WSIS action line mostly serves (data in ``wsis.json``), most direct first."""
     prior = _raw("WSIS")["sdg_prior"]
     return {str(k): tuple(str(v) for v in vals) for k, vals in prior.items()}
+
+
+@dataclass(frozen=True)
+class CustodianTarget:
+    """An ICT-specific SDG target (most with an ITU-custodian indicator) and the terms it counts."""
+
+    target: str
+    goal: str
+    indicator: str | None
+    kind: str  # "custodian" (ITU is the indicator's custodian agency) or "ict_target"
+    indicator_text: str
+    terms: tuple[str, ...]
+
+
+@cache
+def custodian_targets() -> tuple[CustodianTarget, ...]:
+    """The custodian-indicator view's data (``custodian.json``, sources in its ``source`` field)."""
+    raw = json.loads(resources.files(__name__).joinpath("custodian.json").read_text(encoding="utf-8"))
+    return tuple(
+        CustodianTarget(
+            str(t["target"]),
+            str(t["goal"]),
+            t["indicator"],
+            str(t["kind"]),
+            str(t["indicator_text"]),
+            tuple(str(x) for x in t["terms"]),
+        )
+        for t in raw["targets"]
+    )

@@ -44,9 +44,13 @@ class LinkProposal:
     result_id: int | None
     framework: str
     code: str
-    score: float
+    score: float | None  # None for a structural (rule) link: no model measured it
     evidence: dict[str, Any]
     label: str | None = None
+
+
+def _rounded(score: float | None) -> float | None:
+    return None if score is None else round(score, 4)
 
 
 def sync_vocabulary(conn: Connection, items: Iterable[VocabularyItem]) -> int:
@@ -130,7 +134,7 @@ def store_proposals(conn: Connection, proposals: Sequence[LinkProposal], actor: 
                     label=p.label or _label(conn, p.framework, p.code),
                     provenance="model",
                     status="proposed",
-                    score=round(p.score, 4),
+                    score=_rounded(p.score),
                     evidence=p.evidence,
                     created_by=actor,
                     created_at=stamp,
@@ -144,7 +148,7 @@ def store_proposals(conn: Connection, proposals: Sequence[LinkProposal], actor: 
                 actor,
                 "propose",
                 None,
-                {"status": "proposed", "provenance": "model", "score": round(p.score, 4)},
+                {"status": "proposed", "provenance": "model", "score": _rounded(p.score)},
                 None,
             )
             counts["added"] += 1
@@ -152,7 +156,7 @@ def store_proposals(conn: Connection, proposals: Sequence[LinkProposal], actor: 
             conn.execute(
                 update(t.alignments)
                 .where(t.alignments.c.id == existing.id)
-                .values(score=round(p.score, 4), evidence=p.evidence, updated_at=stamp)
+                .values(score=_rounded(p.score), evidence=p.evidence, updated_at=stamp)
             )
             counts["updated"] += 1
         else:

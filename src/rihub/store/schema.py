@@ -574,3 +574,17 @@ updates = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_updates_status", "status"),
 )
+
+# The registry's recalibration of model proposals, learnt from reviews (`rihub align calibrate`):
+# p' = sigmoid(slope * logit(p) + intercept) on the shipped calibrated probability p, per framework.
+align_calibration = Table(
+    "align_calibration",
+    metadata,
+    Column("framework", String(8), primary_key=True),
+    Column("slope", Float, nullable=False),
+    Column("intercept", Float, nullable=False),
+    Column("reviews", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+    Column("fitted_by", String(100), nullable=False),
+    Column("fitted_at", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,262 @@
+"""Calibrated probabilities: what a proposal's score means, measured on labelled in-domain text.
+
+The combiner's raw score ranks labels well but is not a frequency (it was fitted on SDG benchmark
+rows, and WSIS/GDC reuse it). A ``Calibrator`` maps a raw score to "how often a proposal with this
+score was correct in validation": isotonic regression on out-of-fold pairs, stored as knots and
+applied with ``np.interp`` (numpy only at run time).
+
+- WSIS and GDC are calibrated on their own labels: the in-domain set (``rihub/data/indomain``).
+- SDG is calibrated on the SDG benchmark's out-of-fold scores plus the in-domain set.
+- Figures are out of fold with folds grouped by initiative: no initiative's pairs are scored by a
+  calibration that saw any pair of that initiative.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rihub.align.classify import Aligner, FrameworkScores, result_context
+from rihub.align.combiner import Calibrator, fit_isotonic
+from rihub.model import Outline
+
+__all__ = [
+    "MIN_REVIEWS",
+    "IndomainItem",
+    "apply_platt",
+    "can_fit",
+    "fit_platt",
+    "fit_shipped",
+    "grouped_oof",
+    "indomain_figures",
+    "indomain_items",
+    "leave_one_initiative_out",
+    "ranking_figures",
+]
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+RANK_K = {"SDG": 5, "WSIS": 3, "GDC": 1}
+"""recall@k per framework as the issue asks: recall@5 for SDGs, recall@3 for WSIS, top-1 for GDC."""
+
+
+@dataclass(frozen=True)
+class IndomainItem:
+    """One labelled initiative head or expected result, with the text rihub reads for it."""
+
+    key: str
+    initiative: str
+    text: str
+    context: str | None
+    gold: dict[str, frozenset[str]]
+
+
+def indomain_items(outline: Outline, path: str | Path | None = None) -> list[IndomainItem]:
+    """The in-domain labelled set joined to the report's texts (the label file stores keys only)."""
+    if path is None:
+        raw = resources.files("rihub.data").joinpath("indomain/labels.json").read_text(encoding="utf-8")
+    else:
+        raw = Path(path).read_text(encoding="utf-8")
+    by_code = {i.code: i for i in outline.initiatives}
+    items = []
+    for entry in json.loads(raw)["items"]:
+        ini = by_code.get(entry["initiative"])
+        if ini is None:
+            continue
+        if entry["result"] is None:
+            text, context = " ".join(p for p in (ini.title, ini.objective or "") if p), None
+        else:
+            match = [r for r in ini.expected_results if r.number == entry["result"]]
+            if not match:
+                continue
+            r = match[0]
+            text = " ".join([r.text, *(s.text for s in r.sub_items)])
+            context = result_context(ini.title, ini.results_lead_in)
+        gold = {fw: frozenset(str(lab["code"]) for lab in labs) for fw, labs in entry["labels"].items()}
+        items.append(IndomainItem(entry["key"], entry["initiative"], text, context, gold))
+    return items
+
+
+def gold_matrix(items: Sequence[IndomainItem], framework: str, codes: Sequence[str]) -> BoolArray:
+    return np.array([[c in it.gold.get(framework, frozenset()) for c in codes] for it in items], dtype=bool)
+
+
+def grouped_oof(
+    raw: FloatArray,
+    gold: BoolArray,
+    groups: Sequence[str],
+    extra: tuple[FloatArray, BoolArray] | None = None,
+    folds: int = 5,
+) -> FloatArray:
+    """Out-of-fold calibrated probabilities, folds grouped by initiative (``groups``)."""
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros_like(raw)
+    for tr, te in GroupKFold(n_splits=folds).split(raw, groups=list(groups)):
+        xs, ys = raw[tr].ravel(), gold[tr].ravel()
+        if extra is not None:
+            xs, ys = np.concatenate([xs, extra[0]]), np.concatenate([ys, extra[1]])
+        out[te] = fit_isotonic(xs, ys, "fold").apply(raw[te])
+    return out
+
+
+def _ap(order: npt.NDArray[np.int64], gold_row: BoolArray) -> float:
+    hits = gold_row[order]
+    if not hits.any():
+        return math.nan
+    ranks = np.flatnonzero(hits) + 1
+    return float(np.mean(np.arange(1, len(ranks) + 1) / ranks))
+
+
+def ranking_figures(raw: FloatArray, gold: BoolArray, thresholds: FloatArray, k: int) -> dict[str, float]:
+    """MAP, capped recall@k (top-1 when k = 1) and F1 of the shipped thresholds, over labelled items."""
+    rows = np.flatnonzero(gold.any(axis=1))
+    aps, recalls = [], []
+    for i in rows:
+        order = np.argsort(-raw[i], kind="stable")
+        aps.append(_ap(order, gold[i]))
+        recalls.append(gold[i][order[:k]].sum() / min(k, gold[i].sum()))
+    pred = raw >= thresholds[None, :]
+    tp, fp, fn = float((pred & gold).sum()), float((pred & ~gold).sum()), float((~pred & gold).sum())
+    return {
+        "items": len(rows),
+        "map": round(float(np.mean(aps)), 4),
+        f"recall_at_{k}" if k > 1 else "top1": round(float(np.mean(recalls)), 4),
+        "f1_at_shipped_thresholds": round(2 * tp / (2 * tp + fp + fn), 4) if tp else 0.0,
+        "precision_at_shipped_thresholds": round(tp / (tp + fp), 4) if tp + fp else 0.0,
+        "recall_at_shipped_thresholds": round(tp / (tp + fn), 4) if tp + fn else 0.0,
+    }
+
+
+def reliability(prob: FloatArray, gold: BoolArray, bins: int = 10) -> dict[str, float]:
+    """Brier score and expected calibration error of probabilities against outcomes."""
+    p, y = prob.ravel(), gold.ravel().astype(np.float64)
+    edges = np.minimum((p * bins).astype(int), bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        if (inside := edges == b).any():
+            ece += abs(p[inside].mean() - y[inside].mean()) * inside.mean()
+    return {"brier": round(float(np.mean((p - y) ** 2)), 4), "ece": round(float(ece), 4)}
+
+
+def score_items(aligner: Aligner, items: Sequence[IndomainItem]) -> dict[str, FrameworkScores]:
+    """Raw scores of every labelled text, read under its context like ``Hub.align`` reads it."""
+    return aligner.scores([it.text for it in items], [it.context for it in items])
+
+
+def indomain_figures(
+    aligner: Aligner, items: Sequence[IndomainItem], sdg_extra: tuple[FloatArray, BoolArray] | None = None
+) -> dict[str, Any]:
+    """Per framework, out of fold: ranking figures, F1 at the shipped thresholds, and calibration.
+
+    Ranking figures need no fold: nothing in the ranking was fitted on the in-domain set. The
+    calibration is fitted on the other initiatives' folds only (plus the benchmark for SDG).
+    """
+    scored = score_items(aligner, items)
+    groups = [it.initiative for it in items]
+    out: dict[str, Any] = {"items": len(items), "initiatives": len(set(groups)), "cv": "5-fold grouped by initiative"}
+    for fw, fs in scored.items():
+        gold = gold_matrix(items, fw, fs.codes)
+        figures: dict[str, Any] = ranking_figures(fs.scores, gold, fs.thresholds, RANK_K[fw])
+        oof = grouped_oof(fs.scores, gold, groups, sdg_extra if fw == "SDG" else None)
+        figures["calibration_raw"] = reliability(fs.scores, gold)
+        figures["calibration_out_of_fold"] = reliability(oof, gold)
+        out[fw] = figures
+    return out
+
+
+def fit_platt(prob: FloatArray, accepted: BoolArray) -> tuple[float, float]:
+    """(slope, intercept) of a logistic fit of review outcomes on the logit of the probability."""
+    from sklearn.linear_model import LogisticRegression
+
+    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1)).reshape(-1, 1)
+    model = LogisticRegression(C=1.0).fit(z, accepted.astype(int))
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def apply_platt(prob: FloatArray, slope: float, intercept: float) -> FloatArray:
+    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1))
+    return np.asarray(1 / (1 + np.exp(-(slope * z + intercept))), dtype=np.float64)
+
+
+MIN_REVIEWS = 10
+"""A framework is recalibrated from reviews once it has this many, with both outcomes present."""
+
+
+def can_fit(accepted: BoolArray) -> bool:
+    return len(accepted) >= MIN_REVIEWS and 0 < int(accepted.sum()) < len(accepted)
+
+
+def leave_one_initiative_out(prob: FloatArray, accepted: BoolArray, groups: Sequence[str]) -> dict[str, Any]:
+    """Brier score and log loss on each initiative's reviews, recalibrated on the others' only."""
+    keys = np.array(list(groups))
+    recal = np.array(prob, dtype=np.float64)
+    scored = 0
+    for g in sorted(set(groups)):
+        test = keys == g
+        if can_fit(accepted[~test]):
+            slope, intercept = fit_platt(prob[~test], accepted[~test])
+            recal[test] = apply_platt(prob[test], slope, intercept)
+            scored += 1
+
+    def figures(p: FloatArray) -> dict[str, float]:
+        q = np.clip(p, 1e-6, 1 - 1e-6)
+        y = accepted.astype(np.float64)
+        loss = -np.mean(y * np.log(q) + (1 - y) * np.log(1 - q))
+        return {"brier": round(float(np.mean((p - y) ** 2)), 4), "log_loss": round(float(loss), 4)}
+
+    return {
+        "reviews": len(accepted),
+        "accepted": int(accepted.sum()),
+        "initiatives": len(set(groups)),
+        "initiatives_recalibrated": scored,
+        "shipped": figures(prob),
+        "recalibrated_leave_one_initiative_out": figures(recal),
+    }
+
+
+def fit_shipped(
+    aligner: Aligner, items: Sequence[IndomainItem], sdg_extra: tuple[FloatArray, BoolArray] | None
+) -> dict[str, Calibrator]:
+    """The shipped calibration: every in-domain pair (plus the benchmark's out-of-fold rows for SDG)."""
+    out = {}
+    for fw, fs in score_items(aligner, items).items():
+        xs, ys = fs.scores.ravel(), gold_matrix(items, fw, fs.codes).ravel()
+        source = f"in-domain set ({len(items)} texts)"
+        if fw == "SDG" and sdg_extra is not None:
+            xs, ys = np.concatenate([xs, sdg_extra[0]]), np.concatenate([ys, sdg_extra[1]])
+            source += f" + SDG benchmark dev half out of fold ({len(sdg_extra[1])} rows)"
+        out[fw] = fit_isotonic(xs, ys, source)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m rihub.align.calibrate [model.json]``: refit the shipped calibration block only."""
+    import sys
+
+    from rihub.align.combiner import MODEL_FILE
+    from rihub.align.evaluate import benchmark_oof_scores
+    from rihub.hub import DEMO_REPORT, demo_report_bytes
+    from rihub.ingest import parse_bytes
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    path = Path(args[0]) if args else Path(__file__).with_name(MODEL_FILE)
+    aligner = Aligner.load(path)
+    items = indomain_items(parse_bytes(demo_report_bytes(), DEMO_REPORT))
+    fitted = fit_shipped(aligner, items, benchmark_oof_scores(embed=aligner.embed))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["calibration"] = {fw: cal.to_json() for fw, cal in fitted.items()}
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"calibration of {', '.join(fitted)} written to {path}")
+
+
+if __name__ == "__main__":
+    main()
