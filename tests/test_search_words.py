@@ -140,6 +140,16 @@ def test_exact_words_rank_above_words_the_stemmer_folds_together(demo_hub: Hub) 
     assert max(ranked.index(c) for c in holding) < min(ranked.index(c) for c in only_emerging)
 
 
+def test_words_joined_by_a_slash_are_words(demo_hub: Hub) -> None:
+    """PostgreSQL's parser reads "emergency/incident" as one path; the search must see two words."""
+    texts = [r.text for i in demo_hub.initiatives(nested=False) for r in demo_hub.initiative(i.code).expected_results]
+    joined = {value for value in texts if re.search(r"\w/incident\b", value)}
+    assert joined, "no expected result writes a word/incident pair: the check below would be empty"
+    found = demo_hub.search("incident", literal=True, limit=100)
+    marked = {m.text for h in found.data for m in h.matches if "incident" in [m.text[a:b].lower() for a, b in m.marks]}
+    assert all(any(snippet.strip(" …") in value for snippet in marked) for value in joined)
+
+
 def test_hits_holding_every_word_rank_above_partial_ones(demo_hub: Hub) -> None:
     literal = demo_hub.search("digital skills", literal=True, limit=100)
     found = demo_hub.search("digital skills", limit=100)

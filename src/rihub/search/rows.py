@@ -3,7 +3,7 @@
 Each returns rows ``(rowid, kind, owner, score, title_marked, body_marked)``; :mod:`rihub.search.fulltext`
 groups them into hits. SQLite reads the FTS5 table ``search_fts`` (rowid = id * 8 + k, k the kind
 of row), bounded to the cycle's rowid ranges; PostgreSQL matches ``to_tsvector('english', …)``
-expressions backed by GIN indexes.
+expressions (the markup characters read as spaces, see ``MARKUP``) backed by GIN indexes.
 """
 
 from __future__ import annotations
@@ -119,30 +119,74 @@ _PG_SOURCES = [
 ]
 
 
+MARKUP = "<>/.@&"
+"""Characters PostgreSQL's parser reads as parts of tags, paths, hosts, e-mails and entities: it
+drops the words of ``<script>…</script>`` and keeps "emergency/incident" or "www.itu.int" as one
+token, where SQLite's tokenizer sees words. The indexed expression reads each as a space
+(migration 0011 builds the GIN indexes on exactly that expression)."""
+_STAND_INS = "".join(chr(1 + n) for n in range(len(MARKUP)))  # as blank to the parser, and reversible
+
+
+def words_of(expr: str) -> str:
+    """The text-search vector of a column, the markup characters read as spaces (as indexed)."""
+    blanks = " " * len(MARKUP)
+    return f"to_tsvector('english', translate({expr}, '{MARKUP}', '{blanks}'))"
+
+
+def _headline(expr: str, phrases: int, options: str) -> str:
+    """``ts_headline`` of a column, tokenized as :func:`words_of` tokenizes it and shown as written.
+
+    PostgreSQL marks every word of the query wherever it stands, the words of a phrase too ("secure"
+    for "cyber security"); SQLite marks a phrase only where it occurs. So the marked words are the
+    query's single words, and each phrase only in a column that holds it."""
+    query = "q.words" + "".join(
+        f" || CASE WHEN {words_of(expr)} @@ q.p{n} THEN q.p{n} ELSE q.words END" for n in range(phrases)
+    )
+    shown = f"translate({expr}, '{MARKUP}', '{_STAND_INS}')"
+    return f"translate(ts_headline('english', {shown}, {query}, {options}), '{_STAND_INS}', '{MARKUP}')"
+
+
+def _marked_terms(parsed: ParsedQuery) -> tuple[str, list[str]]:
+    """The query's single words (one ``to_tsquery`` of them joined by OR) and its phrases, of every
+    spelling of the clauses that are not excluded: what a snippet may mark."""
+    words: list[str] = []
+    phrases: list[str] = []
+    for c in parsed.clauses:
+        if c.op == "NOT":
+            continue
+        typed = [*c.words[:-1], c.words[-1] + (":*" if c.prefix else "")]
+        for form in [typed, *(list(a) for a in c.alternatives)]:
+            (words if len(form) == 1 else phrases).append(" <-> ".join(form))
+    return " | ".join(words), phrases
+
+
 def postgres_rows(
     conn: Connection, parsed: ParsedQuery, cycle_id: int | None = None
 ) -> list[tuple[int, str, int, float, str, str]]:
     function, value = (
         ("to_tsquery", parsed.tsquery()) if parsed.has_prefix else ("websearch_to_tsquery", parsed.websearch())
     )
+    words, phrases = _marked_terms(parsed)
     whole = f"StartSel={OPEN}, StopSel={CLOSE}, HighlightAll=true"
     short = f'StartSel={OPEN}, StopSel={CLOSE}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
     selects = []
     for k, kind, owner, source, title, vector, body in _PG_SOURCES:
         selects.append(
             f"SELECT x.id * 8 + {k} AS rowid, '{kind}' AS kind, {owner} AS owner, "
-            f"ts_rank(to_tsvector('english', {vector}), q.query) AS score, "
-            f"ts_headline('english', {title}, q.query, :whole) AS title_hl, "
-            f"ts_headline('english', {body}, q.query, :short) AS body_hl "
-            f"FROM {source}, q WHERE to_tsvector('english', {vector}) @@ q.query"
+            f"ts_rank({words_of(vector)}, q.query) AS score, "
+            f"{_headline(title, len(phrases), ':whole')} AS title_hl, "
+            f"{_headline(body, len(phrases), ':short')} AS body_hl "
+            f"FROM {source}, q WHERE {words_of(vector)} @@ q.query"
             + (_pg_in_cycle(kind, owner) if cycle_id is not None else "")
         )
+    terms = "".join(f", to_tsquery('english', :p{n}) AS p{n}" for n in range(len(phrases)))
     sql = (
-        f"WITH q AS (SELECT {function}('english', :value) AS query) "
+        f"WITH q AS (SELECT {function}('english', :value) AS query, to_tsquery('english', :words) AS words{terms}) "
         + " UNION ALL ".join(selects)
         + " ORDER BY score DESC LIMIT :limit"
     )
-    params = {"value": value, "whole": whole, "short": short, "limit": MAX_ROWS, "cycle": cycle_id}
+    params: dict[str, Any] = {"value": value, "words": words, "whole": whole, "short": short}
+    params |= {"limit": MAX_ROWS, "cycle": cycle_id} | {f"p{n}": p for n, p in enumerate(phrases)}
     result = conn.execute(text(sql), params)
     return [(int(r[0]), str(r[1]), int(r[2]), float(r[3]), r[4] or "", r[5] or "") for r in result]
 
