@@ -273,19 +273,19 @@ class Monitoring:
 
     # --- import and export ------------------------------------------------------------------
 
-    def monitor_export(self, format: str = "xlsx") -> bytes:
+    def monitor_export(self, format: str = "xlsx", bom: bool = True) -> bytes:
         """Every project, indicator and period in the import layout (``csv`` or ``xlsx``)."""
         from rihub.monitor import io
 
         with self.engine.connect() as conn:
-            return io.write(io.rows(conn), format)
+            return io.write(io.rows(conn), format, bom)
 
     @staticmethod
-    def monitor_template(format: str = "xlsx") -> bytes:
+    def monitor_template(format: str = "xlsx", bom: bool = True) -> bytes:
         """The import layout with no rows (the workbook has a Notes sheet explaining each column)."""
         from rihub.monitor import io
 
-        return io.write([], format)
+        return io.write([], format, bom)
 
     def monitor_import(self, source: str | Path | bytes, actor: Actor, format: str | None = None) -> ImportSummary:
         """Upsert a monitoring file (a path, or the bytes of an upload with its ``format``) in one

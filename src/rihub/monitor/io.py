@@ -174,10 +174,11 @@ def _period_cells(p: Any) -> dict[str, Any]:
     return cells | {"period_id": p.id, "period_version": p.version, "actual": p.actual, "actual_text": p.actual_text}
 
 
-def write(table: Sequence[dict[str, Any]], format: str) -> bytes:
-    """Rows of the layout as a CSV (through :mod:`rihub.tabular`) or a workbook with a notes sheet."""
+def write(table: Sequence[dict[str, Any]], format: str, bom: bool = True) -> bytes:
+    """Rows of the layout as a CSV (through :mod:`rihub.tabular`; ``bom`` for Excel) or a workbook
+    with a notes sheet."""
     if format == "csv":
-        return csv_text(table, list(NAMES)).encode("utf-8")
+        return csv_text(table, list(NAMES), bom=bom).encode("utf-8")
     if format != "xlsx":
         raise InputError(f"no monitoring format {format!r}; formats: {', '.join(FORMATS)}")
     from openpyxl import Workbook

@@ -19,7 +19,7 @@ from rihub.web import monitor_data as md
 from rihub.web.auth import csrf_field, signed_in
 from rihub.web.data import hub_of
 from rihub.web.ids import path_id
-from rihub.web.output import Paging, format_of, list_response, paging, strip_suffix
+from rihub.web.output import Paging, format_of, list_response, paging, strip_suffix, wants_bom
 from rihub.web.pages import CYCLE, render, twin_url
 
 router = APIRouter(include_in_schema=False)
@@ -146,11 +146,11 @@ def _download(body: bytes, name: str, fmt: str) -> Response:
 def monitoring_template(request: Request) -> Response:
     """The import layout with no rows, to fill in (the workbook explains each column)."""
     fmt = request.url.path.rsplit(".", 1)[-1]
-    return _download(hub_of(request).monitor_template(fmt), "rihub-monitoring-template", fmt)
+    return _download(hub_of(request).monitor_template(fmt, wants_bom(request)), "rihub-monitoring-template", fmt)
 
 
 @_page("/monitoring/export.xlsx", "/monitoring/export.csv")
 def monitoring_export(request: Request) -> Response:
     """Every project, indicator and period in the import layout: edit it and import it back."""
     fmt = request.url.path.rsplit(".", 1)[-1]
-    return _download(hub_of(request).monitor_export(fmt), "rihub-monitoring", fmt)
+    return _download(hub_of(request).monitor_export(fmt, wants_bom(request)), "rihub-monitoring", fmt)

@@ -7,7 +7,7 @@ revision 0002 are rebuilt on the text with ``< > / . @ &`` read as spaces: exact
 expression ``rihub.search.rows.words_of`` queries, so the planner uses them. SQLite is unchanged.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 03:00:00
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
