@@ -1,0 +1,338 @@
+"""Framework alignment: SDG / WSIS / GDC proposals, their calibration, reviews and links people
+add. A part of :class:`rihub.hub.Hub` (mixed in), kept apart from hub.py's reads and writes of the
+registry because it is the one part that may load the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from rihub.errors import InputError, NotFoundError
+from rihub.records import (
+    AlignmentEvent,
+    AlignmentRecord,
+    PredictedLink,
+    ReviewLearning,
+    SimilarResult,
+    TextPrediction,
+)
+from rihub.store import read
+from rihub.store.db import write_transaction
+from rihub.store.read import resolve_cycle
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from rihub.records import Initiative, InitiativeNested
+
+
+class Alignment:
+    """Proposals, calibration and reviews of framework links (methods of :class:`rihub.hub.Hub`)."""
+
+    engine: Engine
+    if TYPE_CHECKING:  # what the mixin uses of the rest of Hub
+
+        def initiative(self, code: str, cycle: str | None = None) -> Initiative: ...
+
+    def sync_frameworks(self) -> int:
+        """Load the shipped SDG / WSIS / GDC vocabulary into ``framework_items``."""
+        from rihub import frameworks
+        from rihub.store.alignments import VocabularyItem, sync_vocabulary
+
+        items = [
+            VocabularyItem(i.framework, i.code, i.title, i.description, i.parent, frameworks.version(i.framework))
+            for i in frameworks.all_items()
+        ]
+        with write_transaction(self.engine) as conn:
+            return sync_vocabulary(conn, items)
+
+    def align(self, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Propose links for every initiative and expected result, and store their embeddings.
+
+        Each expected result is classified on its own; an initiative's links are the roll-up of
+        its results and of its own title and objective (see ``rihub.align.roll_up``), plus the
+        structural WSIS C1/C11 links of every Regional Initiative. Priorities without results are
+        classified from their title. Document links are never touched.
+        """
+        from rihub.align import result_context, roll_up, with_structural_links
+        from rihub.search.semantic import EMBEDDING_MODEL
+        from rihub.store.alignments import LinkProposal, store_embeddings, store_proposals
+
+        self.sync_frameworks()
+        with self.engine.connect() as conn:
+            items = read.initiatives(conn)  # every cycle
+        result_texts: list[str] = []
+        result_owners: list[tuple[int, int | None]] = []
+        contexts: list[str | None] = [None] * len(items)  # an initiative's head is its own context
+        for item in items:
+            context = result_context(item.title, item.results_lead_in)
+            for r in item.expected_results:
+                result_texts.append(r.full_text)
+                result_owners.append((item.id, r.id))
+                contexts.append(context)
+        head_texts = [item.head_text for item in items]
+        aligner = self._aligner()
+        texts = head_texts + result_texts
+        classified: list[list[Any]] = []
+        batch = 32
+        for start in range(0, len(texts), batch):
+            classified.extend(aligner.classify(texts[start : start + batch], contexts[start : start + batch]))
+            if progress:
+                progress(min(start + batch, len(texts)), len(texts))
+        vectors = aligner.embed(texts)
+        heads, results = classified[: len(items)], classified[len(items) :]
+        by_initiative: dict[int, list[list[Any]]] = {}
+        proposals: list[LinkProposal] = []
+        for (initiative_id, result_id), found in zip(result_owners, results, strict=True):
+            by_initiative.setdefault(initiative_id, []).append(found)
+            proposals.extend(
+                LinkProposal(initiative_id, result_id, p.framework, p.code, p.score, _jsonable(p.evidence))
+                for p in found
+            )
+        for item, head in zip(items, heads, strict=True):
+            rolled = roll_up([head, *by_initiative.get(item.id, [])])
+            if item.kind == "initiative":
+                # A Regional Initiative is government-led regional cooperation: WSIS C1 and C11
+                # by construction (rihub.align.STRUCTURAL_LINKS); still only a proposal to review.
+                rolled = with_structural_links(rolled)
+            for p in rolled:
+                proposals.append(LinkProposal(item.id, None, p.framework, p.code, p.score, _jsonable(p.evidence)))
+        with write_transaction(self.engine) as conn:
+            counts = store_proposals(conn, proposals)
+            store_embeddings(conn, EMBEDDING_MODEL, [(i.id, None) for i in items] + result_owners, vectors)
+        return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
+
+    def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
+        """Ranked SDG / WSIS / GDC proposals with evidence for any texts (nothing is stored).
+
+        The same classifier and views ``align`` uses; a text that is not an expected result has no
+        context view. Needs the embedding model (a few seconds to load).
+        """
+        cleaned = [t.strip() for t in texts]
+        if not cleaned or not all(cleaned):
+            raise InputError("give at least one non-empty text")
+        out = []
+        for text, props in zip(cleaned, self._aligner().classify(cleaned), strict=True):
+            by_fw: dict[str, list[PredictedLink]] = {"SDG": [], "WSIS": [], "GDC": []}
+            for p in sorted(props, key=lambda q: -(q.score or 0.0)):
+                by_fw[p.framework].append(
+                    PredictedLink(code=p.code, score=p.score or 0.0, evidence=_jsonable(p.evidence))
+                )
+            out.append(TextPrediction(text=text, SDG=by_fw["SDG"], WSIS=by_fw["WSIS"], GDC=by_fw["GDC"]))
+        return out
+
+    def _aligner(self) -> Any:
+        """The shipped aligner with this registry's recalibration from reviews, if one is stored."""
+        from rihub.align import Aligner
+        from rihub.store import calibration as store
+
+        aligner = Aligner.load()
+        with self.engine.connect() as conn:
+            aligner.recalibration = {fw: (r["slope"], r["intercept"]) for fw, r in store.read(conn).items()}
+        return aligner
+
+    def calibrate(self, reset: bool = False, actor: str = "cli") -> list[ReviewLearning]:
+        """Recalibrate the registry's proposals from its reviews (or, with ``reset``, undo that).
+
+        Accepted links count as correct, rejected ones as wrong, links people added as correct
+        proposals the model scored too low. Per framework with enough reviews (both outcomes), a
+        Platt fit on the logit of the shipped probability is stored in ``align_calibration`` and
+        every open proposal is rescored from its raw ``model_score``; ``reset`` deletes the fit and
+        rescores with the shipped calibration. Returns the leave-one-initiative-out figures.
+        """
+        import numpy as np
+
+        from rihub.align.calibrate import apply_platt, can_fit, fit_platt
+        from rihub.align.combiner import Combiner
+        from rihub.store import calibration as store
+
+        learning = self.review_learning()
+        fitted: dict[str, tuple[float, float]] = {}
+        rows = []
+        for fw, (prob, accepted, _) in ({} if reset else self._review_pairs()).items():
+            if can_fit(accepted):
+                fitted[fw] = fit_platt(prob, accepted)
+                rows.append(
+                    {"framework": fw, "slope": fitted[fw][0], "intercept": fitted[fw][1]}
+                    | {"reviews": len(accepted), "accepted": int(accepted.sum())}
+                )
+        shipped = Combiner.load()
+
+        def probability(fw: str, raw: float) -> float:
+            p = shipped.calibrated(fw, np.array([raw]))
+            return float((apply_platt(p, *fitted[fw]) if fw in fitted else p)[0])
+
+        with write_transaction(self.engine) as conn:
+            store.save(conn, rows, actor)
+            store.rescore_proposals(conn, probability)
+        return [
+            r.model_copy(
+                update={
+                    "applied": r.framework in fitted,
+                    "slope": fitted[r.framework][0] if r.framework in fitted else None,
+                    "intercept": fitted[r.framework][1] if r.framework in fitted else None,
+                }
+            )
+            for r in learning
+        ]
+
+    def review_learning(self) -> list[ReviewLearning]:
+        """Leave-one-initiative-out figures of learning from this registry's reviews, per framework."""
+        from rihub.align.calibrate import leave_one_initiative_out
+        from rihub.store import calibration as store
+
+        with self.engine.connect() as conn:
+            stored = store.read(conn)
+        out = []
+        for fw, (prob, accepted, groups) in self._review_pairs().items():
+            figures = leave_one_initiative_out(prob, accepted, groups)
+            row = stored.get(fw, {})
+            out.append(
+                ReviewLearning(
+                    framework=fw,
+                    reviews=figures["reviews"],
+                    accepted=figures["accepted"],
+                    initiatives=figures["initiatives"],
+                    initiatives_recalibrated=figures["initiatives_recalibrated"],
+                    shipped_brier=figures["shipped"]["brier"],
+                    recalibrated_brier=figures["recalibrated_leave_one_initiative_out"]["brier"],
+                    shipped_log_loss=figures["shipped"]["log_loss"],
+                    recalibrated_log_loss=figures["recalibrated_leave_one_initiative_out"]["log_loss"],
+                    slope=row.get("slope"),
+                    intercept=row.get("intercept"),
+                    applied=bool(row),
+                )
+            )
+        return out
+
+    def _review_pairs(self) -> dict[str, tuple[Any, Any, list[str]]]:
+        """Per framework: shipped probability, outcome and initiative of every reviewed link.
+
+        An added link has no model score; the model is loaded to score its subject's text then.
+        """
+        import numpy as np
+
+        from rihub.align.combiner import Combiner
+        from rihub.store import calibration as store
+
+        with self.engine.connect() as conn:
+            links = store.reviewed_links(conn)
+            items = {i.id: i for i in read.initiatives(conn)} if links else {}
+        raw = [link.model_score for link in links]
+        missing = [k for k, v in enumerate(raw) if v is None]
+        if missing:
+            from rihub.align import Aligner
+
+            texts = [_subject_text(items[links[k].initiative_id], links[k].result_id) for k in missing]
+            scored = Aligner.load().scores(texts)
+            for row, k in enumerate(missing):
+                fs = scored[links[k].framework]
+                raw[k] = float(fs.scores[row, fs.codes.index(links[k].code)]) if links[k].code in fs.codes else 0.0
+        shipped = Combiner.load()
+        out: dict[str, tuple[Any, Any, list[str]]] = {}
+        for fw in ("SDG", "WSIS", "GDC"):
+            idx = [k for k, link in enumerate(links) if link.framework == fw]
+            if idx:
+                prob = shipped.calibrated(fw, np.array([raw[k] or 0.0 for k in idx]))
+                accepted = np.array([links[k].accepted for k in idx], dtype=bool)
+                out[fw] = (prob, accepted, [items[links[k].initiative_id].code for k in idx])
+        return out
+
+    def alignments(
+        self,
+        status: str | None = None,
+        provenance: str | None = None,
+        code: str | None = None,
+        framework: str | None = None,
+        min_score: float | None = None,
+        cycle: str | None = None,
+    ) -> list[AlignmentRecord]:
+        """The review queue of one cycle (the latest by default), filtered; ``min_score`` leaves out
+        links without a score (document, person)."""
+        from rihub.store.alignments import alignments
+
+        with self.engine.connect() as conn:
+            return alignments(
+                conn,
+                status=status,
+                provenance=provenance,
+                code=code,
+                framework=framework,
+                min_score=min_score,
+                conference=resolve_cycle(conn, cycle),
+            )
+
+    def review(self, alignment_id: int, action: str, actor: str, reason: str | None = None) -> AlignmentRecord:
+        """Accept or reject a proposed link; recorded with who, when, before, after and why."""
+        return self.review_many([alignment_id], action, actor, reason)[0]
+
+    def review_many(
+        self, alignment_ids: Sequence[int], action: str, actor: str, reason: str | None = None
+    ) -> list[AlignmentRecord]:
+        """Accept or reject several links in one transaction: all are reviewed, or none if one cannot be."""
+        from rihub.store.alignments import review
+
+        if not alignment_ids:
+            raise InputError("name at least one alignment id")
+        with write_transaction(self.engine) as conn:
+            return [review(conn, i, action, actor, reason) for i in dict.fromkeys(alignment_ids)]
+
+    def add_link(
+        self,
+        subject: str,
+        framework: str,
+        code: str,
+        actor: str,
+        reason: str | None = None,
+        cycle: str | None = None,
+    ) -> AlignmentRecord:
+        """Link ``EUR1`` or ``EUR1.3`` (its expected result 3) to a framework item by hand."""
+        from rihub.store.alignments import add_link
+
+        initiative_code, _, number = subject.partition(".")
+        item = self.initiative(initiative_code, cycle)
+        result_id = None
+        if number:
+            match = [r for r in item.expected_results if str(r.number) == number]
+            if not match:
+                raise NotFoundError(f"{item.code} has no expected result {number}")
+            result_id = match[0].id
+        framework = framework.upper()
+        code = code.upper() if framework == "WSIS" else code.removeprefix("SDG").strip()
+        with write_transaction(self.engine) as conn:
+            return add_link(conn, item.id, result_id, framework, code, actor, reason)
+
+    def alignment(self, alignment_id: int) -> AlignmentRecord:
+        """One link with its initiative code and result number (404-style error when unknown)."""
+        from rihub.store.alignments import alignment
+
+        with self.engine.connect() as conn:
+            return alignment(conn, alignment_id)
+
+    def alignment_history(self, alignment_id: int) -> list[AlignmentEvent]:
+        from rihub.store.alignments import alignment, history
+
+        with self.engine.connect() as conn:
+            alignment(conn, alignment_id)
+            return history(conn, alignment_id)
+
+    def similar_results(self, code: str, number: int, limit: int = 5, cycle: str | None = None) -> list[SimilarResult]:
+        """Expected results of other regions closest in meaning (stored vectors; no model load)."""
+        from rihub.search.semantic import similar_results
+
+        item = self.initiative(code, cycle)
+        with self.engine.connect() as conn:
+            return similar_results(conn, item.id, number, limit=limit)
+
+
+def _subject_text(item: InitiativeNested, result_id: int | None) -> str:
+    """What the classifier reads for a link's subject: a result's full text, or the initiative's head."""
+    return next((r.full_text for r in item.expected_results if r.id == result_id), item.head_text)
+
+
+def _jsonable(value: Any) -> Any:
+    """Evidence as plain JSON (numpy scalars and tuples become numbers and lists)."""
+    import json
+
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
