@@ -170,13 +170,13 @@ def test_eur_holdout_reached(holdout: dict[str, float]) -> None:
     """Capped recall (see docs/alignment.md); the gold is never used to fit anything.
 
     The issue's targets are WSIS recall@3 >= 0.9, GDC top-1 >= 0.8 and SDG recall@5 >= 0.9; the
-    last is not reached (0.83 measured, docs/benchmarks.md: EUR2's table maps the example sectors
-    of its objective "(e.g. agriculture, health, government, education)" to SDGs 2, 3 and 4, which
-    the salience view reads as asides), so this guards what is reached.
+    last is not reached (0.87 measured, docs/benchmarks.md: EUR2's SDGs 2 and 11 rank 8th and 16th,
+    EUR3's SDG 8 ranks 6th), so this guards what is reached. The salience view's aside weight lets
+    EUR2's example sectors "(e.g. agriculture, health …)" rank (0.83 with asides given no weight).
     """
     assert holdout["wsis_recall_at_3"] >= 0.9
     assert holdout["gdc_top1"] >= 0.8
-    assert holdout["sdg_recall_at_5"] >= 0.8
+    assert holdout["sdg_recall_at_5"] >= 0.85
 
 
 def test_eur_holdout_reports_where_each_gold_sdg_ranks(holdout: dict[str, object]) -> None:

@@ -57,6 +57,17 @@ def test_no_sdg_from_a_word_only_in_an_example_list(aligner: Aligner) -> None:
     assert "16" not in _sdgs(peace)
 
 
+def test_asides_raise_the_ranking_but_never_propose_alone(aligner: Aligner) -> None:
+    """The aside weight: example sectors lift a label's score, which is held under the threshold."""
+    text = "Support innovation hubs in sectors of high value to the economy (agriculture, fisheries, food)."
+    fs = aligner.scores([text])["SDG"]
+    j = fs.codes.index("2")
+    assert fs.head is not None and fs.base is not None
+    assert fs.head[0, j] < fs.thresholds[j] <= fs.base[0, j]  # only the asides take it over
+    assert fs.head[0, j] < fs.scores[0, j] < fs.thresholds[j]  # ranks higher, is not proposed
+    assert "2" not in _sdgs(aligner.classify([text])[0])
+
+
 def test_example_terms_are_evidence_without_weight(aligner: Aligner) -> None:
     (props,) = aligner.classify(
         ["Expand broadband mobile network coverage for rural areas, such as farming villages and schools."]

@@ -69,6 +69,7 @@ class FrameworkScores:
     thresholds: npt.NDArray[np.float64]
     base: npt.NDArray[np.float64] | None = None
     lifts: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    head: npt.NDArray[np.float64] | None = None  # the head's own score, asides given no weight
 
     def ranked(self, i: int) -> list[tuple[str, float]]:
         """Labels of text ``i`` from best to worst."""
@@ -78,6 +79,24 @@ class FrameworkScores:
 
 VIA_WSIS_MIN_SHARE = 0.15
 """An SDG's evidence names a WSIS line serving it when that line holds this share of the text."""
+
+
+ASIDE_WEIGHT: dict[str, float] = {"SDG": 0.9, "WSIS": 0.7, "GDC": 0.0}
+"""Per framework, the share of the way from the head's logit to the whole text's.
+
+Chosen on the in-domain set out of fold (folds grouped by initiative; docs/alignment.md).
+"""
+
+
+def _head_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Per (text, label): whether a lexicon term of the label is in the text's head."""
+    col = {c: j for j, c in enumerate(codes)}
+    out = np.zeros((len(batch.texts), len(codes)), dtype=bool)
+    for i, (_, terms) in enumerate(batch.lexicon):
+        for fw, code in terms:
+            if fw == framework and code in col:
+                out[i, col[code]] = True
+    return out
 
 
 def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -104,6 +123,8 @@ class Aligner:
         """Raw score -> validated probability per framework (the shipped isotonic knots)."""
         self.recalibration: dict[str, tuple[float, float]] = {}
         """The registry's Platt recalibration from reviews, per framework (empty: none)."""
+        self.aside_weight: dict[str, float] = dict(ASIDE_WEIGHT)
+        """Weight of a text's asides in its score, per framework (0: the head alone, 1: the text whole)."""
         self._embed = embed
         self.spaces: dict[str, LabelSpace] = {fw: build_label_space(fw, embed, label_cache) for fw in frameworks}
         # SDG scores use the WSIS->SDG prior view, so the WSIS labels are needed even when not asked for
@@ -123,7 +144,7 @@ class Aligner:
     def _combiner_scores(
         self, batch: TextBatch
     ) -> tuple[dict[str, npt.NDArray[np.float64]], dict[str, dict[str, npt.NDArray[np.float32]]]]:
-        """The combiner's probability of every (text, label) pair: the text's own view."""
+        """The combiner's probability of every (text, label) pair: the text's own view (its head)."""
         out: dict[str, npt.NDArray[np.float64]] = {}
         views_by_fw = {fw: view_matrices(batch, space) for fw, space in self.spaces.items()}
         if "WSIS" not in views_by_fw:  # the SDG prior view needs them even when WSIS is not scored
@@ -141,11 +162,40 @@ class Aligner:
             out[fw] = self.combiner.proba(pair_matrix(flat, label_idx, sdg_only), sdg=is_sdg).reshape(n, k)
         return out, views_by_fw
 
+    def _with_asides(
+        self, batch: TextBatch, head: dict[str, npt.NDArray[np.float64]]
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        """The aside-weight view: where the whole text scores a label higher than its head, the head's
+        logit moves ``aside_weight`` of the way up to the whole text's.
+
+        A text's asides (example lists, parentheticals) say something about it, less than its head;
+        reading the text whole and the head alone and blending their logits gives the asides that
+        reduced weight in every view at once (embeddings, sentences, lexicon, WSIS prior). An aside
+        only adds: an illustration does not make the head less about what it names (reading
+        "including aspects of monitoring" whole would dilute CIS1 result 1's spectrum and SDG 9).
+        """
+        if batch.whole is None or not any(self.aside_weight.get(fw, 0.0) for fw in head):
+            return head
+        whole = self._combiner_scores(batch.whole)[0]
+        rows = list(batch.whole_rows)
+        out: dict[str, npt.NDArray[np.float64]] = {}
+        for fw, h in head.items():
+            z = _logit(h)
+            z[rows] += self.aside_weight.get(fw, 0.0) * np.maximum(_logit(whole[fw]) - z[rows], 0.0)
+            out[fw] = _sigmoid(z)
+        return out
+
     def _score_batch(
         self, batch: TextBatch, contexts: Sequence[str | None] | None = None
     ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
-        """Combiner scores plus the domain views' logit lifts (custodian targets, context)."""
-        own, views_by_fw = self._combiner_scores(batch)
+        """Combiner scores plus the domain views' logit lifts (custodian targets, context).
+
+        A label that the asides alone take over its threshold (the head's score with the lifts is
+        under it and no lexicon term of the label is in the head) is held just under the threshold:
+        it ranks, but is never proposed from a word in an example list or a parenthetical.
+        """
+        head, views_by_fw = self._combiner_scores(batch)
+        own = self._with_asides(batch, head)
         ctx_scores = self._context_scores(contexts) if contexts else None
         out: dict[str, FrameworkScores] = {}
         for fw, space in self.spaces.items():
@@ -155,14 +205,18 @@ class Aligner:
                 lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
             if ctx_scores is not None:
                 lifts["context"] = context_lift(_logit(ctx_scores[fw]), _logit(thr)[None, :])
-            total = _logit(own[fw]) + sum(lifts.values(), np.zeros_like(own[fw]))
-            out[fw] = FrameworkScores(fw, space.codes, _sigmoid(total), thr, own[fw], lifts)
+            lift = sum(lifts.values(), np.zeros_like(own[fw]))
+            score = _sigmoid(_logit(own[fw]) + lift)
+            refused = (score >= thr) & (_sigmoid(_logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
+            score = np.where(refused, np.nextafter(thr, 0.0)[None, :], score)
+            out[fw] = FrameworkScores(fw, space.codes, score, thr, own[fw], lifts, head[fw])
         return out, views_by_fw
 
     def _context_scores(self, contexts: Sequence[str | None]) -> dict[str, npt.NDArray[np.float64]]:
         """Each text's context scored on its own (no lifts); rows without a context score 0."""
         uniq = sorted({c for c in contexts if c})
-        scored = self._combiner_scores(prepare_texts(uniq, self._embed, salience=True))[0] if uniq else {}
+        batch = prepare_texts(uniq, self._embed, salience=True) if uniq else None
+        scored = self._with_asides(batch, self._combiner_scores(batch)[0]) if batch else {}
         row = {c: i for i, c in enumerate(uniq)}
         out: dict[str, npt.NDArray[np.float64]] = {}
         for fw, space in self.spaces.items():
@@ -202,7 +256,7 @@ class Aligner:
                     if fw == "SDG" and (via := self._via_wsis(lines[i], code, prior)):
                         evidence["via_wsis"] = via
                     evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
-                    evidence["model_score"] = round(float(fs.scores[i, j]), 6)
+                    evidence["model_score"] = round(float(fs.scores[i, j]), 9)  # isotonic knots can be 1e-5 apart
                     props.append(Proposal(fw, code, round(self.probability(fw, float(fs.scores[i, j])), 4), evidence))
             results.append(props)
         return results
@@ -225,6 +279,8 @@ class Aligner:
         """Which view carried the label: the text's own wording, or a lift that took it over the threshold."""
         base = float(fs.base[i, j]) if fs.base is not None else float(fs.scores[i, j])
         views: dict[str, object] = {"text": round(base, 4)}
+        if fs.head is not None and fs.head[i, j] != base:
+            views["head"] = round(float(fs.head[i, j]), 4)  # the text's score without its asides
         if fs.lifts.get("custodian") is not None and fs.lifts["custodian"][i, j] > 0:
             views["custodian"] = custodian_hits(batch.heads[i] if batch.heads else batch.texts[i]).get(fs.codes[j], [])
         if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,8 @@ class TextBatch:
 
     ``heads`` are the texts without their asides (parentheticals, example lists; see
     ``rihub.align.views.salient``): everything is computed on them, and ``aside_terms`` keeps the
-    lexicon terms found only in the asides, shown as evidence but given no weight.
+    lexicon terms found only in the asides. ``whole`` is the batch of the texts that have asides,
+    read whole (``whole_rows`` says which rows): the aside-weight view blends its scores in.
     """
 
     texts: tuple[str, ...]
@@ -158,6 +159,8 @@ class TextBatch:
     lexicon: tuple[LexiconScores, ...]
     heads: tuple[str, ...] = ()
     aside_terms: tuple[dict[tuple[str, str], list[str]], ...] = ()
+    whole: TextBatch | None = None
+    whole_rows: tuple[int, ...] = ()
 
 
 def prepare_texts(texts: Sequence[str], embed: object, *, salience: bool = False) -> TextBatch:
@@ -188,7 +191,26 @@ def prepare_texts(texts: Sequence[str], embed: object, *, salience: bool = False
     for v, (_, head_terms) in zip(views, scores, strict=True):
         found = lex.label_scores(" ; ".join(v.asides))[1] if v.asides else {}
         asides.append({k: ts for k, ts in found.items() if k not in head_terms})
-    return TextBatch(tuple(texts), emb, tuple(sentences), sent_emb, owner, scores, tuple(heads), tuple(asides))
+    rows = tuple(i for i, v in enumerate(views) if v.asides)
+    whole = (
+        prepare_texts([texts[i] for i in rows], _reusing(embed, dict(zip(uniq, vecs, strict=True)))) if rows else None
+    )
+    batch = TextBatch(tuple(texts), emb, tuple(sentences), sent_emb, owner, scores, tuple(heads), tuple(asides))
+    return replace(batch, whole=whole, whole_rows=rows)
+
+
+def _reusing(
+    embed: Callable[[list[str]], FloatArray], known: dict[str, FloatArray]
+) -> Callable[[list[str]], FloatArray]:
+    """``embed`` that reuses vectors already computed (a whole text's sentences without asides)."""
+
+    def run(texts: list[str]) -> FloatArray:
+        miss = [t for t in texts if t not in known]
+        if miss:
+            known.update(zip(miss, np.asarray(embed(miss), dtype=np.float32), strict=True))
+        return np.stack([known[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+    return run
 
 
 def _group_max(m: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_groups: int) -> npt.NDArray[np.float32]:

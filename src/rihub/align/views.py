@@ -2,9 +2,11 @@
 
 - **Salience** (`salient`): the head of a sentence says what a result *does*; a parenthetical, a
   dash-delimited aside, an example list ("such as …", "e.g. …", "including …", "for example …") or
-  a comma list after a colon inside a sentence only illustrates it. The classifier reads the head;
-  terms found only in the illustrations are reported as evidence (``example_terms``) but carry no
-  weight, so "agriculture" in a list of example sectors does not make a result about SDG 2.
+  a comma list after a colon inside a sentence only illustrates it. The classifier scores the head,
+  and the asides with a reduced weight (the ``Aligner``'s ``ASIDE_WEIGHT``) in the ranking; terms
+  found only in the illustrations are reported as evidence (``example_terms``), and a label that only
+  the asides take over its threshold is never proposed, so "agriculture" in a list of example
+  sectors may rank SDG 2 but does not propose it.
 - **Custodian targets** (`custodian_hits`): the ICT-specific SDG targets and the indicators for which
   ITU is the custodian agency (``frameworks/custodian.json``); a term that one of them counts
   (spectrum, mobile network, data infrastructure ...) in the head of the text lifts the goal's logit.
