@@ -156,3 +156,20 @@ def test_batch_review_is_all_or_nothing(hub: Hub) -> None:
     statuses = {a.code: a.status for a in hub.alignments(code="ASP5")}
     assert statuses == {"C5": "accepted", "16": "accepted", "9": "proposed"}
     assert all(hub.alignment_history(int(i))[-1].reason == "C5" for i in strong)
+
+
+def test_link_reviews_and_added_links_are_in_the_audit_trail(hub: Hub) -> None:
+    _propose(hub, [("ASP5", 1, "WSIS", "C5", 0.93)])
+    link = hub.alignments(code="ASP5")[0]
+    hub.user_add("rita", role="reviewer", password="a-long-enough-password")
+    hub.review(link.id, "reject", "rita", "not about CIRTs")
+    added = hub.add_link("ASP5.1", "SDG", "9", "rita", "networks")
+    [rejected] = hub.audit_history("alignment", link.id)
+    assert (rejected.action, rejected.actor, rejected.comment) == ("reject", "rita", "not about CIRTs")
+    assert rejected.user_id == hub.user("rita").id
+    assert rejected.before == {"status": "proposed", "provenance": "model", "score": 0.93}
+    assert rejected.after is not None and rejected.after["status"] == "rejected"
+    [add] = hub.audit_history("alignment", added.id)
+    assert add.action == "add" and add.after is not None and (add.after["framework"], add.after["code"]) == ("SDG", "9")
+    entries, total = hub.activity(object_type="alignment")
+    assert total == 2 and [e.action for e in entries] == ["add", "reject"]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rihub.errors import InputError, NotFoundError
 from rihub.records import AlignmentEvent, AlignmentRecord, VectorOwner
+from rihub.store import audit
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now, person_link
 from rihub.store.read import records
@@ -190,6 +191,7 @@ def review(conn: Connection, alignment_id: int, action: str, actor: str, reason:
     after = {"status": status, "provenance": link.provenance, "score": link.score}
     conn.execute(update(t.alignments).where(t.alignments.c.id == alignment_id).values(status=status, updated_at=now()))
     _event(conn, alignment_id, actor, action, _snapshot(link), after, reason)
+    audit.record(conn, actor, action, "alignment", alignment_id, before=_snapshot(link), after=after, comment=reason)
     return alignment(conn, alignment_id)
 
 
@@ -227,6 +229,8 @@ def add_link(
         else:
             after = {"status": "accepted", "provenance": "person", "score": None}
             _event(conn, new_id, actor, "add", None, after, reason)
+            subject = {"initiative_id": initiative_id, "result_id": result_id, "framework": framework, "code": code}
+            audit.record(conn, actor, "add", "alignment", new_id, after={**subject, **after}, comment=reason)
             return alignment(conn, new_id)
     if existing.status == "accepted":
         return alignment(conn, existing.id)

@@ -37,7 +37,7 @@ def snapshot(row: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def record(
     conn: Connection,
-    actor: Actor,
+    actor: Actor | str,
     action: str,
     object_type: str,
     object_id: int,
@@ -46,13 +46,22 @@ def record(
     after: Mapping[str, Any] | None = None,
     comment: str | None = None,
 ) -> int:
-    """Append one entry on ``conn`` (the writer's transaction); returns its id."""
+    """Append one entry on ``conn`` (the writer's transaction); returns its id.
+
+    ``actor`` may be a bare name (the writers of framework links and lineage take one): the entry
+    then names the account of that username, if there is one.
+    """
+    if isinstance(actor, str):
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.username == actor)).scalar()
+        name = actor
+    else:
+        user_id, name = actor.user_id, actor.username
     return insert_one(
         conn,
         t.audit_log,
         at=now(),
-        actor=actor.username,
-        user_id=actor.user_id,
+        actor=name[:64],
+        user_id=user_id,
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -54,6 +54,9 @@ ACTIONS = (
     "approve",
     "return",
     "actual",
+    "accept",
+    "reject",
+    "add",
 )
 
 
