@@ -148,6 +148,9 @@ def test_unclear_match_is_flagged_and_a_person_can_split_it(
     assert _link(hub.initiative("EUR1"), person_id)[0] == 2  # attached meanwhile
     rejected = hub.review_match(match.id, "reject", "B. Reviewer", "a different result")
     assert (rejected.status, rejected.decided_by) == ("rejected", "B. Reviewer")
+    [decided] = hub.audit_history("result-match", match.id)
+    assert (decided.action, decided.actor) == ("reject", "B. Reviewer")
+    assert decided.after == {"status": "rejected", "kind": "unclear"}
     item = hub.initiative("EUR1")
     assert next(r for r in item.expected_results if r.number == 2).text == rewrite
     assert next(r for r in item.expected_results if r.number == 2).alignments == []

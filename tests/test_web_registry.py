@@ -101,3 +101,10 @@ def test_lineage_is_reviewed_through_the_api(two_cycle_hub: Hub, tmp_path: Path)
         {"status": "proposed"},
         {"status": "accepted"},
     )
+    [entry] = hub.audit_history("lineage", link.id)  # the registry-wide audit trail holds it too
+    assert (entry.action, entry.actor, entry.user_id, entry.comment) == (
+        "accept",
+        "a.editor",
+        hub.user("a.editor").id,
+        "same objective",
+    )

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from rihub.analysis.diff import similarity
 from rihub.errors import InputError, NotFoundError
 from rihub.records import LineageLink
+from rihub.store import audit
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now, person_link
 
@@ -188,6 +189,16 @@ def review_lineage(conn: Connection, link_id: int, action: str, actor: str, reas
     status = ACTIONS[action]
     conn.execute(update(t.lineage_links).where(t.lineage_links.c.id == link_id).values(status=status, updated_at=now()))
     _event(conn, link_id, actor, action, {"status": link.status}, {"status": status}, reason)
+    audit.record(
+        conn,
+        actor,
+        action,
+        "lineage",
+        link_id,
+        before={"status": link.status},
+        after={"status": status},
+        comment=reason,
+    )
     return lineage_links(conn, link_id=link_id)[0]
 
 
@@ -204,6 +215,8 @@ def add_lineage(conn: Connection, from_id: int, to_id: int, actor: str, reason: 
         return review_lineage(conn, int(found), "accept", actor, reason)
     new_id = insert_one(conn, t.lineage_links, from_id=from_id, to_id=to_id, **person_link(actor, reason))
     _event(conn, new_id, actor, "add", None, {"status": "accepted"}, reason)
+    after = {"from_id": from_id, "to_id": to_id, "status": "accepted"}
+    audit.record(conn, actor, "add", "lineage", new_id, after=after, comment=reason)
     return lineage_links(conn, link_id=new_id)[0]
 
 

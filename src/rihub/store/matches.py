@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, update
 
 from rihub.errors import InputError, NotFoundError
 from rihub.records import ResultMatch
-from rihub.store import read
+from rihub.store import audit, read
 from rihub.store import schema as t
 from rihub.store.common import insert_one, now
 
@@ -40,6 +40,8 @@ def review_match(conn: Connection, match_id: int, action: str, actor: str, reaso
         .where(t.result_matches.c.id == match_id)
         .values(status=ACTIONS[action], decided_by=actor, decided_at=now(), reason=reason)
     )
+    before, after = {"status": item.status, "kind": item.kind}, {"status": ACTIONS[action], "kind": item.kind}
+    audit.record(conn, actor, action, "result-match", match_id, before=before, after=after, comment=reason)
     return read.result_matches(conn, match_id=match_id)[0]
 
 

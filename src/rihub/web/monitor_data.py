@@ -41,7 +41,7 @@ from rihub.web.monitor_views import (
 )
 from rihub.web.output import Paging, next_url
 
-OBJECT_TYPES = ("project", "indicator", "period", "update", "user", "alignment")
+OBJECT_TYPES = ("project", "indicator", "period", "update", "user", "alignment", "lineage", "result-match")
 ACTIONS = (
     "create",
     "update",
