@@ -1,6 +1,7 @@
 """Alignment benchmark: SDG dev half (out of fold) vs published systems, EUR hold-out, speed.
 
 Usage: python bench/align.py [--repeats N] [--json out.json]
+       python bench/align.py --speed-only [--runs N]   (every expected result of the report, end to end)
 Set RIHUB_EMBED_CACHE=/tmp/dir to reuse embeddings between runs (throughput always re-embeds).
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rihub.align import Aligner
-from rihub.align.evaluate import evaluate_all
+from rihub.align.evaluate import evaluate_all, throughput
 from rihub.align.report import holdout_items
 from rihub.align.train import DEFAULT_BENCHMARK
 from rihub.hub import DEMO_REPORT
@@ -60,18 +61,21 @@ def _print(report: dict[str, Any]) -> None:
             f"accuracy {sw['accuracy']:.3f}, macro-F1 {sw['macro_f1']:.3f} ({sw['note']})"
         )
     if "throughput" in report:
-        t = report["throughput"]
-        print(
-            f"\nthroughput: {t['texts_per_second']:.1f} expected results/s end to end "
-            f"({int(t['texts'])} distinct texts, embedding included; {int(t['torch_threads'])} torch threads, "
-            f"{os.cpu_count()} CPUs, 1-min load average {t['load_average_1min']:.2f})"
-        )
-        print(
-            f"  embedding alone: {t['embedding_only_texts_per_second']:.1f} texts/s; "
-            f"classification without embedding: {t['classify_without_embedding_texts_per_second']:.1f} texts/s"
-        )
-        load_s = t.get("model_load_seconds", float("nan"))
-        print(f"cold model load (fresh interpreter: import + Aligner.load): {load_s:.2f} s")
+        _print_speed(report["throughput"])
+
+
+def _print_speed(t: dict[str, float]) -> None:
+    print(
+        f"\nthroughput: {t['texts_per_second']:.1f} expected results/s end to end "
+        f"({int(t['texts'])} distinct texts, embedding included; {int(t['torch_threads'])} torch threads, "
+        f"{os.cpu_count()} CPUs, 1-min load average {t['load_average_1min']:.2f})"
+    )
+    print(
+        f"  embedding alone: {t['embedding_only_texts_per_second']:.1f} texts/s; "
+        f"classification without embedding: {t['classify_without_embedding_texts_per_second']:.1f} texts/s"
+    )
+    if "model_load_seconds" in t:
+        print(f"cold model load (fresh interpreter: import + Aligner.load): {t['model_load_seconds']:.2f} s")
 
 
 def main() -> None:
@@ -82,10 +86,17 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--swisstext", type=Path, default=SHARED / "data" / "swisstext2024-sdg" / "testdata_results.jsonl")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--speed-only", action="store_true", help="only the speed, on every expected result")
+    ap.add_argument("--runs", type=int, default=2, help="speed runs with --speed-only")
     args = ap.parse_args()
     from importlib import resources
 
     report_path = args.report or Path(str(resources.files("rihub.data").joinpath(DEMO_REPORT)))
+    if args.speed_only:
+        texts = [r.text for ini in parse_file(report_path).initiatives for r in ini.expected_results]
+        for _ in range(args.runs):
+            _print_speed(throughput(texts, repeat=2, cold_load=False))
+        return
     aligner = Aligner.load()
     report = evaluate_all(
         args.benchmark, holdout_items(parse_file(report_path)), aligner, repeats=args.repeats, swisstext=args.swisstext

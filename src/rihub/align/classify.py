@@ -7,6 +7,7 @@ SDG benchmark dev half that turns those features into a probability-like score w
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,8 @@ class FrameworkScores:
     """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``.
 
     ``lifts`` holds the logit each domain view added on top of the text's own score ("custodian",
-    "context"; see ``rihub.align.views``), so the evidence can say which view carried a label.
+    "context"; see ``rihub.align.views``; "label_prior", the fitted offset of a WSIS line or GDC
+    objective), so the evidence can say which view carried a label.
     """
 
     framework: str
@@ -123,6 +125,8 @@ class Aligner:
         """Raw score -> validated probability per framework (the shipped isotonic knots)."""
         self.recalibration: dict[str, tuple[float, float]] = {}
         """The registry's Platt recalibration from reviews, per framework (empty: none)."""
+        self.label_priors: dict[str, dict[str, float]] = {fw: dict(v) for fw, v in combiner.label_priors.items()}
+        """Per framework, the logit offset of each label fitted on its own in-domain labels (WSIS, GDC)."""
         self.aside_weight: dict[str, float] = dict(ASIDE_WEIGHT)
         """Weight of a text's asides in its score, per framework (0: the head alone, 1: the text whole)."""
         self._embed = embed
@@ -136,6 +140,12 @@ class Aligner:
         emb = embedder or get_embedder()
         emb.load()
         return cls(Combiner.load(model_path), emb.encode)
+
+    def with_label_priors(self, priors: dict[str, dict[str, float]]) -> Aligner:
+        """A copy sharing model and label spaces whose label priors are ``priors`` for those frameworks."""
+        other = copy.copy(self)
+        other.label_priors = self.label_priors | priors
+        return other
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit-length float32 embeddings, shape ``(n, 384)``, computed in batches."""
@@ -186,9 +196,9 @@ class Aligner:
         return out
 
     def _score_batch(
-        self, batch: TextBatch, contexts: Sequence[str | None] | None = None
+        self, batch: TextBatch, contexts: Sequence[str | None] | None = None, *, label_priors: bool = True
     ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
-        """Combiner scores plus the domain views' logit lifts (custodian targets, context).
+        """Combiner scores plus the domain views' logit lifts (custodian targets, context, label prior).
 
         A label that the asides alone take over its threshold (the head's score with the lifts is
         under it and no lexicon term of the label is in the head) is held just under the threshold:
@@ -205,6 +215,9 @@ class Aligner:
                 lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
             if ctx_scores is not None:
                 lifts["context"] = context_lift(_logit(ctx_scores[fw]), _logit(thr)[None, :])
+            if label_priors and (priors := self.label_priors.get(fw)):
+                offsets = np.array([priors.get(c, 0.0) for c in space.codes])
+                lifts["label_prior"] = np.broadcast_to(offsets, own[fw].shape).copy()
             lift = sum(lifts.values(), np.zeros_like(own[fw]))
             score = _sigmoid(_logit(own[fw]) + lift)
             refused = (score >= thr) & (_sigmoid(_logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
@@ -227,9 +240,15 @@ class Aligner:
             out[fw] = m
         return out
 
-    def scores(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> dict[str, FrameworkScores]:
-        """Score of every text against every label, per framework (for ranking and recall@k)."""
-        return self._score_batch(prepare_texts(list(texts), self._embed, salience=True), contexts)[0]
+    def scores(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None, *, label_priors: bool = True
+    ) -> dict[str, FrameworkScores]:
+        """Score of every text against every label, per framework (for ranking and recall@k).
+
+        ``label_priors=False`` leaves the fitted label offsets out: what they are fitted on.
+        """
+        batch = prepare_texts(list(texts), self._embed, salience=True)
+        return self._score_batch(batch, contexts, label_priors=label_priors)[0]
 
     def classify(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[list[Proposal]]:
         """Per text, the labels whose score passes their threshold, by framework then score.
@@ -285,6 +304,8 @@ class Aligner:
             views["custodian"] = custodian_hits(batch.heads[i] if batch.heads else batch.texts[i]).get(fs.codes[j], [])
         if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:
             views["context"] = {"text": context, "logit": round(float(fs.lifts["context"][i, j]), 3)}
+        if fs.lifts.get("label_prior") is not None and fs.lifts["label_prior"][i, j] != 0:
+            views["label_prior"] = round(float(fs.lifts["label_prior"][i, j]), 3)  # how often the label applies
         lifted = {k: float(v[i, j]) for k, v in fs.lifts.items() if v[i, j] > 0}
         carried = "text" if base >= fs.thresholds[j] or not lifted else max(lifted, key=lambda k: lifted[k])
         out: dict[str, object] = {"views": views, "carried_by": carried}

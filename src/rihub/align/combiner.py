@@ -104,6 +104,10 @@ class Combiner:
     default_threshold: float = 0.5
     meta: dict[str, Any] = field(default_factory=dict)
     calibration: dict[str, Calibrator] = field(default_factory=dict)
+    label_priors: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per framework, a logit offset per label fitted on that framework's own in-domain labels
+    (``rihub.align.calibrate.fit_label_priors``): the SDG-fitted coefficients know nothing of how
+    often each WSIS line or GDC objective applies to telecommunication-development text."""
 
     @classmethod
     def fit(cls, x: npt.NDArray[np.float64], y: npt.NDArray[np.bool_], c: float) -> Combiner:
@@ -147,6 +151,7 @@ class Combiner:
             "thresholds": self.thresholds,
             "meta": self.meta,
             "calibration": {fw: cal.to_json() for fw, cal in self.calibration.items()},
+            "label_priors": self.label_priors,
         }
 
     @classmethod
@@ -163,6 +168,9 @@ class Combiner:
             default_threshold=float(data["default_threshold"]),
             meta=dict(data.get("meta", {})),
             calibration={fw: Calibrator.from_json(v) for fw, v in data.get("calibration", {}).items()},
+            label_priors={
+                fw: {k: float(v) for k, v in offsets.items()} for fw, offsets in data.get("label_priors", {}).items()
+            },
         )
 
     @classmethod

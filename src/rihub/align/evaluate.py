@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.calibrate import IndomainItem, indomain_figures
+from rihub.align.calibrate import IndomainItem, fit_label_priors, gold_matrix, indomain_figures, score_items
 from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_context
 from rihub.align.features import build_label_space, prepare_texts
 from rihub.align.train import DEFAULT_BENCHMARK, fit_with_threshold, pair_features, read_benchmark
@@ -297,6 +297,20 @@ def evaluate_holdout(
     }
 
 
+def sdg_prior_trial(al: Aligner, indomain: Sequence[IndomainItem], holdout: Sequence[HoldoutItem]) -> dict[str, Any]:
+    """The EUR hold-out if SDG had label priors fitted on the in-domain set like WSIS and GDC.
+
+    Not shipped: on record because it is why (``calibrate.PRIOR_FRAMEWORKS``).
+    """
+    sdg = score_items(al, indomain, label_priors=False)["SDG"]
+    offsets = fit_label_priors(sdg.scores, gold_matrix(indomain, "SDG", sdg.codes))
+    trial = al.with_label_priors({"SDG": {c: float(t) for c, t in zip(sdg.codes, offsets, strict=True)}})
+    figures = evaluate_holdout(holdout, trial, content_only=True)
+    return {k: v for k, v in figures.items() if k != "per_item"} | {
+        "sdg_top5": {p["code"]: p["sdg_top5"] for p in figures["per_item"]}
+    }
+
+
 def cold_load_seconds() -> float:
     """Seconds for a fresh interpreter to import rihub.align and run ``Aligner.load()``."""
     code = (
@@ -400,6 +414,8 @@ def evaluate_all(
         report["eur_holdout_content_lines"] = evaluate_holdout(holdout_items, al, content_only=True)
     if indomain:
         report["indomain"] = indomain_figures(al, indomain, benchmark_oof_scores(benchmark_csv, al.embed))
+        if holdout_items:
+            report["eur_holdout_with_sdg_label_priors"] = sdg_prior_trial(al, indomain, holdout_items)
     if swisstext is not None and Path(swisstext).exists():
         report["swisstext_2024_test"] = swisstext_check(swisstext, al)
     if measure_speed:

@@ -133,6 +133,15 @@ def render(data: dict[str, Any], console: Console) -> None:
                 f"{_fmt(f['calibration_raw']['brier'])} → {_fmt(f['calibration_out_of_fold']['brier'])}",
             )
         console.print(table)
+        for fw in ("SDG", "WSIS", "GDC"):
+            f = indomain[fw]
+            if other := f.get("without_label_priors"):
+                console.print(f"{fw} label priors (shipped): MAP {_fmt(other['map'])} without → {_fmt(f['map'])}")
+            elif other := f.get("with_label_priors"):
+                console.print(f"{fw} label priors (not shipped): MAP {_fmt(f['map'])} → {_fmt(other['map'])} with")
+    trial = data.get("eur_holdout_with_sdg_label_priors")
+    if trial:
+        console.print(f"EUR hold-out if SDG had label priors: SDG recall@5 {_fmt(trial['sdg_recall_at_5'])}")
     learning = data.get("review_learning")
     if learning is not None:
         if not learning:

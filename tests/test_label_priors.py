@@ -1,0 +1,72 @@
+"""Label priors: one logit offset per WSIS line / GDC objective, fitted on the in-domain labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from rihub.align import Aligner
+from rihub.align.calibrate import (
+    PRIOR_FRAMEWORKS,
+    fit_label_priors,
+    indomain_figures,
+    indomain_items,
+)
+from rihub.model import Outline
+
+
+@pytest.fixture(scope="module")
+def aligner() -> Iterator[Aligner]:
+    yield Aligner.load()
+
+
+def _log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    q = np.clip(p, 1e-9, 1 - 1e-9)
+    return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).sum())
+
+
+def test_priors_move_each_label_towards_how_often_it_applies() -> None:
+    rng = np.random.default_rng(7)
+    n = 400
+    raw = rng.uniform(0.05, 0.6, size=(n, 3))
+    gold = np.zeros((n, 3), dtype=bool)
+    gold[:, 0] = rng.uniform(size=n) < 0.8  # applies far more often than its scores say
+    gold[:, 1] = rng.uniform(size=n) < 0.02  # far less often
+    gold[:, 2] = rng.uniform(size=n) < raw[:, 2]  # as often as its scores say
+    offsets = fit_label_priors(raw, gold)
+    assert offsets[0] > 1.0 and offsets[1] < -1.0 and abs(offsets[2]) < 0.3
+    for j in range(3):  # each offset lowers that label's log loss against the labels
+        adjusted = 1 / (1 + np.exp(-(np.log(raw / (1 - raw)) + offsets)))
+        assert _log_loss(adjusted[:, j], gold[:, j]) <= _log_loss(raw[:, j], gold[:, j]) + 1e-9
+    # the penalty pulls offsets towards 0; a label with no positive drifts down, boundedly
+    assert np.all(np.abs(fit_label_priors(raw, gold, penalty=200.0)) < np.abs(offsets))
+    assert -6 < fit_label_priors(raw, np.zeros_like(gold))[0] < 0
+
+
+def test_shipped_priors_are_applied_to_wsis_and_gdc_and_shown_as_evidence(aligner: Aligner) -> None:
+    assert set(aligner.label_priors) == set(PRIOR_FRAMEWORKS) and "SDG" not in aligner.label_priors
+    text = "Assistance to Member States in developing broadband infrastructure and closing the connectivity gap."
+    with_p, without = aligner.scores([text]), aligner.scores([text], label_priors=False)
+    for fw in PRIOR_FRAMEWORKS:
+        offsets = np.array([aligner.label_priors[fw][c] for c in with_p[fw].codes])
+        assert np.allclose(with_p[fw].lifts["label_prior"][0], offsets)
+        assert "label_prior" not in without[fw].lifts
+    assert "label_prior" not in with_p["SDG"].lifts
+    props = [p for p in aligner.classify([text])[0] if p.framework in PRIOR_FRAMEWORKS]
+    assert props, "a connectivity text gets WSIS / GDC proposals"
+    for p in props:
+        views = p.evidence["views"]
+        assert isinstance(views, dict) and views["label_prior"] == pytest.approx(
+            aligner.label_priors[p.framework][p.code], abs=1e-3
+        )
+
+
+def test_priors_fitted_out_of_fold_do_not_lower_the_in_domain_figures(aligner: Aligner, outline: Outline) -> None:
+    figures = indomain_figures(aligner, indomain_items(outline))
+    for fw, key in (("WSIS", "recall_at_3"), ("GDC", "top1")):
+        shipped, plain = figures[fw], figures[fw]["without_label_priors"]
+        assert shipped["label_priors"].startswith("fitted out of fold")
+        assert shipped["map"] >= plain["map"] and shipped[key] >= plain[key]
+    assert figures["SDG"]["label_priors"].startswith("none") and "with_label_priors" in figures["SDG"]
