@@ -141,7 +141,10 @@ def render(data: dict[str, Any], console: Console) -> None:
                 console.print(f"{fw} label priors (not shipped): MAP {_fmt(f['map'])} → {_fmt(other['map'])} with")
     trial = data.get("eur_holdout_with_sdg_label_priors")
     if trial:
-        console.print(f"EUR hold-out if SDG had label priors: SDG recall@5 {_fmt(trial['sdg_recall_at_5'])}")
+        console.print(
+            f"if SDG had label priors (not shipped): EUR SDG recall@5 {_fmt(trial['sdg_recall_at_5'])},"
+            f" SDG benchmark mean F1 {_fmt(trial['sdg_benchmark_mean_f1_with_these_priors'])}"
+        )
     learning = data.get("review_learning")
     if learning is not None:
         if not learning:
