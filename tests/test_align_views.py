@@ -167,6 +167,40 @@ def test_reviews_recalibrate_and_reset_restores(aligned_hub: Hub, outline: Outli
     assert again == pytest.approx({i: before[i] for i in again}, abs=2e-3)
 
 
+def test_reviews_teach_a_label_its_own_offset(aligned_hub: Hub, outline: Outline, tmp_path: Path) -> None:
+    """Reviewers with a convention of their own (never SDG 17) are learnt per label, not only per framework."""
+    from rihub.align.calibrate import indomain_items
+    from web_fixtures import copy_hub
+
+    hub = copy_hub(aligned_hub, tmp_path / "convention.db")
+    gold = {it.key: it.gold for it in indomain_items(outline)}
+    links = [a for a in hub.alignments() if a.basis == "content" and a.provenance == "model"]
+    verdicts: dict[str, list[int]] = {"accept": [], "reject": []}
+    for a in links:
+        key = a.initiative if a.result is None else f"{a.initiative}.{a.result}"
+        if key in gold and a.id % 3:
+            keep = a.code in gold[key].get(a.framework, ()) and (a.framework, a.code) != ("SDG", "17")
+            verdicts["accept" if keep else "reject"].append(a.id)
+    for action, ids in verdicts.items():
+        hub.review_many(ids, action, "tester", "never SDG 17 here")
+    open_before = {a.id: a for a in hub.alignments(status="proposed") if a.framework == "SDG" and a.result}
+    sdg = {r.framework: r for r in hub.calibrate(actor="tester")}["SDG"]
+    assert sdg.label_offsets["17"] < -1.0 < max(v for c, v in sdg.label_offsets.items() if c != "17")
+    # on initiatives it did not see, the per-label fit predicts these reviews better than Platt alone
+    assert sdg.per_label_log_loss is not None and sdg.recalibrated_log_loss is not None
+    assert sdg.per_label_log_loss < sdg.recalibrated_log_loss
+    after = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in open_before}
+    drops: dict[str, list[float]] = {}
+    for a in open_before.values():
+        drops.setdefault(a.code, []).append((a.score or 0.0) - (after[a.id] or 0.0))
+    mean_drop = {c: sum(v) / len(v) for c, v in drops.items()}
+    assert mean_drop["17"] > max(v for c, v in mean_drop.items() if c != "17")  # 17's open proposals fall most
+    learnt = {r.framework: r for r in hub.review_learning()}["SDG"]
+    assert learnt.applied and learnt.label_offsets == sdg.label_offsets
+    assert not any(r.label_offsets for r in hub.calibrate(reset=True, actor="tester"))
+    assert not {r.framework: r for r in hub.review_learning()}["SDG"].label_offsets
+
+
 def test_structural_links_on_the_page_and_its_json(aligned_client: TestClient) -> None:
     page = aligned_client.get("/initiatives/AFR2")
     assert page.status_code == 200 and "applies to every regional initiative" in page.text

@@ -24,6 +24,7 @@ from rihub.store.read import resolve_cycle
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from rihub.align.combiner import ReviewFit
     from rihub.records import Initiative, InitiativeNested
 
 
@@ -125,11 +126,14 @@ class Alignment:
     def _aligner(self) -> Any:
         """The shipped aligner with this registry's recalibration from reviews, if one is stored."""
         from rihub.align import Aligner
+        from rihub.align.combiner import ReviewFit
         from rihub.store import calibration as store
 
         aligner = Aligner.load()
         with self.engine.connect() as conn:
-            aligner.recalibration = {fw: (r["slope"], r["intercept"]) for fw, r in store.read(conn).items()}
+            aligner.recalibration = {
+                fw: ReviewFit(r["slope"], r["intercept"], r["offsets"]) for fw, r in store.read(conn).items()
+            }
         return aligner
 
     def calibrate(self, reset: bool = False, actor: str = "cli") -> list[ReviewLearning]:
@@ -137,45 +141,45 @@ class Alignment:
 
         Accepted links count as correct, rejected ones as wrong, links people added as correct
         proposals the model scored too low. Per framework with enough reviews (both outcomes), a
-        Platt fit on the logit of the shipped probability is stored in ``align_calibration`` and
-        every open proposal is rescored from its raw ``model_score``; ``reset`` deletes the fit and
-        rescores with the shipped calibration. Returns the leave-one-initiative-out figures.
+        Platt fit on the logit of the shipped probability is stored in ``align_calibration``, and
+        per label with enough reviews a penalised offset on top in ``align_label_calibration``
+        (``calibrate.fit_reviews``), kept only where, left one initiative out, they predict the
+        reviews better than the framework's fit alone. Every open proposal is rescored from its raw
+        ``model_score``; ``reset`` deletes both and rescores with the shipped calibration. Returns
+        the leave-one-initiative-out figures.
         """
         import numpy as np
 
-        from rihub.align.calibrate import apply_platt, can_fit, fit_platt
+        from rihub.align.calibrate import fit_reviews
         from rihub.align.combiner import Combiner
         from rihub.store import calibration as store
 
         learning = self.review_learning()
-        fitted: dict[str, tuple[float, float]] = {}
-        rows = []
-        for fw, (prob, accepted, _) in ({} if reset else self._review_pairs()).items():
-            if can_fit(accepted):
-                fitted[fw] = fit_platt(prob, accepted)
-                rows.append(
-                    {"framework": fw, "slope": fitted[fw][0], "intercept": fitted[fw][1]}
-                    | {"reviews": len(accepted), "accepted": int(accepted.sum())}
-                )
+        per_label = {r.framework: _per_label_helps(r) for r in learning}
+        fitted: dict[str, ReviewFit] = {}
+        rows, label_rows = [], []
+        for fw, (prob, accepted, _, codes) in ({} if reset else self._review_pairs()).items():
+            if (fit := fit_reviews(prob, accepted, codes)) is None:
+                continue
+            if not per_label.get(fw):
+                fit = fit.framework_only()
+            fitted[fw] = fit
+            rows.append({"framework": fw, "slope": fit.slope, "intercept": fit.intercept, "reviews": len(accepted)})
+            rows[-1]["accepted"] = int(accepted.sum())
+            for code, offset in fit.offsets.items():
+                mine = np.array([c == code for c in codes])
+                label_rows.append({"framework": fw, "code": code, "logit_offset": offset})
+                label_rows[-1] |= {"reviews": int(mine.sum()), "accepted": int(accepted[mine].sum())}
         shipped = Combiner.load()
 
-        def probability(fw: str, raw: float) -> float:
+        def probability(fw: str, code: str, raw: float) -> float:
             p = shipped.calibrated(fw, np.array([raw]))
-            return float((apply_platt(p, *fitted[fw]) if fw in fitted else p)[0])
+            return float((fitted[fw].apply(p, [code]) if fw in fitted else p)[0])
 
         with write_transaction(self.engine) as conn:
-            store.save(conn, rows, actor)
+            store.save(conn, rows, label_rows, actor)
             store.rescore_proposals(conn, probability)
-        return [
-            r.model_copy(
-                update={
-                    "applied": r.framework in fitted,
-                    "slope": fitted[r.framework][0] if r.framework in fitted else None,
-                    "intercept": fitted[r.framework][1] if r.framework in fitted else None,
-                }
-            )
-            for r in learning
-        ]
+        return [r.model_copy(update=_fit_fields(fitted.get(r.framework))) for r in learning]
 
     def review_learning(self) -> list[ReviewLearning]:
         """Leave-one-initiative-out figures of learning from this registry's reviews, per framework."""
@@ -185,8 +189,9 @@ class Alignment:
         with self.engine.connect() as conn:
             stored = store.read(conn)
         out = []
-        for fw, (prob, accepted, groups) in self._review_pairs().items():
-            figures = leave_one_initiative_out(prob, accepted, groups)
+        for fw, (prob, accepted, groups, codes) in self._review_pairs().items():
+            figures = leave_one_initiative_out(prob, accepted, groups, codes)
+            per_label = figures["per_label_leave_one_initiative_out"]
             row = stored.get(fw, {})
             out.append(
                 ReviewLearning(
@@ -199,6 +204,9 @@ class Alignment:
                     recalibrated_brier=figures["recalibrated_leave_one_initiative_out"]["brier"],
                     shipped_log_loss=figures["shipped"]["log_loss"],
                     recalibrated_log_loss=figures["recalibrated_leave_one_initiative_out"]["log_loss"],
+                    per_label_brier=per_label["brier"],
+                    per_label_log_loss=per_label["log_loss"],
+                    label_offsets=row.get("offsets", {}),
                     slope=row.get("slope"),
                     intercept=row.get("intercept"),
                     applied=bool(row),
@@ -206,8 +214,8 @@ class Alignment:
             )
         return out
 
-    def _review_pairs(self) -> dict[str, tuple[Any, Any, list[str]]]:
-        """Per framework: shipped probability, outcome and initiative of every reviewed link.
+    def _review_pairs(self) -> dict[str, tuple[Any, Any, list[str], list[str]]]:
+        """Per framework: shipped probability, outcome, initiative and label of every reviewed link.
 
         An added link has no model score; the model is loaded to score its subject's text then.
         """
@@ -230,13 +238,14 @@ class Alignment:
                 fs = scored[links[k].framework]
                 raw[k] = float(fs.scores[row, fs.codes.index(links[k].code)]) if links[k].code in fs.codes else 0.0
         shipped = Combiner.load()
-        out: dict[str, tuple[Any, Any, list[str]]] = {}
+        out: dict[str, tuple[Any, Any, list[str], list[str]]] = {}
         for fw in ("SDG", "WSIS", "GDC"):
             idx = [k for k, link in enumerate(links) if link.framework == fw]
             if idx:
                 prob = shipped.calibrated(fw, np.array([raw[k] or 0.0 for k in idx]))
                 accepted = np.array([links[k].accepted for k in idx], dtype=bool)
-                out[fw] = (prob, accepted, [items[links[k].initiative_id].code for k in idx])
+                groups = [items[links[k].initiative_id].code for k in idx]
+                out[fw] = (prob, accepted, groups, [links[k].code for k in idx])
         return out
 
     def alignments(
@@ -336,3 +345,16 @@ def _jsonable(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
+
+
+def _per_label_helps(learning: ReviewLearning) -> bool:
+    """Whether per-label offsets beat the framework's fit alone on initiatives left out (log loss)."""
+    ours, platt = learning.per_label_log_loss, learning.recalibrated_log_loss
+    return ours is not None and platt is not None and ours < platt
+
+
+def _fit_fields(fit: ReviewFit | None) -> dict[str, Any]:
+    """The ``ReviewLearning`` fields of a stored fit (``None``: not applied)."""
+    if fit is None:
+        return {"applied": False, "slope": None, "intercept": None, "label_offsets": {}}
+    return {"applied": True, "slope": fit.slope, "intercept": fit.intercept, "label_offsets": dict(fit.offsets)}

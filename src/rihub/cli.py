@@ -414,7 +414,8 @@ def align_calibrate(
         return
     if not rows:
         console.print("no reviewed links yet: the shipped calibration applies")
-    table = Table("framework", "reviews", "accepted", "applied", "Brier shipped", "Brier recalibrated (LOIO)")
+    columns = ("framework", "reviews", "accepted", "applied", "Brier shipped", "recalibrated (LOIO)", "per label")
+    table = Table(*columns, "label offsets")
     for r in rows:
         table.add_row(
             r.framework,
@@ -423,6 +424,8 @@ def align_calibrate(
             "yes" if r.applied else "no",
             str(r.shipped_brier),
             str(r.recalibrated_brier),
+            str(r.per_label_brier),
+            " ".join(f"{c} {v:+.2f}" for c, v in sorted(r.label_offsets.items())) or "–",
         )
     console.print(table)
     console.print("shipped calibration restored" if reset else "open proposals rescored")

@@ -29,16 +29,17 @@ import numpy as np
 import numpy.typing as npt
 
 from rihub.align.classify import Aligner, FrameworkScores, result_context
-from rihub.align.combiner import Calibrator, fit_isotonic
+from rihub.align.combiner import Calibrator, ReviewFit, fit_isotonic, platt_logit
 from rihub.model import Outline
 
 __all__ = [
     "MIN_REVIEWS",
     "IndomainItem",
-    "apply_platt",
+    "ReviewFit",
     "can_fit",
     "fit_label_priors",
     "fit_platt",
+    "fit_reviews",
     "fit_shipped",
     "grouped_oof",
     "indomain_figures",
@@ -109,24 +110,27 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
-def fit_label_priors(raw: FloatArray, gold: BoolArray, penalty: float = PRIOR_PENALTY) -> FloatArray:
-    """Per label (column), the logit offset t minimising log loss + ``penalty`` · t² on ``raw`` scores.
+def _offset(z: FloatArray, y: FloatArray, penalty: float) -> float:
+    """The logit offset t minimising log loss of sigmoid(z + t) against y, + ``penalty`` · t².
 
-    Newton's method on a strictly convex one-parameter problem per column; a label with no labelled
-    positives drifts down only as far as the penalty lets it.
+    Newton's method on a strictly convex one-parameter problem; with no positive (or no negative)
+    outcome t drifts only as far as the penalty lets it.
     """
-    z = _logit(np.asarray(raw, dtype=np.float64))
-    y = gold.astype(np.float64)
-    t = np.zeros(z.shape[1])
+    t = 0.0
     for _ in range(50):
         p = _sigmoid(z + t)
-        grad = (p - y).sum(axis=0) + 2 * penalty * t
-        hess = (p * (1 - p)).sum(axis=0) + 2 * penalty
-        step = grad / hess
+        step = float(((p - y).sum() + 2 * penalty * t) / ((p * (1 - p)).sum() + 2 * penalty))
         t -= step
-        if np.abs(step).max() < 1e-8:
+        if abs(step) < 1e-8:
             break
     return t
+
+
+def fit_label_priors(raw: FloatArray, gold: BoolArray, penalty: float = PRIOR_PENALTY) -> FloatArray:
+    """Per label (column), the logit offset that best fits ``raw`` scores to ``gold``, penalised."""
+    z = _logit(np.asarray(raw, dtype=np.float64))
+    y = gold.astype(np.float64)
+    return np.array([_offset(z[:, j], y[:, j], penalty) for j in range(z.shape[1])])
 
 
 def grouped_oof(
@@ -244,34 +248,46 @@ def fit_platt(prob: FloatArray, accepted: BoolArray) -> tuple[float, float]:
     """(slope, intercept) of a logistic fit of review outcomes on the logit of the probability."""
     from sklearn.linear_model import LogisticRegression
 
-    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1)).reshape(-1, 1)
-    model = LogisticRegression(C=1.0).fit(z, accepted.astype(int))
+    model = LogisticRegression(C=1.0).fit(platt_logit(prob).reshape(-1, 1), accepted.astype(int))
     return float(model.coef_[0][0]), float(model.intercept_[0])
-
-
-def apply_platt(prob: FloatArray, slope: float, intercept: float) -> FloatArray:
-    z = np.log(np.clip(prob, 1e-6, 1 - 1e-6) / np.clip(1 - prob, 1e-6, 1))
-    return np.asarray(1 / (1 + np.exp(-(slope * z + intercept))), dtype=np.float64)
 
 
 MIN_REVIEWS = 10
 """A framework is recalibrated from reviews once it has this many, with both outcomes present."""
+MIN_LABEL_REVIEWS = 5
+"""A label gets its own offset from reviews once it has this many (either outcome)."""
 
 
 def can_fit(accepted: BoolArray) -> bool:
     return len(accepted) >= MIN_REVIEWS and 0 < int(accepted.sum()) < len(accepted)
 
 
-def leave_one_initiative_out(prob: FloatArray, accepted: BoolArray, groups: Sequence[str]) -> dict[str, Any]:
-    """Brier score and log loss on each initiative's reviews, recalibrated on the others' only."""
-    keys = np.array(list(groups))
-    recal = np.array(prob, dtype=np.float64)
+def fit_reviews(prob: FloatArray, accepted: BoolArray, codes: Sequence[str]) -> ReviewFit | None:
+    """The recalibration of one framework's reviews, or None with too few reviews or one outcome only."""
+    if not can_fit(accepted):
+        return None
+    slope, intercept = fit_platt(prob, accepted)
+    z, y, keys = slope * platt_logit(prob) + intercept, accepted.astype(np.float64), np.array(list(codes))
+    offsets = {}
+    for code in sorted(set(codes)):
+        if (rows := keys == code).sum() >= MIN_LABEL_REVIEWS:
+            offsets[code] = round(_offset(z[rows], y[rows], PRIOR_PENALTY), 4)
+    return ReviewFit(slope, intercept, offsets)
+
+
+def leave_one_initiative_out(
+    prob: FloatArray, accepted: BoolArray, groups: Sequence[str], codes: Sequence[str]
+) -> dict[str, Any]:
+    """Brier score and log loss on each initiative's reviews, recalibrated on the others' only:
+    with the framework's Platt fit alone and with the per-label offsets too."""
+    keys, labels = np.array(list(groups)), np.array(list(codes))
+    platt, per_label = np.array(prob, dtype=np.float64), np.array(prob, dtype=np.float64)
     scored = 0
     for g in sorted(set(groups)):
         test = keys == g
-        if can_fit(accepted[~test]):
-            slope, intercept = fit_platt(prob[~test], accepted[~test])
-            recal[test] = apply_platt(prob[test], slope, intercept)
+        if (fit := fit_reviews(prob[~test], accepted[~test], list(labels[~test]))) is not None:
+            platt[test] = fit.framework_only().apply(prob[test], list(labels[test]))
+            per_label[test] = fit.apply(prob[test], list(labels[test]))
             scored += 1
 
     def figures(p: FloatArray) -> dict[str, float]:
@@ -286,7 +302,8 @@ def leave_one_initiative_out(prob: FloatArray, accepted: BoolArray, groups: Sequ
         "initiatives": len(set(groups)),
         "initiatives_recalibrated": scored,
         "shipped": figures(prob),
-        "recalibrated_leave_one_initiative_out": figures(recal),
+        "recalibrated_leave_one_initiative_out": figures(platt),
+        "per_label_leave_one_initiative_out": figures(per_label),
     }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.combiner import Calibrator, Combiner, pair_matrix
+from rihub.align.combiner import Calibrator, Combiner, ReviewFit, pair_matrix
 from rihub.align.embed import Embedder, get_embedder
 from rihub.align.features import (
     LABEL_CACHE,
@@ -123,8 +123,8 @@ class Aligner:
         self.combiner = combiner
         self.calibration: dict[str, Calibrator] = dict(combiner.calibration)
         """Raw score -> validated probability per framework (the shipped isotonic knots)."""
-        self.recalibration: dict[str, tuple[float, float]] = {}
-        """The registry's Platt recalibration from reviews, per framework (empty: none)."""
+        self.recalibration: dict[str, ReviewFit] = {}
+        """The registry's recalibration from reviews, per framework (empty: none)."""
         self.label_priors: dict[str, dict[str, float]] = {fw: dict(v) for fw, v in combiner.label_priors.items()}
         """Per framework, the logit offset of each label fitted on its own in-domain labels (WSIS, GDC)."""
         self.aside_weight: dict[str, float] = dict(ASIDE_WEIGHT)
@@ -276,20 +276,22 @@ class Aligner:
                         evidence["via_wsis"] = via
                     evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
                     evidence["model_score"] = round(float(fs.scores[i, j]), 9)  # isotonic knots can be 1e-5 apart
-                    props.append(Proposal(fw, code, round(self.probability(fw, float(fs.scores[i, j])), 4), evidence))
+                    score = round(self.probability(fw, float(fs.scores[i, j]), code), 4)
+                    props.append(Proposal(fw, code, score, evidence))
             results.append(props)
         return results
 
-    def probability(self, framework: str, raw: float) -> float:
+    def probability(self, framework: str, raw: float, code: str | None = None) -> float:
         """The proposal's one readable number: how often such a score was correct in validation.
 
         The shipped calibration, then the registry's recalibration from reviews if one is set
-        (``recalibration[framework] = (slope, intercept)`` on the logit, see ``rihub align calibrate``).
+        (``recalibration[framework]``, with the label's own offset for ``code``; see ``rihub align
+        calibrate``).
         """
         cal = self.calibration.get(framework)
         p = float(cal.apply(np.array([raw]))[0]) if cal else raw
         if (recal := self.recalibration.get(framework)) is not None:
-            p = float(_sigmoid(recal[0] * _logit(np.array([p])) + recal[1])[0])
+            p = float(recal.apply(np.array([p]), [code or ""])[0])
         return p
 
     def _view_evidence(

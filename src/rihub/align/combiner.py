@@ -7,6 +7,7 @@ texts without importing scikit-learn.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,17 @@ import numpy.typing as npt
 
 from rihub.align.features import FEATURE_NAMES, SDG_ONLY_FEATURES
 
-__all__ = ["ALL_FEATURES", "MODEL_FILE", "N_SDG", "Calibrator", "Combiner", "fit_isotonic", "pair_matrix"]
+__all__ = [
+    "ALL_FEATURES",
+    "MODEL_FILE",
+    "N_SDG",
+    "Calibrator",
+    "Combiner",
+    "ReviewFit",
+    "fit_isotonic",
+    "pair_matrix",
+    "platt_logit",
+]
 
 N_SDG = 17
 MODEL_FILE = "model.json"
@@ -181,3 +192,36 @@ class Combiner:
         else:
             text = Path(path).read_text(encoding="utf-8")
         return cls.from_json(json.loads(text))
+
+
+def platt_logit(prob: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The logit a Platt fit reads probabilities on (clipped to 1e-6 from 0 and 1)."""
+    q = np.clip(np.asarray(prob, dtype=np.float64), 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
+
+
+def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ReviewFit:
+    """A registry's recalibration of one framework from its reviews.
+
+    A Platt fit (``slope``, ``intercept`` on the logit of the shipped probability) says how far the
+    shipped numbers are to be trusted here; ``offsets`` then add, per label with at least
+    ``calibrate.MIN_LABEL_REVIEWS`` reviews, a penalised logit offset: what these reviewers think of that label
+    in particular (a registry whose reviewers reject SDG 17 for capacity-building wording learns it).
+    """
+
+    slope: float
+    intercept: float
+    offsets: dict[str, float]
+
+    def apply(self, prob: npt.NDArray[np.float64], codes: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Recalibrated probabilities of proposals of ``codes`` with shipped probabilities ``prob``."""
+        lift = np.array([self.offsets.get(c, 0.0) for c in codes])
+        return _sigmoid(self.slope * platt_logit(prob) + self.intercept + lift)
+
+    def framework_only(self) -> ReviewFit:
+        return ReviewFit(self.slope, self.intercept, {})

@@ -152,7 +152,8 @@ def render(data: dict[str, Any], console: Console) -> None:
         for r in learning:
             console.print(
                 f"review learning {r['framework']}: {r['reviews']} reviews, Brier {r['shipped_brier']}"
-                f" shipped → {r['recalibrated_brier']} recalibrated (leave one initiative out)"
+                f" shipped → {r['recalibrated_brier']} recalibrated, {r.get('per_label_brier')} with per-label"
+                " offsets (leave one initiative out)"
             )
     speed = data.get("throughput")
     if speed:

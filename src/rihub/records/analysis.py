@@ -435,6 +435,11 @@ class ReviewLearning(Record):
     recalibrated_brier: float | None
     shipped_log_loss: float | None
     recalibrated_log_loss: float | None
+    per_label_brier: float | None = Field(None, description="With each label's own offset too")
+    per_label_log_loss: float | None = None
     slope: float | None
     intercept: float | None
+    label_offsets: dict[str, float] = Field(
+        default_factory=dict, description="Label -> logit offset learnt from its reviews (labels with enough)"
+    )
     applied: bool

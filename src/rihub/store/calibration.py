@@ -57,28 +57,40 @@ def reviewed_links(conn: Connection) -> list[ReviewedLink]:
 
 
 def read(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Framework -> the stored recalibration row (empty: the shipped calibration applies)."""
-    return {r.framework: dict(r._mapping) for r in conn.execute(select(t.align_calibration))}
+    """Framework -> the stored recalibration row, with its per-label ``offsets`` (code -> logit)
+    (empty: the shipped calibration applies)."""
+    out = {r.framework: dict(r._mapping) | {"offsets": {}} for r in conn.execute(select(t.align_calibration))}
+    for r in conn.execute(select(t.align_label_calibration)):
+        if r.framework in out:
+            out[r.framework]["offsets"][r.code] = r.logit_offset
+    return out
 
 
-def save(conn: Connection, rows: Iterable[dict[str, Any]], actor: str) -> None:
-    """Replace the stored recalibration by ``rows`` (framework, slope, intercept, reviews, accepted)."""
-    conn.execute(delete(t.align_calibration))
+def save(conn: Connection, rows: Iterable[dict[str, Any]], label_rows: Iterable[dict[str, Any]], actor: str) -> None:
+    """Replace the stored recalibration by ``rows`` (framework, slope, intercept, reviews, accepted)
+    and its per-label part by ``label_rows`` (framework, code, logit_offset, reviews, accepted)."""
+    clear(conn)
     stamp = now()
     for row in rows:
         conn.execute(insert(t.align_calibration).values(**row, fitted_by=actor, fitted_at=stamp))
+    for row in label_rows:
+        conn.execute(insert(t.align_label_calibration).values(**row))
 
 
 def clear(conn: Connection) -> int:
     """Forget the registry's recalibration; returns how many frameworks it covered."""
+    conn.execute(delete(t.align_label_calibration))
     return int(conn.execute(delete(t.align_calibration)).rowcount or 0)
 
 
-def rescore_proposals(conn: Connection, probability: Callable[[str, float], float]) -> int:
-    """Recompute the score of every open model proposal from its stored raw ``model_score``."""
+def rescore_proposals(conn: Connection, probability: Callable[[str, str, float], float]) -> int:
+    """Recompute the score of every open model proposal from its stored raw ``model_score``
+    (``probability(framework, code, raw)``)."""
     a = t.alignments
     rows = conn.execute(
-        select(a.c.id, a.c.framework, a.c.evidence).where((a.c.provenance == "model") & (a.c.status == "proposed"))
+        select(a.c.id, a.c.framework, a.c.code, a.c.evidence).where(
+            (a.c.provenance == "model") & (a.c.status == "proposed")
+        )
     ).all()
     changed = 0
     for r in rows:
@@ -86,10 +98,10 @@ def rescore_proposals(conn: Connection, probability: Callable[[str, float], floa
         if parts := ev.get("part_scores"):  # an initiative's roll-up: noisy-OR of its parts
             miss = 1.0
             for raw in parts:
-                miss *= 1.0 - probability(r.framework, float(raw))
+                miss *= 1.0 - probability(r.framework, r.code, float(raw))
             score = 1.0 - miss
         elif (raw := ev.get("model_score")) is not None:
-            score = probability(r.framework, float(raw))
+            score = probability(r.framework, r.code, float(raw))
         else:
             continue
         conn.execute(update(a).where(a.c.id == r.id).values(score=round(score, 4)))

@@ -588,3 +588,14 @@ align_calibration = Table(
     Column("fitted_by", String(100), nullable=False),
     Column("fitted_at", DateTime(timezone=True), nullable=False),
 )
+
+# Its per-label part: a logit offset for each label with enough reviews, on top of the framework's fit.
+align_label_calibration = Table(
+    "align_label_calibration",
+    metadata,
+    Column("framework", String(8), primary_key=True),
+    Column("code", String(16), primary_key=True),
+    Column("logit_offset", Float, nullable=False),
+    Column("reviews", Integer, nullable=False),
+    Column("accepted", Integer, nullable=False),
+)
