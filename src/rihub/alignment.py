@@ -154,11 +154,12 @@ class Alignment:
         from rihub.align.combiner import Combiner
         from rihub.store import calibration as store
 
-        learning = self.review_learning()
+        pairs = self._review_pairs()
+        learning = self._learning(pairs)
         per_label = {r.framework: _per_label_helps(r) for r in learning}
         fitted: dict[str, ReviewFit] = {}
         rows, label_rows = [], []
-        for fw, (prob, accepted, _, codes) in ({} if reset else self._review_pairs()).items():
+        for fw, (prob, accepted, _, codes) in ({} if reset else pairs).items():
             if (fit := fit_reviews(prob, accepted, codes)) is None:
                 continue
             if not per_label.get(fw):
@@ -183,13 +184,16 @@ class Alignment:
 
     def review_learning(self) -> list[ReviewLearning]:
         """Leave-one-initiative-out figures of learning from this registry's reviews, per framework."""
+        return self._learning(self._review_pairs())
+
+    def _learning(self, pairs: dict[str, tuple[Any, Any, list[str], list[str]]]) -> list[ReviewLearning]:
         from rihub.align.calibrate import leave_one_initiative_out
         from rihub.store import calibration as store
 
         with self.engine.connect() as conn:
             stored = store.read(conn)
         out = []
-        for fw, (prob, accepted, groups, codes) in self._review_pairs().items():
+        for fw, (prob, accepted, groups, codes) in pairs.items():
             figures = leave_one_initiative_out(prob, accepted, groups, codes)
             per_label = figures["per_label_leave_one_initiative_out"]
             row = stored.get(fw, {})
