@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rihub.align.classify import Aligner, FrameworkScores, result_context
-from rihub.align.combiner import Calibrator, ReviewFit, fit_isotonic, platt_logit
+from rihub.align.combiner import Calibrator, ReviewFit, fit_isotonic, logit, platt_logit, sigmoid
 from rihub.model import Outline
 
 __all__ = [
@@ -101,15 +101,6 @@ def gold_matrix(items: Sequence[IndomainItem], framework: str, codes: Sequence[s
     return np.array([[c in it.gold.get(framework, frozenset()) for c in codes] for it in items], dtype=bool)
 
 
-def _logit(p: FloatArray) -> FloatArray:
-    q = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
-
-
-def _sigmoid(z: FloatArray) -> FloatArray:
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
-
-
 def _offset(z: FloatArray, y: FloatArray, penalty: float) -> float:
     """The logit offset t minimising log loss of sigmoid(z + t) against y, + ``penalty`` · t².
 
@@ -118,7 +109,7 @@ def _offset(z: FloatArray, y: FloatArray, penalty: float) -> float:
     """
     t = 0.0
     for _ in range(50):
-        p = _sigmoid(z + t)
+        p = sigmoid(z + t)
         step = float(((p - y).sum() + 2 * penalty * t) / ((p * (1 - p)).sum() + 2 * penalty))
         t -= step
         if abs(step) < 1e-8:
@@ -128,7 +119,7 @@ def _offset(z: FloatArray, y: FloatArray, penalty: float) -> float:
 
 def fit_label_priors(raw: FloatArray, gold: BoolArray, penalty: float = PRIOR_PENALTY) -> FloatArray:
     """Per label (column), the logit offset that best fits ``raw`` scores to ``gold``, penalised."""
-    z = _logit(np.asarray(raw, dtype=np.float64))
+    z = logit(np.asarray(raw, dtype=np.float64))
     y = gold.astype(np.float64)
     return np.array([_offset(z[:, j], y[:, j], penalty) for j in range(z.shape[1])])
 

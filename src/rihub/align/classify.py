@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.combiner import Calibrator, Combiner, ReviewFit, pair_matrix
+from rihub.align.combiner import Calibrator, Combiner, ReviewFit, logit, pair_matrix, sigmoid
 from rihub.align.embed import Embedder, get_embedder
 from rihub.align.features import (
     LABEL_CACHE,
@@ -101,15 +101,6 @@ def _head_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.N
     return out
 
 
-def _logit(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    q = np.clip(p, 1e-9, 1 - 1e-9)
-    return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
-
-
-def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
-
-
 class Aligner:
     """Loads the embedding model and label embeddings once, then classifies batches of texts."""
 
@@ -190,9 +181,9 @@ class Aligner:
         rows = list(batch.whole_rows)
         out: dict[str, npt.NDArray[np.float64]] = {}
         for fw, h in head.items():
-            z = _logit(h)
-            z[rows] += self.aside_weight.get(fw, 0.0) * np.maximum(_logit(whole[fw]) - z[rows], 0.0)
-            out[fw] = _sigmoid(z)
+            z = logit(h)
+            z[rows] += self.aside_weight.get(fw, 0.0) * np.maximum(logit(whole[fw]) - z[rows], 0.0)
+            out[fw] = sigmoid(z)
         return out
 
     def _score_batch(
@@ -214,13 +205,13 @@ class Aligner:
             if fw == "SDG":
                 lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
             if ctx_scores is not None:
-                lifts["context"] = context_lift(_logit(ctx_scores[fw]), _logit(thr)[None, :])
+                lifts["context"] = context_lift(logit(ctx_scores[fw]), logit(thr)[None, :])
             if label_priors and (priors := self.label_priors.get(fw)):
                 offsets = np.array([priors.get(c, 0.0) for c in space.codes])
                 lifts["label_prior"] = np.broadcast_to(offsets, own[fw].shape).copy()
             lift = sum(lifts.values(), np.zeros_like(own[fw]))
-            score = _sigmoid(_logit(own[fw]) + lift)
-            refused = (score >= thr) & (_sigmoid(_logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
+            score = sigmoid(logit(own[fw]) + lift)
+            refused = (score >= thr) & (sigmoid(logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
             score = np.where(refused, np.nextafter(thr, 0.0)[None, :], score)
             out[fw] = FrameworkScores(fw, space.codes, score, thr, own[fw], lifts, head[fw])
         return out, views_by_fw

@@ -26,8 +26,10 @@ __all__ = [
     "Combiner",
     "ReviewFit",
     "fit_isotonic",
+    "logit",
     "pair_matrix",
     "platt_logit",
+    "sigmoid",
 ]
 
 N_SDG = 17
@@ -138,7 +140,7 @@ class Combiner:
 
     def proba(self, x: npt.NDArray[np.float64], *, sdg: bool) -> npt.NDArray[np.float64]:
         """Probability-like score in 0..1."""
-        return np.asarray(1.0 / (1.0 + np.exp(-self.logit(x, sdg=sdg))), dtype=np.float64)
+        return sigmoid(self.logit(x, sdg=sdg))
 
     def calibrated(self, framework: str, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Validated probability of raw scores (identity for a framework not calibrated yet)."""
@@ -194,14 +196,20 @@ class Combiner:
         return cls.from_json(json.loads(text))
 
 
-def platt_logit(prob: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The logit a Platt fit reads probabilities on (clipped to 1e-6 from 0 and 1)."""
-    q = np.clip(np.asarray(prob, dtype=np.float64), 1e-6, 1 - 1e-6)
+def logit(p: npt.NDArray[np.float64], eps: float = 1e-9) -> npt.NDArray[np.float64]:
+    """log(p / (1 - p)), with p clipped ``eps`` from 0 and 1: the one place scores become logits."""
+    q = np.clip(np.asarray(p, dtype=np.float64), eps, 1 - eps)
     return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
 
 
-def _sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def sigmoid(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The inverse of ``logit``."""
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+
+
+def platt_logit(prob: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The logit a Platt fit reads probabilities on (clipped to 1e-6 from 0 and 1)."""
+    return logit(prob, 1e-6)
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,7 @@ class ReviewFit:
     def apply(self, prob: npt.NDArray[np.float64], codes: Sequence[str]) -> npt.NDArray[np.float64]:
         """Recalibrated probabilities of proposals of ``codes`` with shipped probabilities ``prob``."""
         lift = np.array([self.offsets.get(c, 0.0) for c in codes])
-        return _sigmoid(self.slope * platt_logit(prob) + self.intercept + lift)
+        return sigmoid(self.slope * platt_logit(prob) + self.intercept + lift)
 
     def framework_only(self) -> ReviewFit:
         return ReviewFit(self.slope, self.intercept, {})

@@ -22,8 +22,9 @@ import numpy.typing as npt
 
 from rihub.align.calibrate import IndomainItem, fit_label_priors, gold_matrix, indomain_figures, score_items
 from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_context
+from rihub.align.combiner import sigmoid
 from rihub.align.features import build_label_space, prepare_texts
-from rihub.align.train import DEFAULT_BENCHMARK, fit_with_threshold, pair_features, read_benchmark
+from rihub.align.train import DEFAULT_BENCHMARK, BenchmarkRow, fit_with_threshold, pair_features, read_benchmark
 
 __all__ = [
     "DEFAULT_BENCHMARK",
@@ -101,7 +102,7 @@ def _oof(
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), strata):
         model = fit_with_threshold(x[tr], y[tr], sdgs[tr], seed)
         z = model.logit(x[te], sdg=True) + (offsets[te] if offsets is not None else 0.0)
-        prob[te] = 1.0 / (1.0 + np.exp(-z))
+        prob[te] = sigmoid(z)
         pred[te] = prob[te] >= model.default_threshold
     return prob, pred
 
@@ -125,10 +126,10 @@ def published_systems(csv_dir: Path, ids: Sequence[str]) -> dict[str, dict[str, 
     return out
 
 
-def benchmark_oof_scores(
-    csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, seed: int = 0
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Out-of-fold raw scores and labels of the benchmark rows: the SDG calibration's benchmark part."""
+def _benchmark_pairs(
+    csv_path: str | Path, embed: Embed | None
+) -> tuple[list[BenchmarkRow], npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """The benchmark's labelled rows with their pair features, labels and SDGs (read whole)."""
     from rihub.align.embed import get_embedder
 
     enc = embed or get_embedder().encode
@@ -137,6 +138,14 @@ def benchmark_oof_scores(
     y = np.array([bool(r.label) for r in rows])
     batch = prepare_texts([r.text for r in rows], enc)
     x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
+    return rows, x, y, sdgs
+
+
+def benchmark_oof_scores(
+    csv_path: str | Path = DEFAULT_BENCHMARK, embed: Embed | None = None, *, folds: int = 5, seed: int = 0
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Out-of-fold raw scores and labels of the benchmark rows: the SDG calibration's benchmark part."""
+    _, x, y, sdgs = _benchmark_pairs(csv_path, embed)
     return _oof(x, y, sdgs, folds, seed)[0], y
 
 
@@ -148,14 +157,7 @@ def sdg_benchmark(
     ``repeats`` re-runs the stratified k-fold with different shuffles; the headline is repeat 0
     (seed 0) and the spread across repeats is reported, so no seed is picked after the fact.
     """
-    from rihub.align.embed import get_embedder
-
-    enc = embed or get_embedder().encode
-    rows = [r for r in read_benchmark(csv_path) if r.label is not None]
-    sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
-    y = np.array([bool(r.label) for r in rows])
-    batch = prepare_texts([r.text for r in rows], enc)
-    x = pair_features(batch, build_label_space("SDG", enc), build_label_space("WSIS", enc), sdgs)
+    rows, x, y, sdgs = _benchmark_pairs(csv_path, embed)
     runs = []
     for seed in range(repeats):
         _, pred = _oof(x, y, sdgs, folds, seed)
@@ -322,11 +324,7 @@ def sdg_prior_trial(
     offsets = fit_label_priors(sdg.scores, gold_matrix(indomain, "SDG", sdg.codes))
     by_code = {c: float(t) for c, t in zip(sdg.codes, offsets, strict=True)}
     figures = evaluate_holdout(holdout, al.with_label_priors({"SDG": by_code}), content_only=True)
-    rows = [r for r in read_benchmark(benchmark_csv) if r.label is not None]
-    sdgs = np.array([r.sdg for r in rows], dtype=np.int64)
-    y = np.array([bool(r.label) for r in rows])
-    batch = prepare_texts([r.text for r in rows], al.embed)
-    x = pair_features(batch, build_label_space("SDG", al.embed), build_label_space("WSIS", al.embed), sdgs)
+    _, x, y, sdgs = _benchmark_pairs(benchmark_csv, al.embed)
     _, pred = _oof(x, y, sdgs, 5, 0, np.array([by_code[str(g)] for g in sdgs]))
     return {k: v for k, v in figures.items() if k != "per_item"} | {
         "sdg_top5": {p["code"]: p["sdg_top5"] for p in figures["per_item"]},
