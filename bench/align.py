@@ -1,7 +1,8 @@
 """Alignment benchmark: SDG dev half (out of fold) vs published systems, EUR hold-out, speed.
 
 Usage: python bench/align.py [--repeats N] [--json out.json]
-       python bench/align.py --speed-only [--runs N]   (every expected result of the report, end to end)
+       python bench/align.py --speed-only [--runs N]   (every expected result of the report, end to end,
+                                                      and one hostile megabyte-long text)
 Set RIHUB_EMBED_CACHE=/tmp/dir to reuse embeddings between runs (throughput always re-embeds).
 """
 
@@ -10,12 +11,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from rihub.align import Aligner
+from rihub.align.combiner import Combiner
+from rihub.align.embed import get_embedder
 from rihub.align.evaluate import evaluate_all, throughput
 from rihub.align.report import holdout_items
 from rihub.align.train import DEFAULT_BENCHMARK
@@ -78,6 +82,29 @@ def _print_speed(t: dict[str, float]) -> None:
         print(f"cold model load (fresh interpreter: import + Aligner.load): {t['model_load_seconds']:.2f} s")
 
 
+def _hostile_text(sentences: list[str]) -> None:
+    """One text of a megabyte (the report's results over and over, asides added) against one text
+    of ``MAX_TEXT_CHARS``: bounded scoring makes the ratio about 1, whatever the input's size."""
+    from rihub.align.features import MAX_TEXT_CHARS, clip_text
+
+    emb = get_embedder()
+    emb.load()
+    aligner = Aligner(Combiner.load(), emb.encode_uncached)
+    body = " ".join(f"{s.rstrip('.')} (e.g. health, agriculture, peace)." for s in sentences)
+    huge = (body + " ") * (1_000_000 // len(body) + 1)
+    timings = {}
+    for name, text in (("megabyte", huge), ("limit", clip_text(huge) + " ")):
+        aligner.classify([f"{text}[{name} warm-up]"])
+        start = time.perf_counter()
+        aligner.classify([f"{text}[{name}]"])
+        timings[name] = time.perf_counter() - start
+    print(
+        f"hostile text: {len(huge):,} characters classified in {timings['megabyte']:.2f} s, "
+        f"{timings['megabyte'] / timings['limit']:.2f}x one text of {MAX_TEXT_CHARS:,} characters "
+        f"({timings['limit']:.2f} s)"
+    )
+
+
 def main() -> None:
     """Run every alignment evaluation and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__)
@@ -96,6 +123,7 @@ def main() -> None:
         texts = [r.text for ini in parse_file(report_path).initiatives for r in ini.expected_results]
         for _ in range(args.runs):
             _print_speed(throughput(texts, repeat=2, cold_load=False))
+        _hostile_text(texts)
         return
     aligner = Aligner.load()
     report = evaluate_all(

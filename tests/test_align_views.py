@@ -127,7 +127,37 @@ def test_predict_any_text_ranked_with_evidence(demo_hub: Hub) -> None:
         assert [p.score for p in links] == sorted((p.score for p in links), reverse=True)
         assert all("carried_by" in p.evidence and "nearest" in p.evidence for p in links)
     data = pred.model_dump(mode="json", by_alias=True)
-    assert set(data) == {"text", "SDG", "WSIS", "GDC"} and set(data["WSIS"][0]) == {"code", "score", "evidence"}
+    assert set(data) == {"text", "chars_scored", "SDG", "WSIS", "GDC"} and data["chars_scored"] is None
+    assert set(data["WSIS"][0]) == {"code", "score", "evidence"}
+
+
+def test_clip_text_cuts_long_texts_at_a_boundary() -> None:
+    from rihub.align.features import clip_text
+
+    assert clip_text("Short text.", 40) == "Short text."
+    sentences = "Spectrum for rural broadband. " * 10  # 300 characters, a sentence end every 30
+    assert clip_text(sentences, 100) == ("Spectrum for rural broadband. " * 3).strip()
+    words = "spectrum " * 30
+    assert clip_text(words, 100) == ("spectrum " * 11).strip()  # no sentence end: the last whole word
+    assert clip_text("x" * 300, 100) == "x" * 100  # no boundary at all: a hard cut, still bounded
+
+
+def test_predict_scores_the_beginning_of_a_huge_text_and_says_so(demo_hub: Hub) -> None:
+    """A hostile text (a megabyte, one line, asides everywhere) costs what its first part costs."""
+    from rihub.align.features import MAX_TEXT_CHARS, clip_text
+
+    head = "Deploy mobile broadband networks and spectrum management in rural areas. "
+    filler = "Train women (e.g. health, agriculture, peace) in digital skills; cybersecurity drills. " * 12_000
+    huge = head + filler
+    (pred,) = demo_hub.predict([huge])
+    assert pred.chars_scored is not None and MAX_TEXT_CHARS * 3 // 4 <= pred.chars_scored <= MAX_TEXT_CHARS
+    assert pred.text == huge.strip()  # the text itself is returned whole; only scoring is bounded
+    (same,) = demo_hub.predict([clip_text(huge.strip())])
+    assert [(p.code, p.score) for p in pred.sdg] == [(p.code, p.score) for p in same.sdg]
+    assert pred.sdg and all(
+        p.evidence["truncated"] == {"chars_scored": pred.chars_scored, "chars": len(huge.strip())} for p in pred.sdg
+    )
+    assert all("truncated" not in p.evidence for p in same.sdg)
 
 
 def test_predict_refuses_empty_text(demo_hub: Hub) -> None:

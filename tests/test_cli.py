@@ -148,6 +148,15 @@ def test_align_predict_file_json_and_bad_input(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert [d["text"][:6] for d in data] == ["Expand", "Nation"]
     assert data[0]["SDG"][0]["code"] == "9" and data[1]["WSIS"][0]["code"] == "C5"
+    assert "Loading weights" not in result.stderr  # no library's progress bar in rihub's output
+    binary = tmp_path / "texts.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\x00\x00" + bytes(range(256)) * 4)
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Coopération régionale pour le haut débit.\n".encode("latin-1"))
+    for path, message in ((binary, "is a binary file, not text"), (latin, "is not UTF-8 text")):
+        refused = run("align", "predict", "--file", str(path), db=db)
+        assert refused.returncode == 1 and refused.stderr.count("\n") == 1, refused.stderr
+        assert message in refused.stderr and "Traceback" not in refused.stderr
     bad = run("align", "predict", "--file", str(tmp_path / "missing.txt"), db=db)
     assert bad.returncode != 0 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
     both = run("align", "predict", "x", "--file", str(lines), db=db)

@@ -6,6 +6,7 @@ registry because it is the one part that may load the model.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rihub.errors import InputError, NotFoundError
@@ -25,7 +26,40 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from rihub.align.combiner import ReviewFit
+    from rihub.config import Settings
     from rihub.records import Initiative, InitiativeNested
+
+
+CLASSIFY_BATCH = 32
+"""Texts classified at once by ``align`` and ``predict``: memory stays flat however many there
+are, and on two cores batches of 32 embed faster than 64 (docs/benchmarks.md, Speed)."""
+
+
+def texts_from_file(path: Path, settings: Settings | None = None) -> list[str]:
+    """The non-empty lines of a UTF-8 text file, each one text to classify (``align predict --file``).
+
+    Read like a report (a regular file, within the file-size limit) and held to the line limit
+    (``RIHUB_MAX_PARAGRAPHS``); a file that is not UTF-8 text is refused by name.
+    """
+    from rihub.config import Settings
+    from rihub.ingest.limits import read_regular_file
+
+    settings = settings or Settings.from_env()
+    data = read_regular_file(path, settings)
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: is a binary file, not text; give one text a line, UTF-8")
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
+    texts = [line.strip() for line in content.splitlines() if line.strip()]
+    if not texts:
+        raise InputError(f"{path}: has no text (every line is empty)")
+    if len(texts) > settings.max_paragraphs:
+        raise InputError(
+            f"{path}: {len(texts):,} texts is over the {settings.max_paragraphs:,}-line limit (RIHUB_MAX_PARAGRAPHS)"
+        )
+    return texts
 
 
 class Alignment:
@@ -76,11 +110,11 @@ class Alignment:
         aligner = self._aligner()
         texts = head_texts + result_texts
         classified: list[list[Any]] = []
-        batch = 32
-        for start in range(0, len(texts), batch):
-            classified.extend(aligner.classify(texts[start : start + batch], contexts[start : start + batch]))
+        for start in range(0, len(texts), CLASSIFY_BATCH):
+            end = start + CLASSIFY_BATCH
+            classified.extend(aligner.classify(texts[start:end], contexts[start:end]))
             if progress:
-                progress(min(start + batch, len(texts)), len(texts))
+                progress(min(end, len(texts)), len(texts))
         vectors = aligner.embed(texts)
         heads, results = classified[: len(items)], classified[len(items) :]
         by_initiative: dict[int, list[list[Any]]] = {}
@@ -104,23 +138,41 @@ class Alignment:
             store_embeddings(conn, EMBEDDING_MODEL, [(i.id, None) for i in items] + result_owners, vectors)
         return counts | {"initiatives": len(items), "expected_results": len(result_texts)}
 
-    def predict(self, texts: Sequence[str]) -> list[TextPrediction]:
+    def predict(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> list[TextPrediction]:
         """Ranked SDG / WSIS / GDC proposals with evidence for any texts (nothing is stored).
 
         The same classifier and views ``align`` uses; a text that is not an expected result has no
-        context view. Needs the embedding model (a few seconds to load).
+        context view. Needs the embedding model (a few seconds to load). Texts are classified in
+        batches, so memory stays flat however many there are; a text longer than
+        ``MAX_TEXT_CHARS`` is scored on its beginning and its ``chars_scored`` says how much.
         """
+        from rihub.align.features import clip_text
+
         cleaned = [t.strip() for t in texts]
         if not cleaned or not all(cleaned):
             raise InputError("give at least one non-empty text")
+        aligner = self._aligner()
         out = []
-        for text, props in zip(cleaned, self._aligner().classify(cleaned), strict=True):
-            by_fw: dict[str, list[PredictedLink]] = {"SDG": [], "WSIS": [], "GDC": []}
-            for p in sorted(props, key=lambda q: -(q.score or 0.0)):
-                by_fw[p.framework].append(
-                    PredictedLink(code=p.code, score=p.score or 0.0, evidence=_jsonable(p.evidence))
+        for start in range(0, len(cleaned), CLASSIFY_BATCH):
+            chunk = cleaned[start : start + CLASSIFY_BATCH]
+            for text, props in zip(chunk, aligner.classify(chunk), strict=True):
+                by_fw: dict[str, list[PredictedLink]] = {"SDG": [], "WSIS": [], "GDC": []}
+                for p in sorted(props, key=lambda q: -(q.score or 0.0)):
+                    by_fw[p.framework].append(
+                        PredictedLink(code=p.code, score=p.score or 0.0, evidence=_jsonable(p.evidence))
+                    )
+                scored = len(clip_text(text))
+                out.append(
+                    TextPrediction(
+                        text=text,
+                        chars_scored=scored if scored < len(text) else None,
+                        SDG=by_fw["SDG"],
+                        WSIS=by_fw["WSIS"],
+                        GDC=by_fw["GDC"],
+                    )
                 )
-            out.append(TextPrediction(text=text, SDG=by_fw["SDG"], WSIS=by_fw["WSIS"], GDC=by_fw["GDC"]))
+            if progress:
+                progress(len(out), len(cleaned))
         return out
 
     def _aligner(self) -> Any:

@@ -380,18 +380,20 @@ def align_predict(
     """Ranked SDG, WSIS and GDC proposals with evidence for any text (nothing is stored)."""
     if (text is None) == (file is None):
         raise RihubError("give one TEXT or --file F (one text a line)")
-    if file is not None:
-        if not file.is_file():
-            raise RihubError(f"{file}: no such file")
-        texts = [line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    else:
-        texts = [str(text)]
-    predictions = hub().predict(texts)
+    from rihub.alignment import texts_from_file
+
+    texts = texts_from_file(file) if file is not None else [str(text)]
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=len(texts) < 100) as progress:
+        task = progress.add_task("classifying", total=len(texts))
+        predictions = hub().predict(texts, progress=lambda done, total: progress.update(task, completed=done))
     if as_json:
         emit_json([p.model_dump(mode="json", by_alias=True) for p in predictions])
         return
     for p in predictions:
-        table = Table("framework", "code", "score", "carried by", "evidence", title=p.text[:100])
+        cut = f"  (first {p.chars_scored:,} of {len(p.text):,} characters scored)" if p.chars_scored else ""
+        title = p.text[:100] + cut
+        table = Table("framework", "code", "score", "carried by", "evidence", title=escape(title))
         for fw, links in (("SDG", p.sdg), ("WSIS", p.wsis), ("GDC", p.gdc)):
             for link in links:
                 ev = link.evidence

@@ -22,6 +22,7 @@ from rihub.align.features import (
     LabelSpace,
     TextBatch,
     build_label_space,
+    clip_text,
     feature_tensor,
     prepare_texts,
     view_matrices,
@@ -218,7 +219,7 @@ class Aligner:
 
     def _context_scores(self, contexts: Sequence[str | None]) -> dict[str, npt.NDArray[np.float64]]:
         """Each text's context scored on its own (no lifts); rows without a context score 0."""
-        uniq = sorted({c for c in contexts if c})
+        uniq = sorted({clip_text(c) for c in contexts if c})
         batch = prepare_texts(uniq, self._embed, salience=True) if uniq else None
         scored = self._with_asides(batch, self._combiner_scores(batch)[0]) if batch else {}
         row = {c: i for i, c in enumerate(uniq)}
@@ -227,7 +228,7 @@ class Aligner:
             m = np.zeros((len(contexts), len(space.codes)))
             for i, c in enumerate(contexts):
                 if c:
-                    m[i] = scored[fw][row[c]]
+                    m[i] = scored[fw][row[clip_text(c)]]
             out[fw] = m
         return out
 
@@ -238,16 +239,17 @@ class Aligner:
 
         ``label_priors=False`` leaves the fitted label offsets out: what they are fitted on.
         """
-        batch = prepare_texts(list(texts), self._embed, salience=True)
+        batch = prepare_texts([clip_text(t) for t in texts], self._embed, salience=True)
         return self._score_batch(batch, contexts, label_priors=label_priors)[0]
 
     def classify(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[list[Proposal]]:
         """Per text, the labels whose score passes their threshold, by framework then score.
 
         ``contexts`` (one per text, or None) is what the text is read under: for an expected result
-        its initiative's title and the results' lead-in (the context view).
+        its initiative's title and the results' lead-in (the context view). A text longer than
+        ``MAX_TEXT_CHARS`` is scored on its beginning, and its evidence says how much was read.
         """
-        batch = prepare_texts(list(texts), self._embed, salience=True)
+        batch = prepare_texts([clip_text(t) for t in texts], self._embed, salience=True)
         scored, views = self._score_batch(batch, contexts)
         lines = wsis_distribution(views["WSIS"])
         prior = wsis_sdg_prior()
@@ -267,6 +269,8 @@ class Aligner:
                         evidence["via_wsis"] = via
                     evidence |= self._view_evidence(batch, fs, i, int(j), contexts[i] if contexts else None)
                     evidence["model_score"] = round(float(fs.scores[i, j]), 9)  # isotonic knots can be 1e-5 apart
+                    if len(batch.texts[i]) < len(texts[i]):
+                        evidence["truncated"] = {"chars_scored": len(batch.texts[i]), "chars": len(texts[i])}
                     score = round(self.probability(fw, float(fs.scores[i, j]), code), 4)
                     props.append(Proposal(fw, code, score, evidence))
             results.append(props)

@@ -71,7 +71,9 @@ class Embedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # its "Loading weights" bar would break rihub's output
             self._model = SentenceTransformer(self._path or model_path(), device="cpu")
             self.load_seconds = time.perf_counter() - start
 

@@ -25,10 +25,12 @@ from rihub.frameworks import FRAMEWORKS, FrameworkItem, goals, load, wsis_sdg_pr
 __all__ = [
     "FEATURE_NAMES",
     "LABEL_CACHE",
+    "MAX_TEXT_CHARS",
     "SDG_ONLY_FEATURES",
     "LabelSpace",
     "TextBatch",
     "build_label_space",
+    "clip_text",
     "feature_tensor",
     "prepare_texts",
     "save_label_embeddings",
@@ -161,6 +163,24 @@ class TextBatch:
     aside_terms: tuple[dict[tuple[str, str], list[str]], ...] = ()
     whole: TextBatch | None = None
     whole_rows: tuple[int, ...] = ()
+
+
+MAX_TEXT_CHARS = 4000
+"""Characters of one text that are scored: about four times the longest expected result or
+initiative head of a real report (938 in the WTDC-25 coordination report). Scoring time grows
+with a text's sentences; past this a text is cut, and its proposals' evidence says so."""
+
+
+def clip_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """``text`` itself when it fits, else its first ``limit`` characters cut back to a sentence
+    end (or, failing one in the last quarter, a space), so no half word or sentence is scored."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    for stop in (max(cut.rfind(". "), cut.rfind("; ")), cut.rfind(" ")):
+        if stop >= limit * 3 // 4:
+            return cut[: stop + 1].rstrip()
+    return cut
 
 
 def prepare_texts(texts: Sequence[str], embed: object, *, salience: bool = False) -> TextBatch:

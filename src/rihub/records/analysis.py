@@ -411,6 +411,8 @@ class TextPrediction(Record):
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     text: str
+    chars_scored: int | None = None
+    """Set when the text was longer than the aligner reads: how many of its characters were scored."""
     sdg: list[PredictedLink] = Field(alias="SDG")
     wsis: list[PredictedLink] = Field(alias="WSIS")
     gdc: list[PredictedLink] = Field(alias="GDC")
