@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rihub.align import Aligner, Proposal, roll_up
-from rihub.align.views import custodian_hits, salient
+from rihub.align.views import application_hits, custodian_hits, salient
 from rihub.hub import Hub
 from rihub.model import Outline
 
@@ -90,6 +90,24 @@ def test_custodian_view_lifts_sdg9_for_spectrum_and_networks(aligner: Aligner) -
     views = sdg9.evidence["views"]
     assert isinstance(views, dict) and views["custodian"][0]["indicator"] == "9.c.1"
     assert float(views["text"]) < sdg9.score
+
+
+def test_application_view_gives_e_health_its_goal(aligner: Aligner) -> None:
+    """A C7 application named in the head lifts its goal (constructed texts): the lexicon's "health"
+    does not match inside "e-health", and the embeddings put telemedicine far from goal 3's wording."""
+    text = "Deploy e-health services and telemedicine in rural clinics."
+    hits = application_hits(salient(text).head)
+    assert list(hits) == ["3"] and hits["3"][0]["terms"] == ["e-health", "telemedicine"]
+    (props,) = aligner.classify([text])
+    sdg3 = _sdgs(props)["3"]
+    assert sdg3.evidence["carried_by"] == "application"  # the wording alone scores goal 3 under the threshold
+    views = sdg3.evidence["views"]
+    assert isinstance(views, dict) and views["application"][0]["rule"] == "S-SECTOR"
+    assert float(views["text"]) < sdg3.score
+    assert list(application_hits("National e-waste management policies.")) == ["12"]
+    listed = aligner.classify(["Value-added services in areas such as e-health, e-learning and e-agriculture."])[0]
+    assert not {"2", "3", "4"} & set(_sdgs(listed))  # applications in an example list lift nothing
+    assert application_hits("Improve health services in rural clinics.") == {}
 
 
 def _parts(outline: Outline, code: str) -> tuple[list[str], list[str | None]]:
@@ -237,3 +255,5 @@ def test_structural_links_on_the_page_and_its_json(aligned_client: TestClient) -
     data = aligned_client.get("/initiatives/AFR2.json").json()
     found = json.dumps(data)
     assert '"basis": "structural"' in found and '"basis": "content"' in found
+    ewaste = aligned_client.get("/initiatives/ASP5")  # its result on e-waste policies: goal 12's application
+    assert ewaste.status_code == 200 and "C7 e-environment (e-waste)" in ewaste.text

@@ -30,7 +30,7 @@ from rihub.align.features import (
     wsis_prior_features,
 )
 from rihub.align.lexicon import split_sentences
-from rihub.align.views import context_lift, custodian_hits, custodian_matrix
+from rihub.align.views import application_hits, application_matrix, context_lift, custodian_hits, custodian_matrix
 from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
 
 __all__ = [
@@ -62,7 +62,7 @@ class FrameworkScores:
     """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``.
 
     ``lifts`` holds the logit each domain view added on top of the text's own score ("custodian",
-    "context"; see ``rihub.align.views``; "label_prior", the fitted offset of a WSIS line or GDC
+    "application", "context"; see ``rihub.align.views``; "label_prior", the fitted offset of a WSIS line or GDC
     objective), so the evidence can say which view carried a label.
     """
 
@@ -205,6 +205,7 @@ class Aligner:
             lifts: dict[str, npt.NDArray[np.float64]] = {}
             if fw == "SDG":
                 lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
+                lifts["application"] = application_matrix(batch.heads or batch.texts, space.codes)
             if ctx_scores is not None:
                 lifts["context"] = context_lift(logit(ctx_scores[fw]), logit(thr)[None, :])
             if label_priors and (priors := self.label_priors.get(fw)):
@@ -297,8 +298,10 @@ class Aligner:
         views: dict[str, object] = {"text": round(base, 4)}
         if fs.head is not None and fs.head[i, j] != base:
             views["head"] = round(float(fs.head[i, j]), 4)  # the text's score without its asides
-        if fs.lifts.get("custodian") is not None and fs.lifts["custodian"][i, j] > 0:
-            views["custodian"] = custodian_hits(batch.heads[i] if batch.heads else batch.texts[i]).get(fs.codes[j], [])
+        head = batch.heads[i] if batch.heads else batch.texts[i]
+        for name, hits in (("custodian", custodian_hits), ("application", application_hits)):
+            if fs.lifts.get(name) is not None and fs.lifts[name][i, j] > 0:
+                views[name] = hits(head).get(fs.codes[j], [])
         if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:
             views["context"] = {"text": context, "logit": round(float(fs.lifts["context"][i, j]), 3)}
         if fs.lifts.get("label_prior") is not None and fs.lifts["label_prior"][i, j] != 0:

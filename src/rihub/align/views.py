@@ -1,4 +1,4 @@
-"""Domain views on a text beyond its own wording: salience, custodian targets, context.
+"""Domain views on a text beyond its own wording: salience, custodian targets, applications, context.
 
 - **Salience** (`salient`): the head of a sentence says what a result *does*; a parenthetical, a
   dash-delimited aside, an example list ("such as …", "e.g. …", "including …", "for example …") or
@@ -10,29 +10,37 @@
 - **Custodian targets** (`custodian_hits`): the ICT-specific SDG targets and the indicators for which
   ITU is the custodian agency (``frameworks/custodian.json``); a term that one of them counts
   (spectrum, mobile network, data infrastructure ...) in the head of the text lifts the goal's logit.
+- **Applications** (`application_hits`): the uses of ICT that WSIS action line C7 names as one word
+  hiding a keyword of their goal (e-health, telemedicine, e-learning, e-waste ...), each tied to that
+  goal (``frameworks/wsis.json`` ``applications``): the SDG lexicon's "health" does not match inside
+  "e-health", and MiniLM puts "telemedicine" far from goal 3's wording, so a text about e-health
+  otherwise scores goal 3 low.
 - **Context** (`context_lift`): an expected result is read under its initiative's title and the
   results' lead-in; a label the context itself proposes lifts the result's logit a little.
 
-The lifts are additive logits (``CUSTODIAN_LOGIT``, ``CONTEXT_WEIGHT``) applied after the combiner;
-they are in-domain views, so they are not part of the SDG-benchmark combiner.
+The lifts are additive logits (``CUSTODIAN_LOGIT``, ``APPLICATION_LOGIT``, ``CONTEXT_WEIGHT``) applied
+after the combiner; they are in-domain views, so they are not part of the SDG-benchmark combiner.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from rihub.frameworks import CustodianTarget, custodian_targets
+from rihub.frameworks import custodian_targets, wsis_applications
 
 __all__ = [
+    "APPLICATION_LOGIT",
     "CONTEXT_WEIGHT",
     "CUSTODIAN_LOGIT",
     "Salient",
+    "application_hits",
+    "application_matrix",
     "context_lift",
     "custodian_hits",
     "custodian_matrix",
@@ -41,6 +49,9 @@ __all__ = [
 
 CUSTODIAN_LOGIT = 2.0
 """Logit added to a goal when the head of the text names something a custodian target counts."""
+APPLICATION_LOGIT = CUSTODIAN_LOGIT
+"""Logit added to a goal when the head names a C7 application of it: the weight of a custodian
+target, for the same kind of evidence (an official source ties the named thing to one goal)."""
 CONTEXT_WEIGHT = 0.5
 """Share of the context's margin over the threshold (in logits) passed on to each result."""
 
@@ -95,40 +106,75 @@ def salient(text: str) -> Salient:
     return Salient(head, tuple(a for a in asides if a))
 
 
+Patterns = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+def _term_patterns(terms: Sequence[str]) -> Patterns:
+    """Word-bounded, case-insensitive patterns (acronyms case-sensitive); "/" or "-" may join words."""
+    pats = []
+    for term in terms:
+        acronym = term.isupper() and len(term) <= 6
+        body = re.escape(term).replace(r"\ ", r"[\s/-]+").replace(r"\-", r"[\s-]?")
+        pats.append((term, re.compile(rf"(?<![\w-]){body}(?![\w])", 0 if acronym else re.IGNORECASE)))
+    return tuple(pats)
+
+
 @cache
-def _custodian_patterns() -> tuple[tuple[CustodianTarget, tuple[tuple[str, re.Pattern[str]], ...]], ...]:
-    out = []
-    for target in custodian_targets():
-        pats = []
-        for term in target.terms:
-            acronym = term.isupper() and len(term) <= 6
-            body = re.escape(term).replace(r"\ ", r"[\s/-]+").replace(r"\-", r"[\s-]?")
-            pats.append((term, re.compile(rf"(?<![\w-]){body}(?![\w])", 0 if acronym else re.IGNORECASE)))
-        out.append((target, tuple(pats)))
-    return tuple(out)
+def _custodian_patterns() -> tuple[tuple[int, Patterns], ...]:
+    return tuple((k, _term_patterns(t.terms)) for k, t in enumerate(custodian_targets()))
+
+
+@cache
+def _application_patterns() -> tuple[tuple[int, Patterns], ...]:
+    return tuple((k, _term_patterns(a.terms)) for k, a in enumerate(wsis_applications()))
 
 
 def custodian_hits(head: str) -> dict[str, list[dict[str, object]]]:
     """Per SDG goal, the custodian / ICT-specific targets whose terms the head of a text names."""
     found: dict[str, list[dict[str, object]]] = {}
-    for target, pats in _custodian_patterns():
-        terms = [term for term, pat in pats if pat.search(head)]
-        if terms:
-            found.setdefault(target.goal, []).append(
-                {"target": target.target, "indicator": target.indicator, "kind": target.kind, "terms": terms}
+    targets = custodian_targets()
+    for k, pats in _custodian_patterns():
+        if terms := [term for term, pat in pats if pat.search(head)]:
+            t = targets[k]
+            found.setdefault(t.goal, []).append(
+                {"target": t.target, "indicator": t.indicator, "kind": t.kind, "terms": terms}
             )
     return found
 
 
-def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Logit lift per (text, SDG goal): ``CUSTODIAN_LOGIT`` where a custodian target is named."""
+def application_hits(head: str) -> dict[str, list[dict[str, object]]]:
+    """Per SDG goal, the C7 applications of it (e-health -> 3 ...) whose terms the head of a text names."""
+    found: dict[str, list[dict[str, object]]] = {}
+    apps = wsis_applications()
+    for k, pats in _application_patterns():
+        if terms := [term for term, pat in pats if pat.search(head)]:
+            a = apps[k]
+            found.setdefault(a.goal, []).append(
+                {"application": a.application, "line": a.line, "rule": a.rule, "terms": terms}
+            )
+    return found
+
+
+def _goal_lift(
+    hits: Callable[[str], dict[str, list[dict[str, object]]]], logit: float, heads: Sequence[str], codes: Sequence[str]
+) -> npt.NDArray[np.float64]:
     col = {c: j for j, c in enumerate(codes)}
     out = np.zeros((len(heads), len(codes)))
     for i, head in enumerate(heads):
-        for goal in custodian_hits(head):
+        for goal in hits(head):
             if goal in col:
-                out[i, col[goal]] = CUSTODIAN_LOGIT
+                out[i, col[goal]] = logit
     return out
+
+
+def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
+    """Logit lift per (text, SDG goal): ``CUSTODIAN_LOGIT`` where a custodian target is named."""
+    return _goal_lift(custodian_hits, CUSTODIAN_LOGIT, heads, codes)
+
+
+def application_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
+    """Logit lift per (text, SDG goal): ``APPLICATION_LOGIT`` where a C7 application of the goal is named."""
+    return _goal_lift(application_hits, APPLICATION_LOGIT, heads, codes)
 
 
 def context_lift(

@@ -17,11 +17,13 @@ __all__ = [
     "FRAMEWORKS",
     "CustodianTarget",
     "FrameworkItem",
+    "WsisApplication",
     "all_items",
     "custodian_targets",
     "goals",
     "load",
     "version",
+    "wsis_applications",
     "wsis_sdg_prior",
 ]
 
@@ -132,4 +134,24 @@ def custodian_targets() -> tuple[CustodianTarget, ...]:
             tuple(str(x) for x in t["terms"]),
         )
         for t in raw["targets"]
+    )
+
+
+@dataclass(frozen=True)
+class WsisApplication:
+    """A use of ICT that WSIS action line C7 names (e-health ...) and the one goal it serves."""
+
+    application: str
+    line: str
+    goal: str
+    rule: str  # the labelling guide's rule that gives the goal (data/indomain/guide.md)
+    terms: tuple[str, ...]
+
+
+@cache
+def wsis_applications() -> tuple[WsisApplication, ...]:
+    """The application view's data (``wsis.json`` ``applications``, sources in ``applications_source``)."""
+    return tuple(
+        WsisApplication(str(a["application"]), str(a["line"]), str(a["goal"]), str(a["rule"]), tuple(a["terms"]))
+        for a in _raw("WSIS")["applications"]
     )
