@@ -119,44 +119,46 @@ def _term_patterns(terms: Sequence[str]) -> Patterns:
     return tuple(pats)
 
 
-@cache
-def _custodian_patterns() -> tuple[tuple[int, Patterns], ...]:
-    return tuple((k, _term_patterns(t.terms)) for k, t in enumerate(custodian_targets()))
+Hits = dict[str, list[dict[str, object]]]
+Named = tuple[tuple[str, dict[str, object], Patterns], ...]  # (goal, what the evidence names, its terms)
 
 
 @cache
-def _application_patterns() -> tuple[tuple[int, Patterns], ...]:
-    return tuple((k, _term_patterns(a.terms)) for k, a in enumerate(wsis_applications()))
+def _custodian_entries() -> Named:
+    return tuple(
+        (t.goal, {"target": t.target, "indicator": t.indicator, "kind": t.kind}, _term_patterns(t.terms))
+        for t in custodian_targets()
+    )
 
 
-def custodian_hits(head: str) -> dict[str, list[dict[str, object]]]:
+@cache
+def _application_entries() -> Named:
+    return tuple(
+        (a.goal, {"application": a.application, "line": a.line, "rule": a.rule}, _term_patterns(a.terms))
+        for a in wsis_applications()
+    )
+
+
+def _named_hits(head: str, entries: Named) -> Hits:
+    found: Hits = {}
+    for goal, names, pats in entries:
+        if terms := [term for term, pat in pats if pat.search(head)]:
+            found.setdefault(goal, []).append({**names, "terms": terms})
+    return found
+
+
+def custodian_hits(head: str) -> Hits:
     """Per SDG goal, the custodian / ICT-specific targets whose terms the head of a text names."""
-    found: dict[str, list[dict[str, object]]] = {}
-    targets = custodian_targets()
-    for k, pats in _custodian_patterns():
-        if terms := [term for term, pat in pats if pat.search(head)]:
-            t = targets[k]
-            found.setdefault(t.goal, []).append(
-                {"target": t.target, "indicator": t.indicator, "kind": t.kind, "terms": terms}
-            )
-    return found
+    return _named_hits(head, _custodian_entries())
 
 
-def application_hits(head: str) -> dict[str, list[dict[str, object]]]:
+def application_hits(head: str) -> Hits:
     """Per SDG goal, the C7 applications of it (e-health -> 3 ...) whose terms the head of a text names."""
-    found: dict[str, list[dict[str, object]]] = {}
-    apps = wsis_applications()
-    for k, pats in _application_patterns():
-        if terms := [term for term, pat in pats if pat.search(head)]:
-            a = apps[k]
-            found.setdefault(a.goal, []).append(
-                {"application": a.application, "line": a.line, "rule": a.rule, "terms": terms}
-            )
-    return found
+    return _named_hits(head, _application_entries())
 
 
 def _goal_lift(
-    hits: Callable[[str], dict[str, list[dict[str, object]]]], logit: float, heads: Sequence[str], codes: Sequence[str]
+    hits: Callable[[str], Hits], logit: float, heads: Sequence[str], codes: Sequence[str]
 ) -> npt.NDArray[np.float64]:
     col = {c: j for j, c in enumerate(codes)}
     out = np.zeros((len(heads), len(codes)))
