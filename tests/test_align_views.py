@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rihub.align import Aligner, Proposal, roll_up
-from rihub.align.views import application_hits, custodian_hits, salient
+from rihub.align.views import application_hits, custodian_hits, salient, shared_with
 from rihub.hub import Hub
 from rihub.model import Outline
 
@@ -108,6 +108,25 @@ def test_application_view_gives_e_health_its_goal(aligner: Aligner) -> None:
     listed = aligner.classify(["Value-added services in areas such as e-health, e-learning and e-agriculture."])[0]
     assert not {"2", "3", "4"} & set(_sdgs(listed))  # applications in an example list lift nothing
     assert application_hits("Improve health services in rural clinics.") == {}
+
+
+def test_shared_indicator_gives_emergency_telecommunications_goal_11_with_13(aligner: Aligner) -> None:
+    """Disaster wording names the indicator 11.b and 13.1 share (11.b.1 = 13.1.2): goal 11 takes goal
+    13's score (constructed texts); the combiner, fitted on texts where 11 means cities, scores it ~0."""
+    text = "Develop National Emergency Telecommunication Plans and early warning systems for disaster response."
+    hits = custodian_hits(salient(text).head)
+    assert [(h["target"], h["shares"]) for h in hits["11"]] == [("11.b", ["13"])]
+    assert shared_with(salient(text).head, "13") == ["11"]
+    (props,) = aligner.classify([text])
+    sdgs = _sdgs(props)
+    assert sdgs["11"].evidence["carried_by"] == "shared_indicator"
+    views = sdgs["11"].evidence["views"]
+    assert isinstance(views, dict) and views["shared_indicator"]["with"] == ["13"]
+    assert float(views["text"]) < 0.1  # the wording alone hardly scores goal 11
+    assert sdgs["11"].evidence["model_score"] == sdgs["13"].evidence["model_score"]
+    listed = "Strengthen national regulators in areas such as spectrum management, disaster response and licensing."
+    assert not {"11", "13"} & set(_sdgs(aligner.classify([listed])[0]))  # an example list lifts nothing
+    assert shared_with("Deploy smart city platforms for municipalities.", "11") == []
 
 
 def _parts(outline: Outline, code: str) -> tuple[list[str], list[str | None]]:
@@ -257,3 +276,6 @@ def test_structural_links_on_the_page_and_its_json(aligned_client: TestClient) -
     assert '"basis": "structural"' in found and '"basis": "content"' in found
     ewaste = aligned_client.get("/initiatives/ASP5")  # its result on e-waste policies: goal 12's application
     assert ewaste.status_code == 200 and "C7 e-environment (e-waste)" in ewaste.text
+    assert "shared with goal 13" in ewaste.text  # its National Emergency Telecommunication Plans result
+    links = aligned_client.get("/initiatives/ASP5.json").json()
+    assert "shared_indicator" in json.dumps(links)

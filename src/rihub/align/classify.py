@@ -30,7 +30,15 @@ from rihub.align.features import (
     wsis_prior_features,
 )
 from rihub.align.lexicon import split_sentences
-from rihub.align.views import application_hits, application_matrix, context_lift, custodian_hits, custodian_matrix
+from rihub.align.views import (
+    application_hits,
+    application_matrix,
+    context_lift,
+    custodian_hits,
+    custodian_matrix,
+    shared_indicator_scores,
+    shared_with,
+)
 from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
 
 __all__ = [
@@ -198,14 +206,15 @@ class Aligner:
         """
         head, views_by_fw = self._combiner_scores(batch)
         own = self._with_asides(batch, head)
+        heads = batch.heads or batch.texts
         ctx_scores = self._context_scores(contexts) if contexts else None
         out: dict[str, FrameworkScores] = {}
         for fw, space in self.spaces.items():
             thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
             lifts: dict[str, npt.NDArray[np.float64]] = {}
             if fw == "SDG":
-                lifts["custodian"] = custodian_matrix(batch.heads or batch.texts, space.codes)
-                lifts["application"] = application_matrix(batch.heads or batch.texts, space.codes)
+                lifts["custodian"] = custodian_matrix(heads, space.codes)
+                lifts["application"] = application_matrix(heads, space.codes)
             if ctx_scores is not None:
                 lifts["context"] = context_lift(logit(ctx_scores[fw]), logit(thr)[None, :])
             if label_priors and (priors := self.label_priors.get(fw)):
@@ -215,6 +224,9 @@ class Aligner:
             score = sigmoid(logit(own[fw]) + lift)
             refused = (score >= thr) & (sigmoid(logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
             score = np.where(refused, np.nextafter(thr, 0.0)[None, :], score)
+            if fw == "SDG" and ((pooled := shared_indicator_scores(score, heads, space.codes)) != score).any():
+                lifts["shared_indicator"] = logit(pooled) - logit(score)  # last: a goal takes its partner's score
+                score = pooled
             out[fw] = FrameworkScores(fw, space.codes, score, thr, own[fw], lifts, head[fw])
         return out, views_by_fw
 
@@ -302,6 +314,8 @@ class Aligner:
         for name, hits in (("custodian", custodian_hits), ("application", application_hits)):
             if fs.lifts.get(name) is not None and fs.lifts[name][i, j] > 0:
                 views[name] = hits(head).get(fs.codes[j], [])
+        if fs.lifts.get("shared_indicator") is not None and (lift := float(fs.lifts["shared_indicator"][i, j])) > 0:
+            views["shared_indicator"] = {"with": shared_with(head, fs.codes[j]), "logit": round(lift, 3)}
         if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:
             views["context"] = {"text": context, "logit": round(float(fs.lifts["context"][i, j]), 3)}
         if fs.lifts.get("label_prior") is not None and fs.lifts["label_prior"][i, j] != 0:

@@ -10,6 +10,10 @@
 - **Custodian targets** (`custodian_hits`): the ICT-specific SDG targets and the indicators for which
   ITU is the custodian agency (``frameworks/custodian.json``); a term that one of them counts
   (spectrum, mobile network, data infrastructure ...) in the head of the text lifts the goal's logit.
+- **Shared indicators** (`shared_indicator_scores`): the UN framework measures some targets of
+  different goals by one indicator (national disaster risk reduction strategies: 11.b.1 = 13.1.2); a
+  custodian entry names the goals it ``shares`` with, and where its terms are in the head each goal
+  rises to the score of the other, since the same evidence supports both.
 - **Applications** (`application_hits`): the uses of ICT that WSIS action line C7 names as one word
   hiding a keyword of their goal (e-health, telemedicine, e-learning, e-waste ...), each tied to that
   goal (``frameworks/wsis.json`` ``applications``): the SDG lexicon's "health" does not match inside
@@ -28,6 +32,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +50,8 @@ __all__ = [
     "custodian_hits",
     "custodian_matrix",
     "salient",
+    "shared_indicator_scores",
+    "shared_with",
 ]
 
 CUSTODIAN_LOGIT = 2.0
@@ -126,7 +133,12 @@ Named = tuple[tuple[str, dict[str, object], Patterns], ...]  # (goal, what the e
 @cache
 def _custodian_entries() -> Named:
     return tuple(
-        (t.goal, {"target": t.target, "indicator": t.indicator, "kind": t.kind}, _term_patterns(t.terms))
+        (
+            t.goal,
+            {"target": t.target, "indicator": t.indicator, "kind": t.kind}
+            | ({"shares": list(t.shares)} if t.shares else {}),
+            _term_patterns(t.terms),
+        )
         for t in custodian_targets()
     )
 
@@ -177,6 +189,37 @@ def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[
 def application_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
     """Logit lift per (text, SDG goal): ``APPLICATION_LOGIT`` where a C7 application of the goal is named."""
     return _goal_lift(application_hits, APPLICATION_LOGIT, heads, codes)
+
+
+def shared_indicator_scores(
+    score: npt.NDArray[np.float64], heads: Sequence[str], codes: Sequence[str]
+) -> npt.NDArray[np.float64]:
+    """Scores per (text, goal) with each goal raised to the goal it shares a named indicator with.
+
+    ``score`` holds the scores with every other view applied. Where the head names what a custodian
+    entry with ``shares`` counts (a National Emergency Telecommunication Plan, early warning: 11.b.1 =
+    13.1.2), the entry's goal gets the higher score of the two, copied (so a partner held under its
+    threshold stays under it): the wording that makes a text about one of the targets makes it about
+    the other, and the combiner, fitted on texts where goal 11 means cities, scores 13 for disaster
+    wording and 11 hardly at all.
+    """
+    col = {c: j for j, c in enumerate(codes)}
+    out = np.array(score, dtype=np.float64)
+    for i, head in enumerate(heads):
+        for goal, hits in custodian_hits(head).items():
+            for other in _shares(hits):
+                if goal in col and other in col:
+                    out[i, col[goal]] = max(out[i, col[goal]], score[i, col[other]])
+    return out
+
+
+def shared_with(head: str, goal: str) -> list[str]:
+    """The goals that share a named indicator with ``goal`` in the head of a text (evidence)."""
+    return _shares(custodian_hits(head).get(goal, []))
+
+
+def _shares(hits: list[dict[str, object]]) -> list[str]:
+    return sorted({str(o) for h in hits for o in cast("list[str]", h.get("shares", []))})
 
 
 def context_lift(

@@ -110,14 +110,20 @@ def wsis_sdg_prior() -> dict[str, tuple[str, ...]]:
 
 @dataclass(frozen=True)
 class CustodianTarget:
-    """An ICT-specific SDG target (most with an ITU-custodian indicator) and the terms it counts."""
+    """An ICT-specific SDG target (most with an ITU-custodian indicator) and the terms it counts.
+
+    ``shares`` names the goals whose targets are measured by the same SDG indicator (the UN framework
+    repeats some indicators under several goals): a text about what the indicator counts is evidence
+    for those goals alike.
+    """
 
     target: str
     goal: str
     indicator: str | None
-    kind: str  # "custodian" (ITU is the indicator's custodian agency) or "ict_target"
+    kind: str  # "custodian" (ITU is the custodian agency), "ict_target" or "itu_priority" (an ITU-D mandate)
     indicator_text: str
     terms: tuple[str, ...]
+    shares: tuple[str, ...] = ()
 
 
 @cache
@@ -132,6 +138,7 @@ def custodian_targets() -> tuple[CustodianTarget, ...]:
             str(t["kind"]),
             str(t["indicator_text"]),
             tuple(str(x) for x in t["terms"]),
+            tuple(str(x) for x in t.get("shares", ())),
         )
         for t in raw["targets"]
     )
