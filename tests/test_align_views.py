@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from rihub.align import Aligner, Proposal, roll_up
 from rihub.align.views import application_hits, custodian_hits, salient, shared_with
 from rihub.hub import Hub
-from rihub.model import Outline
+from rihub.model import Outline, as_sentences
 
 pytest_plugins = ["web_fixtures"]
 
@@ -41,6 +41,17 @@ def test_salient_head_drops_parentheticals_and_example_lists() -> None:
     named = "Establish national CSIRTs (CIRTs) in the region."
     assert salient(named).head == named
     assert salient("Objective: To harness AI for development.").head == "Objective: To harness AI for development."
+
+
+def test_a_title_list_does_not_swallow_the_objective() -> None:
+    """Title and objective are read as two sentences: the example list at the end of a title (it has
+    no full stop) used to run on into the objective, which salience then dropped as an illustration."""
+    title = "Telecommunication/ICTs education and skills, including for persons with disabilities"
+    objective = "The need to bridge the digital skills divide necessitates further focus on ICT education."
+    head = salient(as_sentences(title, objective)).head
+    assert head == "Telecommunication/ICTs education and skills. " + objective
+    assert salient(f"{title} {objective}").head == "Telecommunication/ICTs education and skills."  # the old join
+    assert as_sentences("Title ends here.", "Objective", None, "  ") == "Title ends here. Objective"
 
 
 def test_no_sdg_from_a_word_only_in_an_example_list(aligner: Aligner) -> None:
@@ -131,7 +142,7 @@ def test_shared_indicator_gives_emergency_telecommunications_goal_11_with_13(ali
 
 def _parts(outline: Outline, code: str) -> tuple[list[str], list[str | None]]:
     ini = next(i for i in outline.initiatives if i.code == code)
-    head = " ".join(p for p in (ini.title, ini.objective or "") if p)
+    head = as_sentences(ini.title, ini.objective)
     results = [" ".join([r.text, *(s.text for s in r.sub_items)]) for r in ini.expected_results]
     return [head, *results], [None, *([ini.title] * len(results))]
 

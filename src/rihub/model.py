@@ -21,6 +21,20 @@ REGIONS: dict[str, str] = {
 
 FRAMEWORKS = ("WSIS", "GDC", "SDG")
 
+
+def as_sentences(*parts: str | None) -> str:
+    """Fields read one after the other (title and objective; title and lead-in) as sentences.
+
+    A title carries no full stop: joined to the next field by a space, an "including ..." list at
+    its end runs on into the whole objective, and the aligner's salience view takes the objective
+    for an illustration of the title.
+    """
+    out = ""
+    for part in (p.strip() for p in parts if p and p.strip()):
+        out = f"{out}{' ' if out[-1] in '.;:!?' else '. '}{part}" if out else part
+    return out
+
+
 # Where a document stands in the process, in precedence order: a later stage states an
 # initiative with more authority (an RPM's draft < the coordination meeting's consolidated
 # report < the WTDC's adopted action plan < an implementation report restating it).

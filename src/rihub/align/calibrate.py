@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from rihub.align.classify import Aligner, FrameworkScores, result_context
 from rihub.align.combiner import Calibrator, ReviewFit, fit_isotonic, logit, platt_logit, sigmoid
-from rihub.model import Outline
+from rihub.model import Outline, as_sentences
 
 __all__ = [
     "MIN_REVIEWS",
@@ -84,7 +84,7 @@ def indomain_items(outline: Outline, path: str | Path | None = None) -> list[Ind
         if ini is None:
             continue
         if entry["result"] is None:
-            text, context = " ".join(p for p in (ini.title, ini.objective or "") if p), None
+            text, context = as_sentences(ini.title, ini.objective), None
         else:
             match = [r for r in ini.expected_results if r.number == entry["result"]]
             if not match:

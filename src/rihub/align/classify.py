@@ -40,6 +40,7 @@ from rihub.align.views import (
     shared_with,
 )
 from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
+from rihub.model import as_sentences
 
 __all__ = [
     "STRUCTURAL_LINKS",
@@ -364,7 +365,7 @@ def _original_sentence(text: str, head_sentence: str) -> str:
 
 def result_context(title: str, lead_in: str | None) -> str:
     """What an expected result is read under: its initiative's title and the results' lead-in."""
-    return " ".join(p.strip() for p in (title, lead_in or "") if p and p.strip())
+    return as_sentences(title, lead_in)
 
 
 def noisy_or(scores: npt.NDArray[np.float64], axis: int = 0) -> npt.NDArray[np.float64]:

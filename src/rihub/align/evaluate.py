@@ -25,6 +25,7 @@ from rihub.align.classify import STRUCTURAL_LINKS, Aligner, noisy_or, result_con
 from rihub.align.combiner import sigmoid
 from rihub.align.features import build_label_space, prepare_texts
 from rihub.align.train import DEFAULT_BENCHMARK, BenchmarkRow, fit_with_threshold, pair_features, read_benchmark
+from rihub.model import as_sentences
 
 __all__ = [
     "DEFAULT_BENCHMARK",
@@ -221,7 +222,7 @@ class HoldoutItem:
 
     def parts(self) -> list[str]:
         """What the classifier sees: title + objective, then each expected result."""
-        return [f"{self.title}. {self.objective}".strip(), *self.results]
+        return [as_sentences(self.title, self.objective), *self.results]
 
     def contexts(self) -> list[str | None]:
         """The context view of each part: none for the head, title + lead-in for each result."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import Field, computed_field
 
-from rihub.model import REMOVED_ROLES
+from rihub.model import REMOVED_ROLES, as_sentences
 from rihub.records.base import Record, Span, Timestamp
 from rihub.tabular import SOURCE_POSITION
 
@@ -246,8 +246,8 @@ class InitiativeHead(Record):
 
     @property
     def head_text(self) -> str:
-        """The initiative's own words: title and objective."""
-        return " ".join(p for p in (self.title, self.objective or "") if p)
+        """The initiative's own words: title and objective, read as sentences."""
+        return as_sentences(self.title, self.objective)
 
 
 class InitiativeSummary(InitiativeHead):
