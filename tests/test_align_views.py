@@ -38,6 +38,13 @@ def test_salient_head_drops_parentheticals_and_example_lists() -> None:
     # the example list ends where the head resumes; one-word parentheticals are names, not asides
     s = salient("Study spectrum use, including monitoring aspects, for the introduction of new networks.")
     assert s.head == "Study spectrum use, for the introduction of new networks."
+    # a single example set off by commas inside the head's own list: the head goes on after it
+    s = salient(
+        "Assistance to LDCs, SIDS, including Pacific Island countries, and LLDCs in deploying ICT applications"
+        " for disaster management, such as early-warning platforms and satellite terminals."
+    )
+    assert s.head == "Assistance to LDCs, SIDS, and LLDCs in deploying ICT applications for disaster management."
+    assert s.asides == ("including Pacific Island countries", "such as early-warning platforms and satellite terminals")
     named = "Establish national CSIRTs (CIRTs) in the region."
     assert salient(named).head == named
     assert salient("Objective: To harness AI for development.").head == "Objective: To harness AI for development."

@@ -69,6 +69,9 @@ _EXAMPLE_RE = re.compile(
     re.IGNORECASE,
 )
 _COLON_LIST_RE = re.compile(r"(?<=\w):\s+([^.;!?]*,[^.;!?]*,[^.;!?]*)")
+# ", including Pacific Island countries, and LLDCs in deploying ...": one example set off by commas
+# inside the head's own list, which then goes on ("and LLDCs ...").
+_ONE_EXAMPLE_RE = re.compile(r"(,\s*[^,]+),(\s*(?:and|or)\s.*)\Z", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,9 @@ class Salient:
 def salient(text: str) -> Salient:
     """Split ``text`` into its head and its asides (parentheticals, example lists, colon lists).
 
-    A one-word parenthetical ("(CSIRTs)") names the head and stays. A colon list only counts
+    A one-word parenthetical ("(CSIRTs)") names the head and stays. A single example set off by
+    commas inside the head's own list ("LDCs, SIDS, including Pacific Island countries, and LLDCs in
+    ...") is taken out and the head goes on after it. A colon list only counts
     inside a sentence (at least four words before the colon), so
     "Objective: To harness …" keeps its objective. If stripping would leave fewer than four words,
     the text is its own head (a text that is all list has nothing else to say).
@@ -96,8 +101,17 @@ def salient(text: str) -> Salient:
         asides.append(inner)
         return " "
 
+    def example(m: re.Match[str]) -> str:
+        if one := _ONE_EXAMPLE_RE.match(m.group(0)):  # the head resumes after a single example
+            asides.append(one.group(1).strip(" ,"))
+            return "," + one.group(2)
+        return take(m)
+
     head = _PAREN_RE.sub(take, text)
-    head = _EXAMPLE_RE.sub(take, head)
+    for _ in range(4):  # a resumed head may hold a later list ("... and LLDCs in ..., such as ...")
+        if (stripped := _EXAMPLE_RE.sub(example, head)) == head:
+            break
+        head = stripped
 
     def colon(m: re.Match[str]) -> str:
         before = head[: m.start()].split(".")[-1]
