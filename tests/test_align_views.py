@@ -38,6 +38,8 @@ def test_salient_head_drops_parentheticals_and_example_lists() -> None:
     # the example list ends where the head resumes; one-word parentheticals are names, not asides
     s = salient("Study spectrum use, including monitoring aspects, for the introduction of new networks.")
     assert s.head == "Study spectrum use, for the introduction of new networks."
+    s = salient("Support to developing countries, including LDCs, SIDS and LLDCs, in building networks.")
+    assert s.head == "Support to developing countries, in building networks."
     # a single example set off by commas inside the head's own list: the head goes on after it
     s = salient(
         "Assistance to LDCs, SIDS, including Pacific Island countries, and LLDCs in deploying ICT applications"

@@ -65,7 +65,7 @@ CONTEXT_WEIGHT = 0.5
 _PAREN_RE = re.compile(r"\s*\([^()]*\)|\s*[—–]\s[^—–]*\s[—–]\s?|\s*—[^—]*—")
 _EXAMPLE_RE = re.compile(
     r"(?:,\s*|\s+)(?:such as|e\.g\.,?|for example,?|for instance,?|including|like|i\.e\.,?)\s+"
-    r"(?:(?!,\s*(?:for|to|in order|which|that|while|so that|so as|with a view|aiming|aimed)\b)[^.;:!?])*",
+    r"(?:(?!,\s*(?:for|to|in|by|with|in order|which|that|while|so that|so as|with a view|aiming|aimed)\b)[^.;:!?])*",
     re.IGNORECASE,
 )
 _COLON_LIST_RE = re.compile(r"(?<=\w):\s+([^.;!?]*,[^.;!?]*,[^.;!?]*)")
