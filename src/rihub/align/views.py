@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import cast
 
 import numpy as np
@@ -46,6 +46,7 @@ __all__ = [
     "Salient",
     "application_hits",
     "application_matrix",
+    "clear_caches",
     "context_lift",
     "custodian_hits",
     "custodian_matrix",
@@ -165,22 +166,42 @@ def _application_entries() -> Named:
     )
 
 
-def _named_hits(head: str, entries: Named) -> Hits:
+_ENTRIES: dict[str, Callable[[], Named]] = {"custodian": _custodian_entries, "application": _application_entries}
+
+
+@lru_cache(maxsize=2048)  # heads are at most MAX_TEXT_CHARS: a few MB at most
+def _matches(head: str, view: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """(entry index, terms found) of a view's entries in ``head``: the regex work, done once per head
+    (the lifts, the shared-indicator view and the evidence all ask for the same heads)."""
+    found = []
+    for k, (_, _, pats) in enumerate(_ENTRIES[view]()):
+        if terms := tuple(term for term, pat in pats if pat.search(head)):
+            found.append((k, terms))
+    return tuple(found)
+
+
+def clear_caches() -> None:
+    """Forget the per-head matches (for throughput figures that must not reuse earlier work)."""
+    _matches.cache_clear()
+
+
+def _named_hits(head: str, view: str) -> Hits:
+    entries = _ENTRIES[view]()
     found: Hits = {}
-    for goal, names, pats in entries:
-        if terms := [term for term, pat in pats if pat.search(head)]:
-            found.setdefault(goal, []).append({**names, "terms": terms})
+    for k, terms in _matches(head, view):
+        goal, names, _ = entries[k]
+        found.setdefault(goal, []).append({**names, "terms": list(terms)})
     return found
 
 
 def custodian_hits(head: str) -> Hits:
     """Per SDG goal, the custodian / ICT-specific targets whose terms the head of a text names."""
-    return _named_hits(head, _custodian_entries())
+    return _named_hits(head, "custodian")
 
 
 def application_hits(head: str) -> Hits:
     """Per SDG goal, the C7 applications of it (e-health -> 3 ...) whose terms the head of a text names."""
-    return _named_hits(head, _application_entries())
+    return _named_hits(head, "application")
 
 
 def _goal_lift(
