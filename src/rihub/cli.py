@@ -397,11 +397,20 @@ def align_predict(
         for fw, links in (("SDG", p.sdg), ("WSIS", p.wsis), ("GDC", p.gdc)):
             for link in links:
                 ev = link.evidence
-                near = ev.get("nearest") or {}
-                nearest = f"nearest {near.get('code')} (similarity {near.get('similarity')})"
-                why = ", ".join(ev.get("terms") or []) or nearest
-                table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), why)
+                table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), _why(ev))
         console.print(table)
+
+
+def _why(ev: dict[str, Any]) -> str:
+    """One line of evidence: the view that carried the link, else the matched terms or nearest target."""
+    views = ev.get("views") or {}
+    carried = ev.get("carried_by")
+    if carried == "shared_indicator" and (shared := views.get("shared_indicator")):
+        return f"indicator shared with goal {', '.join(shared.get('with') or [])}"
+    if carried in ("custodian", "application") and (hits := views.get(carried)):
+        return "; ".join(f"{h.get('target') or h.get('application')}: {', '.join(h.get('terms') or [])}" for h in hits)
+    near = ev.get("nearest") or {}
+    return ", ".join(ev.get("terms") or []) or f"nearest {near.get('code')} (similarity {near.get('similarity')})"
 
 
 @align_app.command("calibrate")
