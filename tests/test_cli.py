@@ -161,7 +161,8 @@ def test_align_predict_file_json_and_bad_input(tmp_path: Path) -> None:
     assert bad.returncode != 0 and "no such file" in bad.stderr and "Traceback" not in bad.stderr
     both = run("align", "predict", "x", "--file", str(lines), db=db)
     assert both.returncode != 0 and "Traceback" not in both.stderr
-    table = run("align", "predict", "Develop National Emergency Telecommunication Plans and early warning systems.", db=db)
+    netp = "Develop National Emergency Telecommunication Plans and early warning systems."
+    table = run("align", "predict", netp, db=db)
     assert table.returncode == 0, table.stderr
     row = next(line for line in table.stdout.splitlines() if "│ 11 " in line)  # the view that carried it, said
     assert "shared_indicator" in row and "indicator shared with goal 13" in row
