@@ -70,3 +70,6 @@ def test_priors_fitted_out_of_fold_do_not_lower_the_in_domain_figures(aligner: A
         assert shipped["label_priors"].startswith("fitted out of fold")
         assert shipped["map"] >= plain["map"] and shipped[key] >= plain[key]
     assert figures["SDG"]["label_priors"].startswith("none") and "with_label_priors" in figures["SDG"]
+    for fw, key in (("SDG", "recall_at_5"), ("WSIS", "recall_at_3"), ("GDC", "top1")):
+        rolled = figures[fw]["initiatives_rolled_up"]
+        assert rolled["initiatives"] == figures["initiatives"] and 0.5 < rolled[key] <= 1.0

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rihub.align.classify import Aligner, FrameworkScores, result_context
+from rihub.align.classify import STRUCTURAL_LINKS, Aligner, FrameworkScores, noisy_or, result_context
 from rihub.align.combiner import Calibrator, ReviewFit, fit_isotonic, logit, platt_logit, sigmoid
 from rihub.model import Outline, as_sentences
 
@@ -44,6 +44,7 @@ __all__ = [
     "grouped_oof",
     "indomain_figures",
     "indomain_items",
+    "initiative_figures",
     "leave_one_initiative_out",
     "ranking_figures",
 ]
@@ -182,6 +183,37 @@ def ranking_figures(raw: FloatArray, gold: BoolArray, thresholds: FloatArray, k:
     }
 
 
+def initiative_figures(
+    raw: FloatArray, gold: BoolArray, groups: Sequence[str], codes: Sequence[str], framework: str
+) -> dict[str, float]:
+    """The texts' out-of-fold scores rolled up per initiative, against the union of their labels.
+
+    The same roll-up and ranking as the EUR hold-out (noisy-OR over the parts, ties by the best
+    part; for WSIS the structural lines C1/C11 out of ranking and gold, as in its content-lines
+    figure), so the two can be read side by side: what the model reaches at initiative level on the
+    regions it was labelled on, against the target set for the region it never saw.
+    """
+    k = RANK_K[framework]
+    keep = np.array([c not in STRUCTURAL_LINKS.get(framework, ()) for c in codes])
+    names = np.array(groups)
+    aps, recalls = [], []
+    for name in dict.fromkeys(groups):
+        rows = names == name
+        target = gold[rows].any(axis=0) & keep
+        if not target.any():
+            continue
+        parts = raw[rows][:, keep]
+        order = np.lexsort((-parts.max(axis=0), -noisy_or(parts, axis=0)))
+        hits = target[keep][order]
+        aps.append(_ap(order, target[keep]))
+        recalls.append(hits[:k].sum() / min(k, hits.sum()))
+
+    def mean(values: list[float]) -> float:
+        return round(float(np.mean(values)), 4) if values else math.nan
+
+    return {"initiatives": len(aps), "map": mean(aps), f"recall_at_{k}" if k > 1 else "top1": mean(recalls)}
+
+
 def reliability(prob: FloatArray, gold: BoolArray, bins: int = 10) -> dict[str, float]:
     """Brier score and expected calibration error of probabilities against outcomes."""
     p, y = prob.ravel(), gold.ravel().astype(np.float64)
@@ -229,6 +261,7 @@ def indomain_figures(
         figures["without_label_priors" if shipped else "with_label_priors"] = ranking_figures(
             other, gold, fs.thresholds, k
         )
+        figures["initiatives_rolled_up"] = initiative_figures(ranked, gold, groups, fs.codes, fw)
         figures["calibration_raw"] = reliability(ranked, gold)
         figures["calibration_out_of_fold"] = reliability(oof, gold)
         out[fw] = figures

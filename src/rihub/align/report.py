@@ -133,6 +133,11 @@ def render(data: dict[str, Any], console: Console) -> None:
                 f"{_fmt(f['calibration_raw']['brier'])} → {_fmt(f['calibration_out_of_fold']['brier'])}",
             )
         console.print(table)
+        rolled = [(fw, indomain[fw].get("initiatives_rolled_up")) for fw in ("SDG", "WSIS", "GDC")]
+        console.print(
+            "In-domain, rolled up per initiative like the EUR hold-out: "
+            + "; ".join(f"{fw} " + ", ".join(f"{k} {_fmt(v)}" for k, v in r.items()) for fw, r in rolled if r)
+        )
         for fw in ("SDG", "WSIS", "GDC"):
             f = indomain[fw]
             if other := f.get("without_label_priors"):
