@@ -134,6 +134,40 @@ def test_application_view_gives_e_health_its_goal(aligner: Aligner) -> None:
     assert application_hits("Improve health services in rural clinics.") == {}
 
 
+@pytest.mark.parametrize(
+    ("text", "goal", "view"),
+    [
+        (
+            "Use of ICTs for e-health services and telemedicine, in particular for the elderly and persons with"
+            " disabilities.",
+            "3",
+            "application",
+        ),
+        (
+            "Management of radio-frequency spectrum and transition from analogue to digital terrestrial television"
+            " broadcasting.",
+            "9",
+            "custodian",
+        ),
+    ],
+)
+def test_a_goal_named_in_the_head_is_proposed_however_low_the_wording_scores(
+    aligner: Aligner, text: str, goal: str, view: str
+) -> None:
+    """Constructed texts the combiner scores near zero for the named goal: the lift alone would leave
+    it under the threshold; the view still proposes it, at the threshold, and says it carried it."""
+    fs = aligner.scores([text])["SDG"]
+    j = fs.codes.index(goal)
+    assert fs.base is not None and fs.base[0, j] < 0.05  # the wording alone
+    assert fs.scores[0, j] == pytest.approx(fs.thresholds[j])  # the lift of 4 logits took it to ~0.37
+    (props,) = aligner.classify([text])
+    named = _sdgs(props)[goal]
+    assert named.evidence["carried_by"] == view
+    views = named.evidence["views"]
+    assert isinstance(views, dict) and views[view]
+    assert all(p.score >= named.score for p in props if p.framework == "SDG" and p.evidence["carried_by"] == "text")
+
+
 def test_shared_indicator_gives_emergency_telecommunications_goal_11_with_13(aligner: Aligner) -> None:
     """Disaster wording names the indicator 11.b and 13.1 share (11.b.1 = 13.1.2): goal 11 takes goal
     13's score (constructed texts); the combiner, fitted on texts where 11 means cities, scores it ~0."""

@@ -176,3 +176,14 @@ def test_align_calibrate_without_reviews_keeps_the_shipped_calibration(tmp_path:
     assert json.loads(result.stdout) == []
     reset = run("align", "calibrate", "--reset", db=db)
     assert reset.returncode == 0 and "shipped calibration restored" in reset.stdout
+
+
+def test_predict_titles_cut_long_texts_at_a_word() -> None:
+    from rihub.cli import _shown_text
+
+    short = "Spectrum management and transition to digital broadcasting."
+    assert _shown_text(short) == short
+    long = "Assistance to Member States in " + "deploying broadband networks, " * 12
+    shown = _shown_text(long)
+    assert shown.endswith(" …") and len(shown) <= 202 and long.startswith(shown[:-2])
+    assert long[len(shown) - 2] in " ,", "cut inside a word"

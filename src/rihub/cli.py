@@ -392,13 +392,20 @@ def align_predict(
         return
     for p in predictions:
         cut = f"  (first {p.chars_scored:,} of {len(p.text):,} characters scored)" if p.chars_scored else ""
-        title = p.text[:100] + cut
+        title = _shown_text(p.text) + cut
         table = Table("framework", "code", "score", "carried by", "evidence", title=escape(title))
         for fw, links in (("SDG", p.sdg), ("WSIS", p.wsis), ("GDC", p.gdc)):
             for link in links:
                 ev = link.evidence
                 table.add_row(fw, link.code, f"{link.score:.2f}", str(ev.get("carried_by", "text")), _why(ev))
         console.print(table)
+
+
+def _shown_text(text: str, limit: int = 200) -> str:
+    """The text as a table title: whole when short, else cut at a word with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def _why(ev: dict[str, Any]) -> str:
