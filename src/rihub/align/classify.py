@@ -225,10 +225,10 @@ class Aligner:
             score = sigmoid(logit(own[fw]) + lift)
             refused = (score >= thr) & (sigmoid(logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
             score = np.where(refused, np.nextafter(thr, 0.0)[None, :], score)
-            score = _named_goals_proposed(score, thr, lifts)
             if fw == "SDG" and ((pooled := shared_indicator_scores(score, heads, space.codes)) != score).any():
-                lifts["shared_indicator"] = logit(pooled) - logit(score)  # last: a goal takes its partner's score
+                lifts["shared_indicator"] = logit(pooled) - logit(score)  # a goal takes its partner's score
                 score = pooled
+            score = _named_goals_proposed(score, thr, lifts)  # last: only what every view left under
             out[fw] = FrameworkScores(fw, space.codes, score, thr, own[fw], lifts, head[fw])
         return out, views_by_fw
 
