@@ -68,15 +68,17 @@ def _print(report: dict[str, Any]) -> None:
         _print_speed(report["throughput"])
 
 
-def _print_speed(t: dict[str, float]) -> None:
+def _print_speed(t: dict[str, float | str]) -> None:
     print(
         f"\nthroughput: {t['texts_per_second']:.1f} expected results/s end to end "
-        f"({int(t['texts'])} distinct texts, embedding included; {int(t['torch_threads'])} torch threads, "
+        f"({int(t['texts'])} distinct texts, embedding included; {t['embedding_backend']} on "
+        f"{int(t['torch_threads'])} threads, "
         f"{os.cpu_count()} CPUs, 1-min load average {t['load_average_1min']:.2f})"
     )
     print(
         f"  embedding alone: {t['embedding_only_texts_per_second']:.1f} texts/s; "
-        f"classification without embedding: {t['classify_without_embedding_texts_per_second']:.1f} texts/s"
+        f"classification without embedding: {t['classify_without_embedding_texts_per_second']:.1f} texts/s; "
+        f"end to end = {t['end_to_end_over_embedding_only']:.2f} x one embedding pass"
     )
     if "model_load_seconds" in t:
         print(f"cold model load (fresh interpreter: import + Aligner.load): {t['model_load_seconds']:.2f} s")

@@ -348,7 +348,7 @@ def cold_load_seconds() -> float:
     return round(float(out.stdout.strip().splitlines()[-1]), 2)
 
 
-def throughput(texts: Sequence[str], *, repeat: int = 4, cold_load: bool = True) -> dict[str, float]:
+def throughput(texts: Sequence[str], *, repeat: int = 4, cold_load: bool = True) -> dict[str, float | str]:
     """texts/s of ``classify`` including embedding (every text distinct, caches bypassed).
 
     With ``cold_load`` also the start-up cost a web worker pays: import + ``Aligner.load()`` in
@@ -376,11 +376,13 @@ def throughput(texts: Sequence[str], *, repeat: int = 4, cold_load: bool = True)
     start = time.perf_counter()
     cached.classify(batch)
     no_embed = time.perf_counter() - start
-    result = {
+    result: dict[str, float | str] = {
         "texts": float(len(batch)),
         "texts_per_second": round(len(batch) / elapsed, 1),
         "seconds": round(elapsed, 2),
         "embedding_only_texts_per_second": round(len(batch) / embed_only, 1),
+        "end_to_end_over_embedding_only": round(embed_only / elapsed, 3),  # machine-independent share
+        "embedding_backend": emb.backend,
         "classify_without_embedding_texts_per_second": round(len(batch) / no_embed, 1),
         "torch_threads": float(_torch_threads()),
         "load_average_1min": round(os.getloadavg()[0], 2),
