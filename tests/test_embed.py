@@ -48,3 +48,21 @@ def test_concurrent_calls_give_the_serial_vectors(texts: list[str]) -> None:
         t.join()
     for k in range(3):
         assert np.abs(out[k] - serial[k::3]).max() < 1e-5
+
+
+def test_a_failed_compile_falls_back_to_torch_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import openvino
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no CPU plugin")
+
+    monkeypatch.setattr(openvino, "convert_model", refuse)
+    emb = Embedder()
+    with caplog.at_level("WARNING", logger="rihub.align.embed"):
+        emb.load()
+    assert emb.backend == "torch"
+    assert "could not compile the embedding model (no CPU plugin); using torch" in caplog.text
+    vec = emb.encode_uncached(["Spectrum management."])
+    assert vec.shape == (1, 384) and abs(float(np.linalg.norm(vec)) - 1.0) < 1e-6
