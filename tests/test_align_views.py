@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rihub.align import Aligner, Proposal, roll_up
-from rihub.align.views import application_hits, custodian_hits, salient, shared_with
+from rihub.align.views import about_ict, application_hits, custodian_hits, salient, shared_with
 from rihub.hub import Hub
 from rihub.model import Outline, as_sentences
 
@@ -185,6 +185,56 @@ def test_shared_indicator_gives_emergency_telecommunications_goal_11_with_13(ali
     listed = "Strengthen national regulators in areas such as spectrum management, disaster response and licensing."
     assert not {"11", "13"} & set(_sdgs(aligner.classify([listed])[0]))  # an example list lifts nothing
     assert shared_with("Deploy smart city platforms for municipalities.", "11") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "goal"),
+    [
+        # target 3.d's "early warning ... health risks" read into emergency telecommunications
+        (
+            "Assist countries in establishing national emergency telecommunication plans and cell broadcast"
+            " public warning systems.",
+            "3",
+        ),
+        (
+            "Sharing best practices and conducting cross-border risk analysis of telecommunication networks"
+            " at regional level.",
+            "3",
+        ),
+        # "participation of all" read as goal 5
+        (
+            "Develop cross-sectoral programmes on digital literacy and ICT skills to support the participation"
+            " of all in digital transformation.",
+            "5",
+        ),
+    ],
+)
+def test_an_ict_text_gets_no_sector_or_group_goal_it_does_not_name(aligner: Aligner, text: str, goal: str) -> None:
+    """Constructed texts whose wording alone scores the goal over its threshold: the named-aim view
+    ranks it lower and never proposes it."""
+    fs = aligner.scores([text])["SDG"]
+    j = fs.codes.index(goal)
+    assert fs.base is not None and fs.base[0, j] >= fs.thresholds[j]  # the wording alone would propose it
+    assert fs.lifts["unnamed_aim"][0, j] < 0
+    assert fs.scores[0, j] < fs.thresholds[j]
+    assert goal not in _sdgs(aligner.classify([text])[0])
+
+
+def test_a_named_sector_or_a_non_ict_text_is_left_to_the_text(aligner: Aligner) -> None:
+    named = "Support the deployment of digital health records and e-services in hospitals."
+    about_trade = "Countries that import most of their grain face price spikes when exporters restrict trade."
+    aside = "Digitalization of public services in different sectors (e.g. agriculture, health), to ensure resilience."
+    assert about_ict(named) and not about_ict(about_trade)
+    fs = aligner.scores([named, about_trade, aside])["SDG"]
+    three, two = fs.codes.index("3"), fs.codes.index("2")
+    assert fs.lifts["unnamed_aim"][0, three] == 0 and "3" in _sdgs(aligner.classify([named])[0])
+    assert not fs.lifts["unnamed_aim"][1].any()  # not about ICT: the view does not apply
+    assert fs.lifts["unnamed_aim"][2, two] == 0  # named in an aside: ranks without the penalty ...
+    assert fs.scores[2, two] < fs.thresholds[two]  # ... but is not proposed from it
+    result = "Develop shared digital platforms for practitioners and administrators."
+    alone, read_under = (aligner.scores([result], [c])["SDG"] for c in (None, "ICTs for health services"))
+    assert alone.lifts["unnamed_aim"][0, three] < 0
+    assert read_under.lifts["unnamed_aim"][0, three] == 0  # the context names the sector
 
 
 def _parts(outline: Outline, code: str) -> tuple[list[str], list[str | None]]:

@@ -29,7 +29,7 @@ from rihub.align.features import (
     wsis_distribution,
     wsis_prior_features,
 )
-from rihub.align.lexicon import split_sentences
+from rihub.align.lexicon import get_lexicon, split_sentences
 from rihub.align.views import (
     application_hits,
     application_matrix,
@@ -38,6 +38,8 @@ from rihub.align.views import (
     custodian_matrix,
     shared_indicator_scores,
     shared_with,
+    unnamed_aim_matrix,
+    unnamed_aims,
 )
 from rihub.frameworks import FRAMEWORKS, wsis_sdg_prior
 from rihub.model import as_sentences
@@ -71,8 +73,9 @@ class FrameworkScores:
     """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``.
 
     ``lifts`` holds the logit each domain view added on top of the text's own score ("custodian",
-    "application", "context"; see ``rihub.align.views``; "label_prior", the fitted offset of a WSIS line or GDC
-    objective), so the evidence can say which view carried a label.
+    "application", "context", "shared_indicator", "unnamed_aim" (negative); see ``rihub.align.views``;
+    "label_prior", the fitted offset of a WSIS line or GDC objective), so the evidence can say which
+    view carried a label.
     """
 
     framework: str
@@ -106,6 +109,31 @@ def _head_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.N
     out = np.zeros((len(batch.texts), len(codes)), dtype=bool)
     for i, (_, terms) in enumerate(batch.lexicon):
         for fw, code in terms:
+            if fw == framework and code in col:
+                out[i, col[code]] = True
+    return out
+
+
+def _aside_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Per (text, label): whether a lexicon term of the label is only in the text's asides."""
+    col = {c: j for j, c in enumerate(codes)}
+    out = np.zeros((len(batch.texts), len(codes)), dtype=bool)
+    for i, found in enumerate(batch.aside_terms):
+        for fw, code in found:
+            if fw == framework and code in col:
+                out[i, col[code]] = True
+    return out
+
+
+def _context_terms(
+    contexts: Sequence[str | None] | None, n: int, framework: str, codes: Sequence[str]
+) -> npt.NDArray[np.bool_]:
+    """Per (text, label): whether a lexicon term of the label is in the text's context."""
+    col = {c: j for j, c in enumerate(codes)}
+    out = np.zeros((n, len(codes)), dtype=bool)
+    found = {c: get_lexicon().label_scores(c)[1] for c in set(contexts or ()) if c}  # results share one
+    for i, context in enumerate(contexts or ()):
+        for fw, code in found.get(context, ()) if context else ():
             if fw == framework and code in col:
                 out[i, col[code]] = True
     return out
@@ -199,11 +227,13 @@ class Aligner:
     def _score_batch(
         self, batch: TextBatch, contexts: Sequence[str | None] | None = None, *, label_priors: bool = True
     ) -> tuple[dict[str, FrameworkScores], dict[str, dict[str, npt.NDArray[np.float32]]]]:
-        """Combiner scores plus the domain views' logit lifts (custodian targets, context, label prior).
+        """Combiner scores plus the domain views' logit lifts (custodian targets, context, label prior,
+        named aims).
 
         A label that the asides alone take over its threshold (the head's score with the lifts is
         under it and no lexicon term of the label is in the head) is held just under the threshold:
-        it ranks, but is never proposed from a word in an example list or a parenthetical.
+        it ranks, but is never proposed from a word in an example list or a parenthetical. So is an
+        SDG of a sector or a group that an ICT text does not name (``_unnamed_aims``).
         """
         head, views_by_fw = self._combiner_scores(batch)
         own = self._with_asides(batch, head)
@@ -221,9 +251,13 @@ class Aligner:
             if label_priors and (priors := self.label_priors.get(fw)):
                 offsets = np.array([priors.get(c, 0.0) for c in space.codes])
                 lifts["label_prior"] = np.broadcast_to(offsets, own[fw].shape).copy()
+            in_head = _head_terms(batch, fw, space.codes)
+            unnamed = self._unnamed_aims(batch, contexts, space.codes, in_head, lifts) if fw == "SDG" else None
             lift = sum(lifts.values(), np.zeros_like(own[fw]))
             score = sigmoid(logit(own[fw]) + lift)
-            refused = (score >= thr) & (sigmoid(logit(head[fw]) + lift) < thr) & ~_head_terms(batch, fw, space.codes)
+            refused = (score >= thr) & (sigmoid(logit(head[fw]) + lift) < thr) & ~in_head
+            if unnamed is not None:  # a sector's or a group's goal that nothing names is never proposed
+                refused |= (score >= thr) & unnamed
             score = np.where(refused, np.nextafter(thr, 0.0)[None, :], score)
             if fw == "SDG" and ((pooled := shared_indicator_scores(score, heads, space.codes)) != score).any():
                 lifts["shared_indicator"] = logit(pooled) - logit(score)  # a goal takes its partner's score
@@ -231,6 +265,23 @@ class Aligner:
             score = _named_goals_proposed(score, thr, lifts)  # last: only what every view left under
             out[fw] = FrameworkScores(fw, space.codes, score, thr, own[fw], lifts, head[fw])
         return out, views_by_fw
+
+    def _unnamed_aims(
+        self,
+        batch: TextBatch,
+        contexts: Sequence[str | None] | None,
+        codes: Sequence[str],
+        in_head: npt.NDArray[np.bool_],
+        lifts: dict[str, npt.NDArray[np.float64]],
+    ) -> npt.NDArray[np.bool_]:
+        """The named-aim view (``views.unnamed_aims``): the SDG goals of a sector or a group that an ICT
+        text leaves unnamed, with their ``UNNAMED_AIM_LOGIT`` booked in ``lifts`` (not where an aside
+        names the goal: an illustration ranks it, the aside rule keeps it unproposed)."""
+        named = in_head | _context_terms(contexts, len(in_head), "SDG", codes)
+        named |= (lifts["custodian"] > 0) | (lifts["application"] > 0)
+        unnamed = unnamed_aims(batch.texts, contexts, codes, named)
+        lifts["unnamed_aim"] = unnamed_aim_matrix(unnamed & ~_aside_terms(batch, "SDG", codes))
+        return unnamed
 
     def _context_scores(self, contexts: Sequence[str | None]) -> dict[str, npt.NDArray[np.float64]]:
         """Each text's context scored on its own (no lifts); rows without a context score 0."""

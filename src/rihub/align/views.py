@@ -19,6 +19,13 @@
   goal (``frameworks/wsis.json`` ``applications``): the SDG lexicon's "health" does not match inside
   "e-health", and MiniLM puts "telemedicine" far from goal 3's wording, so a text about e-health
   otherwise scores goal 3 low.
+- **Named aims** (`NAMED_AIM_GOALS`, `unnamed_aims`): in a text about ICT, a goal about a sector
+  (health, agriculture, water, energy, cities, consumption, oceans, land) or a group of people (women,
+  persons with disabilities and other excluded groups) is an aim only where the text or its context
+  names it — a lexicon term of the goal — or a named-goal view above lifts it: the labelling guide's
+  S-SECTOR, S-GENDER and S-INCLUSION rules. The combiner reads "risk analysis" as target 3.d and
+  "participation of all" as goal 5. Such a goal is never proposed (held just under its threshold
+  by the ``Aligner``), and unless an aside names it, it ranks ``UNNAMED_AIM_LOGIT`` lower.
 - **Context** (`context_lift`): an expected result is read under its initiative's title and the
   results' lead-in; a label the context itself proposes lifts the result's logit a little.
 
@@ -43,7 +50,10 @@ __all__ = [
     "APPLICATION_LOGIT",
     "CONTEXT_WEIGHT",
     "CUSTODIAN_LOGIT",
+    "NAMED_AIM_GOALS",
+    "UNNAMED_AIM_LOGIT",
     "Salient",
+    "about_ict",
     "application_hits",
     "application_matrix",
     "clear_caches",
@@ -53,6 +63,8 @@ __all__ = [
     "salient",
     "shared_indicator_scores",
     "shared_with",
+    "unnamed_aim_matrix",
+    "unnamed_aims",
 ]
 
 CUSTODIAN_LOGIT = 4.0
@@ -63,6 +75,23 @@ APPLICATION_LOGIT = CUSTODIAN_LOGIT
 target, for the same kind of evidence (an official source ties the named thing to one goal)."""
 CONTEXT_WEIGHT = 0.5
 """Share of the context's margin over the threshold (in logits) passed on to each result."""
+NAMED_AIM_GOALS = frozenset({"2", "3", "5", "6", "7", "10", "11", "12", "14", "15"})
+"""SDGs a text about ICT serves only when it names their sector or group (data/indomain/guide.md:
+S-SECTOR for 2, 3, 6, 7, 11, 12, 14, 15; S-GENDER for 5; S-INCLUSION for 10). Goals 4, 8, 9, 13, 16
+and 17 are about what a text does (skills, enterprise, infrastructure, climate action, institutions,
+partnership), which wording far from the lexicon often says, and goal 1 the guide gives from the aim
+of resilience; those are left to the text."""
+UNNAMED_AIM_LOGIT = -1.74
+"""Logit added to a ``NAMED_AIM_GOALS`` goal that an ICT text does not name: the offset the label-prior
+estimator (log loss, L2 penalty ``PRIOR_PENALTY``) fits on the in-domain pairs so marked
+(``bench/align_unnamed.py``: 6 of 1,558 are labels; docs/alignment.md)."""
+_ICT_RE = re.compile(
+    r"(?<![\w-])(?:ICTs?|telecommunications?|telecoms?|digital\w*|broadband|internet|cyber\w*|online|"
+    r"e-[a-z]\w+|connectivity|spectrum|satellites?|artificial intelligence|AI|computers?|computing|"
+    r"mobile (?:phones?|networks?|services?|broadband|money|applications?))(?!\w)",
+    re.IGNORECASE,
+)
+
 
 _PAREN_RE = re.compile(r"\s*\([^()]*\)|\s*[—–]\s[^—–]*\s[—–]\s?|\s*—[^—]*—")
 _EXAMPLE_RE = re.compile(
@@ -263,3 +292,30 @@ def context_lift(
 ) -> npt.NDArray[np.float64]:
     """``CONTEXT_WEIGHT`` × the context's margin over the threshold, where the context passes it."""
     return CONTEXT_WEIGHT * np.maximum(context_logit - threshold_logit, 0.0)
+
+
+def about_ict(text: str | None) -> bool:
+    """Whether a text names ICT as its subject (telecommunication, digital, broadband, Internet ...).
+
+    The named-aim view is a rule of telecommunication-development text, where ICT is the subject and
+    a sector is an aim only when named; an abstract about food trade is about its sector without
+    naming "agriculture" (the SDG benchmark's rows: 36 of 622 name ICT, 162 of the 165 in-domain texts
+    or their contexts do).
+    """
+    return bool(text and _ICT_RE.search(text))
+
+
+def unnamed_aims(
+    texts: Sequence[str], contexts: Sequence[str | None] | None, codes: Sequence[str], named: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """Per (text, goal): a ``NAMED_AIM_GOALS`` goal that an ICT text (or one read under an ICT
+    context) leaves unnamed; ``named`` says where a lexicon term of the goal is in the head or the
+    context, or a named-goal view (custodian, application) lifts it."""
+    aim = np.array([c in NAMED_AIM_GOALS for c in codes], dtype=bool)
+    ict = [about_ict(t) or about_ict(contexts[i] if contexts else None) for i, t in enumerate(texts)]
+    return np.array(ict, dtype=bool)[:, None] & aim[None, :] & ~named
+
+
+def unnamed_aim_matrix(unnamed: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64]:
+    """Logit lift per (text, goal): ``UNNAMED_AIM_LOGIT`` where ``unnamed``."""
+    return np.where(unnamed, UNNAMED_AIM_LOGIT, 0.0)
