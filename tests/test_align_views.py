@@ -244,6 +244,15 @@ def _parts(outline: Outline, code: str) -> tuple[list[str], list[str | None]]:
     return [head, *results], [None, *([ini.title] * len(results))]
 
 
+def test_eur2_emergency_warning_result_gets_the_disaster_goals_not_health(aligner: Aligner, outline: Outline) -> None:
+    """The issue's case: EUR2's result on emergency preparedness and cell broadcast got only SDG 3,
+    through target 3.d; it is about the disaster indicator 11.b and 13.1 share."""
+    texts, contexts = _parts(outline, "EUR2")
+    k = next(i for i, t in enumerate(texts) if "cell broadcast" in t)
+    sdgs = _sdgs(aligner.classify([texts[k]], [contexts[k]])[0])
+    assert {"11", "13"} <= set(sdgs) and "3" not in sdgs
+
+
 @pytest.mark.parametrize("code", ["CIS1", "AFR2", "CIS5"])
 def test_sdg9_for_the_ict_initiatives(aligner: Aligner, outline: Outline, code: str) -> None:
     texts, contexts = _parts(outline, code)
