@@ -8,7 +8,7 @@ SDG benchmark dev half that turns those features into a probability-like score w
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,40 +103,35 @@ Chosen on the in-domain set out of fold (folds grouped by initiative; docs/align
 """
 
 
-def _head_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
-    """Per (text, label): whether a lexicon term of the label is in the text's head."""
+def _label_mask(
+    per_text: Sequence[Iterable[tuple[str, str]]], n: int, framework: str, codes: Sequence[str]
+) -> npt.NDArray[np.bool_]:
+    """Per (text, label): whether the text's (framework, code) lexicon labels include the label."""
     col = {c: j for j, c in enumerate(codes)}
-    out = np.zeros((len(batch.texts), len(codes)), dtype=bool)
-    for i, (_, terms) in enumerate(batch.lexicon):
-        for fw, code in terms:
+    out = np.zeros((n, len(codes)), dtype=bool)
+    for i, labels in enumerate(per_text):
+        for fw, code in labels:
             if fw == framework and code in col:
                 out[i, col[code]] = True
     return out
+
+
+def _head_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Per (text, label): whether a lexicon term of the label is in the text's head."""
+    return _label_mask([terms for _, terms in batch.lexicon], len(batch.texts), framework, codes)
 
 
 def _aside_terms(batch: TextBatch, framework: str, codes: Sequence[str]) -> npt.NDArray[np.bool_]:
     """Per (text, label): whether a lexicon term of the label is only in the text's asides."""
-    col = {c: j for j, c in enumerate(codes)}
-    out = np.zeros((len(batch.texts), len(codes)), dtype=bool)
-    for i, found in enumerate(batch.aside_terms):
-        for fw, code in found:
-            if fw == framework and code in col:
-                out[i, col[code]] = True
-    return out
+    return _label_mask(batch.aside_terms, len(batch.texts), framework, codes)
 
 
 def _context_terms(
     contexts: Sequence[str | None] | None, n: int, framework: str, codes: Sequence[str]
 ) -> npt.NDArray[np.bool_]:
     """Per (text, label): whether a lexicon term of the label is in the text's context."""
-    col = {c: j for j, c in enumerate(codes)}
-    out = np.zeros((n, len(codes)), dtype=bool)
     found = {c: get_lexicon().label_scores(c)[1] for c in set(contexts or ()) if c}  # results share one
-    for i, context in enumerate(contexts or ()):
-        for fw, code in found.get(context, ()) if context else ():
-            if fw == framework and code in col:
-                out[i, col[code]] = True
-    return out
+    return _label_mask([found.get(c, {}) if c else {} for c in contexts or ()], n, framework, codes)
 
 
 class Aligner:
