@@ -407,7 +407,7 @@ class Aligner:
 def _named_goals_proposed(
     score: npt.NDArray[np.float64], thr: npt.NDArray[np.float64], lifts: dict[str, npt.NDArray[np.float64]]
 ) -> npt.NDArray[np.float64]:
-    """Scores with every goal whose custodian target or C7 application the head names at its threshold.
+    """Scores with every goal whose custodian target or application the head names at its threshold.
 
     The lift is a logit added to the combiner's score, and on wording far from the benchmark's
     abstracts the combiner can score a goal near zero ("Use of ICTs for e-health services and

@@ -14,11 +14,13 @@
   different goals by one indicator (national disaster risk reduction strategies: 11.b.1 = 13.1.2); a
   custodian entry names the goals it ``shares`` with, and where its terms are in the head each goal
   rises to the score of the other, since the same evidence supports both.
-- **Applications** (`application_hits`): the uses of ICT that WSIS action line C7 names as one word
-  hiding a keyword of their goal (e-health, telemedicine, e-learning, e-waste ...), each tied to that
-  goal (``frameworks/wsis.json`` ``applications``): the SDG lexicon's "health" does not match inside
-  "e-health", and MiniLM puts "telemedicine" far from goal 3's wording, so a text about e-health
-  otherwise scores goal 3 low.
+- **Applications** (`application_hits`): the uses of ICT that WSIS action lines C7 and C5 name, each
+  tied to the goal the labelling guide gives it (``frameworks/wsis.json`` ``applications``): e-health
+  and telemedicine 3, e-learning 4, e-waste 12, e-government and digital identity 16, child online
+  protection 16, e-commerce and digital payments 8, cybersecurity and CIRTs 9. The SDG lexicon's
+  "health" does not match inside "e-health", MiniLM puts "telemedicine" far from goal 3's wording, and
+  the benchmark-fitted combiner scores "e-government services" near zero for goal 16, so without the
+  view a short title of that kind gets no SDG at all.
 - **Named aims** (`NAMED_AIM_GOALS`, `unnamed_aims`): in a text about ICT, a goal about a sector
   (health, agriculture, water, energy, cities, consumption, oceans, land) or a group of people (women,
   persons with disabilities and other excluded groups) is an aim only where the text or its context
@@ -71,7 +73,7 @@ CUSTODIAN_LOGIT = 4.0
 """Logit added to a goal when the head of the text names something a custodian target counts; chosen
 out of fold on the in-domain set (``bench/align_lifts.py``, docs/alignment.md)."""
 APPLICATION_LOGIT = CUSTODIAN_LOGIT
-"""Logit added to a goal when the head names a C7 application of it: the weight of a custodian
+"""Logit added to a goal when the head names an application of it (C7, C5): the weight of a custodian
 target, for the same kind of evidence (an official source ties the named thing to one goal)."""
 CONTEXT_WEIGHT = 0.5
 """Share of the context's margin over the threshold (in logits) passed on to each result."""
@@ -230,7 +232,7 @@ def custodian_hits(head: str) -> Hits:
 
 
 def application_hits(head: str) -> Hits:
-    """Per SDG goal, the C7 applications of it (e-health -> 3 ...) whose terms the head of a text names."""
+    """Per SDG goal, the applications of it (e-health -> 3, CIRTs -> 9 ...) whose terms the head of a text names."""
     return _named_hits(head, "application")
 
 
@@ -252,7 +254,7 @@ def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[
 
 
 def application_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Logit lift per (text, SDG goal): ``APPLICATION_LOGIT`` where a C7 application of the goal is named."""
+    """Logit lift per (text, SDG goal): ``APPLICATION_LOGIT`` where an application of the goal is named."""
     return _goal_lift(application_hits, APPLICATION_LOGIT, heads, codes)
 
 
