@@ -147,6 +147,9 @@ def test_application_view_gives_e_health_its_goal(aligner: Aligner) -> None:
 def test_short_texts_of_other_cycles_get_the_guides_goal(aligner: Aligner, text: str, goal: str, rule: str) -> None:
     """Titles as other cycles word them (constructed): the wording alone leaves each without the goal
     the labelling guide gives it; the entry of that rule names it and proposes it."""
+    fs = aligner.scores([text])["SDG"]
+    j = fs.codes.index(goal)
+    assert fs.base is not None and fs.base[0, j] < fs.thresholds[j] <= fs.scores[0, j]
     (props,) = aligner.classify([text])
     named = _sdgs(props)[goal]
     views = named.evidence["views"]
