@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rihub.align import Aligner, Proposal, roll_up
+from rihub.align.features import label_texts
+from rihub.align.lexicon import get_lexicon
 from rihub.align.views import about_ict, application_hits, custodian_hits, salient, shared_with
 from rihub.hub import Hub
 from rihub.model import Outline, as_sentences
@@ -156,6 +158,19 @@ def test_short_texts_of_other_cycles_get_the_guides_goal(aligner: Aligner, text:
     assert isinstance(views, dict) and views["application"][0]["rule"] == rule
     listed = aligner.classify([f"Online platforms for services such as {text[0].lower()}{text[1:].rstrip('.')}."])[0]
     assert goal not in _sdgs(listed) or _sdgs(listed)[goal].evidence["carried_by"] != "application"
+
+
+def test_lexicon_terms_are_evidence_but_never_embedded(aligner: Aligner) -> None:
+    """The guide's IXPs and IPv6 are C2's lexicon terms, kept out of the embedded label texts (those
+    reach the SDG scores through the WSIS-SDG prior): a text on them ranks C2 first, with the terms."""
+    text = "Internet exchange points and IPv6 deployment in the region"
+    _, scores_terms = get_lexicon().label_scores(text)
+    assert {"Internet exchange points", "IPv6"} <= set(scores_terms[("WSIS", "C2")])
+    goal_txt, kw_txt, targets = label_texts("WSIS")
+    embedded = " ".join([*goal_txt, *kw_txt, *(t for _, _, t in targets)])
+    assert "IPv6" not in embedded and "Internet exchange" not in embedded
+    fs = aligner.scores([text])["WSIS"]
+    assert fs.codes[int(fs.scores[0].argmax())] == "C2"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""Keyword lexicon built from the vocabulary keywords: cheap, explainable evidence.
+"""Keyword lexicon built from the vocabulary keywords and lexicon terms: cheap, explainable evidence.
+
+An item's ``lexicon_terms`` are matched here like its keywords but never embedded (see
+``FrameworkItem.lexicon_terms``).
 
 Each term found in a text is reported back to the reviewer as ``evidence["terms"]``, so the lexicon
 is the part of the classifier a person can check at a glance. Terms shared by several goals get a
@@ -112,7 +115,7 @@ def _build(frameworks: Iterable[str]) -> Lexicon:
     for fw in frameworks:
         for item in load(fw):
             top = item.parent or item.code
-            for kw in item.keywords:
+            for kw in (*item.keywords, *item.lexicon_terms):
                 key = kw.strip()
                 if len(key) >= 2:
                     mapping[key].add((fw, top))

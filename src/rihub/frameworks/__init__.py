@@ -41,6 +41,10 @@ class FrameworkItem:
     description: str
     keywords: tuple[str, ...]
     parent: str | None
+    lexicon_terms: tuple[str, ...] = ()
+    """Words the lexicon matches for this item but that are not embedded into its keyword vector: that
+    vector also reaches the SDG scores (the WSIS->SDG prior), so adding a keyword is a retraining
+    decision, while a lexicon term only adds evidence for this item's own framework."""
 
     @property
     def is_top_level(self) -> bool:
@@ -77,6 +81,7 @@ def _items(framework: str) -> tuple[FrameworkItem, ...]:
             description=str(row["description"]),
             keywords=tuple(str(k) for k in row.get("keywords", ())),
             parent=None if row.get("parent") is None else str(row["parent"]),
+            lexicon_terms=tuple(str(k) for k in row.get("lexicon_terms", ())),
         )
         for row in _raw(framework)["items"]
     )
