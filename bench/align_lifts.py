@@ -5,7 +5,7 @@ folds grouped by initiative, each fold's lift is the one with the best SDG mean 
 the other folds, and the fold is ranked with it. Prints the figures of every lift on the whole set
 (what a fixed choice gives) and the nested out-of-fold figures (what choosing it is worth).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/align_lifts.py [--grid 1 2 3 4 5 6]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/align_lifts.py [--grid 1 2 3 4 5 6 7 8]
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def scores_with_lift(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--grid", type=float, nargs="+", default=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    ap.add_argument("--grid", type=float, nargs="+", default=[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0])
     grid = ap.parse_args().grid
     aligner = Aligner.load()
     items = indomain_items(parse_bytes(demo_report_bytes(), DEMO_REPORT))

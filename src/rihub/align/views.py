@@ -20,7 +20,9 @@
   protection 16, e-commerce and digital payments 8, cybersecurity and CIRTs 9. The SDG lexicon's
   "health" does not match inside "e-health", MiniLM puts "telemedicine" far from goal 3's wording, and
   the benchmark-fitted combiner scores "e-government services" near zero for goal 16, so without the
-  view a short title of that kind gets no SDG at all.
+  view a short title of that kind gets no SDG at all. The same entry lifts its WSIS line (C7, C5);
+  e-environment's early warning and green ICT are line-only entries (their goals come from the
+  custodian view or the wording).
 - **Named aims** (`NAMED_AIM_GOALS`, `unnamed_aims`): in a text about ICT, a goal about a sector
   (health, agriculture, water, energy, cities, consumption, oceans, land) or a group of people (women,
   persons with disabilities and other excluded groups) is an aim only where the text or its context
@@ -69,12 +71,13 @@ __all__ = [
     "unnamed_aims",
 ]
 
-CUSTODIAN_LOGIT = 4.0
+CUSTODIAN_LOGIT = 6.0
 """Logit added to a goal when the head of the text names something a custodian target counts; chosen
 out of fold on the in-domain set (``bench/align_lifts.py``, docs/alignment.md)."""
 APPLICATION_LOGIT = CUSTODIAN_LOGIT
-"""Logit added to a goal when the head names an application of it (C7, C5): the weight of a custodian
-target, for the same kind of evidence (an official source ties the named thing to one goal)."""
+"""Logit added to a goal, and to the WSIS line, when the head names an application (C7, C5): the weight
+of a custodian target, for the same kind of evidence (an official source ties the named thing to one
+goal and one line)."""
 CONTEXT_WEIGHT = 0.5
 """Share of the context's margin over the threshold (in logits) passed on to each result."""
 NAMED_AIM_GOALS = frozenset({"2", "3", "5", "6", "7", "10", "11", "12", "14", "15"})
@@ -174,7 +177,7 @@ def _term_patterns(terms: Sequence[str]) -> Patterns:
 
 
 Hits = dict[str, list[dict[str, object]]]
-Named = tuple[tuple[str, dict[str, object], Patterns], ...]  # (goal, what the evidence names, its terms)
+Named = tuple[tuple[str | None, dict[str, object], Patterns], ...]  # (goal, what the evidence names, its terms)
 
 
 @cache
@@ -217,12 +220,15 @@ def clear_caches() -> None:
     _matches.cache_clear()
 
 
-def _named_hits(head: str, view: str) -> Hits:
+def _named_hits(head: str, view: str, by: str = "goal") -> Hits:
+    """Per code (the entry's SDG goal, or the value of its field ``by``), the entries the head names."""
     entries = _ENTRIES[view]()
     found: Hits = {}
     for k, terms in _matches(head, view):
         goal, names, _ = entries[k]
-        found.setdefault(goal, []).append({**names, "terms": list(terms)})
+        code = goal if by == "goal" else str(names[by])
+        if code is not None:
+            found.setdefault(code, []).append({**names, "terms": list(terms)})
     return found
 
 
@@ -231,9 +237,10 @@ def custodian_hits(head: str) -> Hits:
     return _named_hits(head, "custodian")
 
 
-def application_hits(head: str) -> Hits:
-    """Per SDG goal, the applications of it (e-health -> 3, CIRTs -> 9 ...) whose terms the head of a text names."""
-    return _named_hits(head, "application")
+def application_hits(head: str, framework: str = "SDG") -> Hits:
+    """Per SDG goal (e-health -> 3, CIRTs -> 9 ...), or per WSIS line for ``framework="WSIS"`` (e-health
+    -> C7, CIRTs -> C5), the applications whose terms the head of a text names."""
+    return _named_hits(head, "application", "goal" if framework == "SDG" else "line")
 
 
 def _goal_lift(
@@ -253,9 +260,9 @@ def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[
     return _goal_lift(custodian_hits, CUSTODIAN_LOGIT, heads, codes)
 
 
-def application_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Logit lift per (text, SDG goal): ``APPLICATION_LOGIT`` where an application of the goal is named."""
-    return _goal_lift(application_hits, APPLICATION_LOGIT, heads, codes)
+def application_matrix(heads: Sequence[str], codes: Sequence[str], framework: str = "SDG") -> npt.NDArray[np.float64]:
+    """Logit lift per (text, SDG goal or WSIS line): ``APPLICATION_LOGIT`` where an application of it is named."""
+    return _goal_lift(lambda head: application_hits(head, framework), APPLICATION_LOGIT, heads, codes)
 
 
 def shared_indicator_scores(

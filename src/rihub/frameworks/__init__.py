@@ -151,12 +151,16 @@ def custodian_targets() -> tuple[CustodianTarget, ...]:
 
 @dataclass(frozen=True)
 class WsisApplication:
-    """A use of ICT that WSIS action line C7 names (e-health ...) and the one goal it serves."""
+    """A use of ICT that a WSIS action line names (e-health ...), its line, and the one goal it serves.
+
+    ``goal`` is None for a use whose goals another view already gives (disaster monitoring and early
+    warning: the custodian view's 11.b / 13.1): the entry then names only its line.
+    """
 
     application: str
     line: str
-    goal: str
-    rule: str  # the labelling guide's rule that gives the goal (data/indomain/guide.md)
+    goal: str | None
+    rule: str  # the labelling guide's rule that gives the goal or the line (data/indomain/guide.md)
     terms: tuple[str, ...]
 
 
@@ -164,6 +168,12 @@ class WsisApplication:
 def wsis_applications() -> tuple[WsisApplication, ...]:
     """The application view's data (``wsis.json`` ``applications``, sources in ``applications_source``)."""
     return tuple(
-        WsisApplication(str(a["application"]), str(a["line"]), str(a["goal"]), str(a["rule"]), tuple(a["terms"]))
+        WsisApplication(
+            str(a["application"]),
+            str(a["line"]),
+            None if a["goal"] is None else str(a["goal"]),
+            str(a["rule"]),
+            tuple(a["terms"]),
+        )
         for a in _raw("WSIS")["applications"]
     )
