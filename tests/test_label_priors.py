@@ -1,4 +1,5 @@
-"""Label priors: one logit offset per WSIS line / GDC objective, fitted on the in-domain labels."""
+"""Label priors (one logit offset per WSIS line / GDC objective, fitted on the in-domain labels) and the
+calibration that turns a score into the proposal's one readable probability."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rihub.align.calibrate import (
     indomain_figures,
     indomain_items,
 )
+from rihub.align.combiner import fit_isotonic
 from rihub.model import Outline
 
 
@@ -73,3 +75,21 @@ def test_priors_fitted_out_of_fold_do_not_lower_the_in_domain_figures(aligner: A
     for fw, key in (("SDG", "recall_at_5"), ("WSIS", "recall_at_3"), ("GDC", "top1")):
         rolled = figures[fw]["initiatives_rolled_up"]
         assert rolled["initiatives"] == figures["initiatives"] and 0.5 < rolled[key] <= 1.0
+
+
+def test_calibration_reads_each_block_with_the_rule_of_succession(aligner: Aligner) -> None:
+    """A block of all-correct validation pairs says (n + 1) / (n + 2), not 100 %; order is kept."""
+    scores = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.9, 0.95])
+    labels = np.array([False, False, False, True, False, True, True, True])
+    cal = fit_isotonic(scores, labels, "test")
+    p = cal.apply(scores)
+    assert p[0] == pytest.approx(1 / 5)  # three wrong pairs: (0 + 1) / (3 + 2)
+    assert p[-1] == pytest.approx(4 / 5)  # the top block: three right of three
+    assert p[3] == pytest.approx(2 / 4)  # the violator pooled with its neighbour: one right of two
+    assert np.all(np.diff(p) >= 0) and p.min() > 0 and p.max() < 1
+    rng = np.random.default_rng(3)
+    raw = rng.uniform(size=2000)
+    noisy = fit_isotonic(raw, rng.uniform(size=2000) < raw, "test").apply(np.linspace(0, 1, 101))
+    assert np.all(np.diff(noisy) >= 0) and np.abs(noisy - np.linspace(0, 1, 101)).max() < 0.15
+    for cal in aligner.combiner.calibration.values():  # the shipped maps never say "always" or "never"
+        assert min(cal.y) > 0 and max(cal.y) < 1

@@ -2,8 +2,9 @@
 
 The combiner's raw score ranks labels well but is not a frequency (it was fitted on SDG benchmark
 rows, and WSIS/GDC reuse it). A ``Calibrator`` maps a raw score to "how often a proposal with this
-score was correct in validation": isotonic regression on out-of-fold pairs, stored as knots and
-applied with ``np.interp`` (numpy only at run time).
+score was correct in validation": isotonic regression on out-of-fold pairs, each block read with the
+rule of succession (never 0 or 100 %; ``combiner.fit_isotonic``), stored as knots and applied with
+``np.interp`` (numpy only at run time).
 
 - WSIS and GDC are calibrated on their own labels: the in-domain set (``rihub/data/indomain``).
 - SDG is calibrated on the SDG benchmark's out-of-fold scores plus the in-domain set.
