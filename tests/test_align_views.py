@@ -220,6 +220,29 @@ def test_lexicon_terms_are_evidence_but_never_embedded(aligner: Aligner) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "objective", "terms"),
+    [
+        (
+            "Special assistance to least developed countries and SIDS in national planning.",
+            "1",
+            {"least developed countries", "SIDS"},
+        ),
+        ("Quality of service and consumer protection.", "3", {"consumer protection"}),
+    ],
+)
+def test_gdc_lexicon_terms_follow_the_guide(aligner: Aligner, text: str, objective: str, terms: set[str]) -> None:
+    """G1 names the LDCs' special needs, G3 consumer protection: matched as evidence for the objective,
+    never embedded, and the objective ranks first (constructed texts)."""
+    _, found = get_lexicon().label_scores(text)
+    assert terms <= set(found[("GDC", objective)])
+    goal_txt, kw_txt, targets = label_texts("GDC")
+    embedded = " ".join([*goal_txt, *kw_txt, *(t for _, _, t in targets)])
+    assert not any(t in embedded for t in terms)
+    fs = aligner.scores([text])["GDC"]
+    assert fs.codes[int(fs.scores[0].argmax())] == objective
+
+
+@pytest.mark.parametrize(
     ("text", "goal", "view"),
     [
         (
