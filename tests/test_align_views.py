@@ -242,6 +242,20 @@ def test_gdc_lexicon_terms_follow_the_guide(aligner: Aligner, text: str, objecti
     assert fs.codes[int(fs.scores[0].argmax())] == objective
 
 
+def test_guide_terms_lift_their_gdc_objective(aligner: Aligner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CIRTs are G3's: named in the head they take objective 3 over the in-domain prior for objective 1
+    (constructed title); without the view's lift objective 3 ranks under it; in an aside, no lift."""
+    text = "Setting up national CIRTs."
+    assert align_views.guide_term_hits(text) == {"3": [{"objective": "3", "rule": "G3", "terms": ["CIRTs"]}]}
+    (props,) = aligner.classify([text])
+    (gdc,) = [p for p in props if p.framework == "GDC"]
+    assert gdc.code == "3" and gdc.evidence["carried_by"] == "guide_terms"
+    monkeypatch.setattr(align_views, "GUIDE_TERM_LOGIT", 0.0)
+    fs = aligner.scores([text])["GDC"]
+    assert fs.ranked(0)[0][0] != "3"
+    assert align_views.guide_term_hits(salient("Regional workshops on topics such as CIRTs and spam.").head) == {}
+
+
 @pytest.mark.parametrize(
     ("text", "goal", "view"),
     [

@@ -414,8 +414,9 @@ def _why(ev: dict[str, Any]) -> str:
     carried = ev.get("carried_by")
     if carried == "shared_indicator" and (shared := views.get("shared_indicator")):
         return f"indicator shared with goal {', '.join(shared.get('with') or [])}"
-    if carried in ("custodian", "application") and (hits := views.get(carried)):
-        return "; ".join(f"{h.get('target') or h.get('application')}: {', '.join(h.get('terms') or [])}" for h in hits)
+    if carried in ("custodian", "application", "guide_terms") and (hits := views.get(carried)):
+        names = (f"{h.get('target') or h.get('application') or h.get('rule')}" for h in hits)
+        return "; ".join(f"{name}: {', '.join(h.get('terms') or [])}" for name, h in zip(names, hits, strict=True))
     near = ev.get("nearest") or {}
     return ", ".join(ev.get("terms") or []) or f"nearest {near.get('code')} (similarity {near.get('similarity')})"
 

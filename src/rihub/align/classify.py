@@ -36,6 +36,8 @@ from rihub.align.views import (
     context_lift,
     custodian_hits,
     custodian_matrix,
+    guide_term_hits,
+    guide_term_matrix,
     shared_indicator_scores,
     shared_with,
     unnamed_aim_matrix,
@@ -73,9 +75,9 @@ class FrameworkScores:
     """Full score matrix of one framework: ``scores[i, j]`` is text i against ``codes[j]``.
 
     ``lifts`` holds the logit each domain view added on top of the text's own score ("custodian",
-    "application", "context", "shared_indicator", "unnamed_aim" (negative); see ``rihub.align.views``;
-    "label_prior", the fitted offset of a WSIS line or GDC objective), so the evidence can say which
-    view carried a label.
+    "application", "guide_terms", "context", "shared_indicator", "unnamed_aim" (negative); see
+    ``rihub.align.views``; "label_prior", the fitted offset of a WSIS line or GDC objective), so the
+    evidence can say which view carried a label.
     """
 
     framework: str
@@ -242,6 +244,8 @@ class Aligner:
                 lifts["custodian"] = custodian_matrix(heads, space.codes)
             if fw in ("SDG", "WSIS"):
                 lifts["application"] = application_matrix(heads, space.codes, fw)
+            if fw == "GDC":
+                lifts["guide_terms"] = guide_term_matrix(heads, space.codes)
             if ctx_scores is not None:
                 lifts["context"] = context_lift(logit(ctx_scores[fw]), logit(thr)[None, :])
             if label_priors and (priors := self.label_priors.get(fw)):
@@ -360,7 +364,11 @@ class Aligner:
         if fs.head is not None and fs.head[i, j] != base:
             views["head"] = round(float(fs.head[i, j]), 4)  # the text's score without its asides
         head = batch.heads[i] if batch.heads else batch.texts[i]
-        named = (("custodian", custodian_hits(head)), ("application", application_hits(head, fs.framework)))
+        named = (
+            ("custodian", custodian_hits(head)),
+            ("application", application_hits(head, fs.framework)),
+            ("guide_terms", guide_term_hits(head)),
+        )
         for name, hits in named:
             if fs.lifts.get(name) is not None and fs.lifts[name][i, j] > 0:
                 views[name] = hits.get(fs.codes[j], [])
@@ -409,8 +417,8 @@ class Aligner:
 def _named_goals_proposed(
     score: npt.NDArray[np.float64], thr: npt.NDArray[np.float64], lifts: dict[str, npt.NDArray[np.float64]]
 ) -> npt.NDArray[np.float64]:
-    """Scores with every goal (or WSIS line) whose custodian target or application the head names at
-    its threshold.
+    """Scores with every goal, WSIS line or GDC objective whose custodian target, application or guide
+    terms the head names at its threshold.
 
     The lift is a logit added to the combiner's score, and on wording far from the benchmark's
     abstracts the combiner can score a goal near zero ("Use of ICTs for e-health services and
@@ -421,7 +429,7 @@ def _named_goals_proposed(
     lowest proposed score, so it ranks under every goal the text's wording carries). The raise is
     booked to the view that named it, which is what its evidence then says carried it.
     """
-    for name in ("custodian", "application"):
+    for name in ("custodian", "application", "guide_terms"):
         if (lift := lifts.get(name)) is None:
             continue
         low = (lift > 0) & (score < thr[None, :])
