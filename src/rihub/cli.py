@@ -415,8 +415,8 @@ def _why(ev: dict[str, Any]) -> str:
     if carried == "shared_indicator" and (shared := views.get("shared_indicator")):
         return f"indicator shared with goal {', '.join(shared.get('with') or [])}"
     if carried in ("custodian", "application", "guide_terms") and (hits := views.get(carried)):
-        names = (f"{h.get('target') or h.get('application') or h.get('rule')}" for h in hits)
-        return "; ".join(f"{name}: {', '.join(h.get('terms') or [])}" for name, h in zip(names, hits, strict=True))
+        named = ((h.get("target") or h.get("application") or h.get("rule"), h.get("terms") or []) for h in hits)
+        return "; ".join(f"{name}: {', '.join(terms)}" for name, terms in named)
     near = ev.get("nearest") or {}
     return ", ".join(ev.get("terms") or []) or f"nearest {near.get('code')} (similarity {near.get('similarity')})"
 
