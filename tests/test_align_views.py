@@ -242,6 +242,21 @@ def test_gdc_lexicon_terms_follow_the_guide(aligner: Aligner, text: str, objecti
     assert fs.codes[int(fs.scores[0].argmax())] == objective
 
 
+def test_the_networks_target_names_its_wsis_line(aligner: Aligner) -> None:
+    """9.c's terms (networks, spectrum, IXPs ...) are C2's infrastructure: named in the head they lift C2
+    as they lift SDG 9 (constructed texts; the wording alone scores C2 near zero for frequencies)."""
+    text = "Cross-border frequency coordination among neighbouring administrations."
+    assert align_views.custodian_hits(text, "WSIS").keys() == {"C2"}
+    fs = aligner.scores([text])["WSIS"]
+    j = fs.codes.index("C2")
+    assert fs.base is not None and fs.base[0, j] < 0.1 <= fs.thresholds[j] <= fs.scores[0, j]
+    (c2,) = [p for p in aligner.classify([text])[0] if p.framework == "WSIS" and p.code == "C2"]
+    assert c2.evidence["carried_by"] == "custodian"
+    ixp = [p.code for p in aligner.classify(["Regional Internet exchange points for member countries."])[0]]
+    assert "C2" in ixp
+    assert align_views.custodian_hits("Assistance to LDCs in e-government.", "WSIS") == {}  # S-LDC names no line
+
+
 def test_guide_terms_lift_their_gdc_objective(aligner: Aligner, monkeypatch: pytest.MonkeyPatch) -> None:
     """CIRTs are G3's: named in the head they take objective 3 over the in-domain prior for objective 1
     (constructed title); without the view's lift objective 3 ranks under it; in an aside, no lift."""

@@ -240,9 +240,8 @@ class Aligner:
         for fw, space in self.spaces.items():
             thr = np.array([self.combiner.threshold(fw, c) for c in space.codes])
             lifts: dict[str, npt.NDArray[np.float64]] = {}
-            if fw == "SDG":
-                lifts["custodian"] = custodian_matrix(heads, space.codes)
             if fw in ("SDG", "WSIS"):
+                lifts["custodian"] = custodian_matrix(heads, space.codes, fw)
                 lifts["application"] = application_matrix(heads, space.codes, fw)
             if fw == "GDC":
                 lifts["guide_terms"] = guide_term_matrix(heads, space.codes)
@@ -365,7 +364,7 @@ class Aligner:
             views["head"] = round(float(fs.head[i, j]), 4)  # the text's score without its asides
         head = batch.heads[i] if batch.heads else batch.texts[i]
         named = (
-            ("custodian", custodian_hits(head)),
+            ("custodian", custodian_hits(head, fs.framework)),
             ("application", application_hits(head, fs.framework)),
             ("guide_terms", guide_term_hits(head)),
         )

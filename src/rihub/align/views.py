@@ -199,7 +199,8 @@ def _custodian_entries() -> Named:
         (
             t.goal,
             {"target": t.target, "indicator": t.indicator, "kind": t.kind}
-            | ({"shares": list(t.shares)} if t.shares else {}),
+            | ({"shares": list(t.shares)} if t.shares else {})
+            | ({"line": t.line} if t.line else {}),
             _term_patterns(t.terms),
         )
         for t in custodian_targets()
@@ -253,15 +254,16 @@ def _named_hits(head: str, view: str, by: str = "goal") -> Hits:
     found: Hits = {}
     for k, terms in _matches(head, view):
         goal, names, _ = entries[k]
-        code = goal if by == "goal" else str(names[by])
-        if code is not None:
+        code = goal if by == "goal" else names.get(by)
+        if isinstance(code, str):
             found.setdefault(code, []).append({**names, "terms": list(terms)})
     return found
 
 
-def custodian_hits(head: str) -> Hits:
-    """Per SDG goal, the custodian / ICT-specific targets whose terms the head of a text names."""
-    return _named_hits(head, "custodian")
+def custodian_hits(head: str, framework: str = "SDG") -> Hits:
+    """Per SDG goal, or per WSIS line for ``framework="WSIS"`` (9.c's networks and spectrum: C2), the
+    custodian / ICT-specific targets whose terms the head of a text names."""
+    return _named_hits(head, "custodian", "goal" if framework == "SDG" else "line")
 
 
 def application_hits(head: str, framework: str = "SDG") -> Hits:
@@ -292,9 +294,9 @@ def _goal_lift(
     return out
 
 
-def custodian_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:
-    """Logit lift per (text, SDG goal): ``CUSTODIAN_LOGIT`` where a custodian target is named."""
-    return _goal_lift(custodian_hits, CUSTODIAN_LOGIT, heads, codes)
+def custodian_matrix(heads: Sequence[str], codes: Sequence[str], framework: str = "SDG") -> npt.NDArray[np.float64]:
+    """Logit lift per (text, SDG goal or WSIS line): ``CUSTODIAN_LOGIT`` where a custodian target is named."""
+    return _goal_lift(lambda head: custodian_hits(head, framework), CUSTODIAN_LOGIT, heads, codes)
 
 
 def application_matrix(heads: Sequence[str], codes: Sequence[str], framework: str = "SDG") -> npt.NDArray[np.float64]:

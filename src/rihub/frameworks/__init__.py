@@ -129,6 +129,7 @@ class CustodianTarget:
     indicator_text: str
     terms: tuple[str, ...]
     shares: tuple[str, ...] = ()
+    line: str | None = None  # the WSIS line of what the terms name (9.c's networks and spectrum: C2)
 
 
 @cache
@@ -144,6 +145,7 @@ def custodian_targets() -> tuple[CustodianTarget, ...]:
             str(t["indicator_text"]),
             tuple(str(x) for x in t["terms"]),
             tuple(str(x) for x in t.get("shares", ())),
+            t.get("line"),
         )
         for t in raw["targets"]
     )
