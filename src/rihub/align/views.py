@@ -53,7 +53,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from rihub.frameworks import custodian_targets, load, wsis_applications
+from rihub.frameworks import CustodianTarget, custodian_targets, load, wsis_applications
 
 __all__ = [
     "APPLICATION_LOGIT",
@@ -193,18 +193,19 @@ Hits = dict[str, list[dict[str, object]]]
 Named = tuple[tuple[str | None, dict[str, object], Patterns], ...]  # (goal, what the evidence names, its terms)
 
 
+def _custodian_names(t: CustodianTarget) -> dict[str, object]:
+    """What a custodian entry's evidence names: target, indicator, kind, and the goals and line it shares."""
+    names: dict[str, object] = {"target": t.target, "indicator": t.indicator, "kind": t.kind}
+    if t.shares:
+        names["shares"] = list(t.shares)
+    if t.line:
+        names["line"] = t.line
+    return names
+
+
 @cache
 def _custodian_entries() -> Named:
-    return tuple(
-        (
-            t.goal,
-            {"target": t.target, "indicator": t.indicator, "kind": t.kind}
-            | ({"shares": list(t.shares)} if t.shares else {})
-            | ({"line": t.line} if t.line else {}),
-            _term_patterns(t.terms),
-        )
-        for t in custodian_targets()
-    )
+    return tuple((t.goal, _custodian_names(t), _term_patterns(t.terms)) for t in custodian_targets())
 
 
 @cache
