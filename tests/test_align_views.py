@@ -13,7 +13,7 @@ from rihub.align import Aligner, Proposal, roll_up
 from rihub.align import views as align_views
 from rihub.align.features import label_texts
 from rihub.align.lexicon import get_lexicon
-from rihub.align.views import about_ict, application_hits, custodian_hits, salient, shared_with
+from rihub.align.views import about_ict, application_hits, custodian_hits, guide_term_hits, salient, shared_with
 from rihub.hub import Hub
 from rihub.model import Outline, as_sentences
 
@@ -246,7 +246,7 @@ def test_the_networks_target_names_its_wsis_line(aligner: Aligner) -> None:
     """9.c's terms (networks, spectrum, IXPs ...) are C2's infrastructure: named in the head they lift C2
     as they lift SDG 9 (constructed texts; the wording alone scores C2 near zero for frequencies)."""
     text = "Cross-border frequency coordination among neighbouring administrations."
-    assert align_views.custodian_hits(text, "WSIS").keys() == {"C2"}
+    assert custodian_hits(text, "WSIS").keys() == {"C2"}
     fs = aligner.scores([text])["WSIS"]
     j = fs.codes.index("C2")
     assert fs.base is not None and fs.base[0, j] < 0.1 <= fs.thresholds[j] <= fs.scores[0, j]
@@ -254,21 +254,21 @@ def test_the_networks_target_names_its_wsis_line(aligner: Aligner) -> None:
     assert c2.evidence["carried_by"] == "custodian"
     ixp = [p.code for p in aligner.classify(["Regional Internet exchange points for member countries."])[0]]
     assert "C2" in ixp
-    assert align_views.custodian_hits("Assistance to LDCs in e-government.", "WSIS") == {}  # S-LDC names no line
+    assert custodian_hits("Assistance to LDCs in e-government.", "WSIS") == {}  # S-LDC names no line
 
 
 def test_guide_terms_lift_their_gdc_objective(aligner: Aligner, monkeypatch: pytest.MonkeyPatch) -> None:
     """CIRTs are G3's: named in the head they take objective 3 over the in-domain prior for objective 1
     (constructed title); without the view's lift objective 3 ranks under it; in an aside, no lift."""
     text = "Setting up national CIRTs."
-    assert align_views.guide_term_hits(text) == {"3": [{"objective": "3", "rule": "G3", "terms": ["CIRTs"]}]}
+    assert guide_term_hits(text) == {"3": [{"objective": "3", "rule": "G3", "terms": ["CIRTs"]}]}
     (props,) = aligner.classify([text])
     (gdc,) = [p for p in props if p.framework == "GDC"]
     assert gdc.code == "3" and gdc.evidence["carried_by"] == "guide_terms"
     monkeypatch.setattr(align_views, "GUIDE_TERM_LOGIT", 0.0)
     fs = aligner.scores([text])["GDC"]
     assert fs.ranked(0)[0][0] != "3"
-    assert align_views.guide_term_hits(salient("Regional workshops on topics such as CIRTs and spam.").head) == {}
+    assert guide_term_hits(salient("Regional workshops on topics such as CIRTs and spam.").head) == {}
 
 
 @pytest.mark.parametrize(
