@@ -31,6 +31,7 @@ from rihub.align.features import (
 )
 from rihub.align.lexicon import get_lexicon, split_sentences
 from rihub.align.views import (
+    Hits,
     application_hits,
     application_matrix,
     context_lift,
@@ -363,14 +364,14 @@ class Aligner:
         if fs.head is not None and fs.head[i, j] != base:
             views["head"] = round(float(fs.head[i, j]), 4)  # the text's score without its asides
         head = batch.heads[i] if batch.heads else batch.texts[i]
-        named = (
-            ("custodian", custodian_hits(head, fs.framework)),
-            ("application", application_hits(head, fs.framework)),
-            ("guide_terms", guide_term_hits(head)),
-        )
-        for name, hits in named:
+        named: dict[str, Callable[[], Hits]] = {  # asked only of the views that lifted this label
+            "custodian": lambda: custodian_hits(head, fs.framework),
+            "application": lambda: application_hits(head, fs.framework),
+            "guide_terms": lambda: guide_term_hits(head),
+        }
+        for name, hits in named.items():
             if fs.lifts.get(name) is not None and fs.lifts[name][i, j] > 0:
-                views[name] = hits.get(fs.codes[j], [])
+                views[name] = hits().get(fs.codes[j], [])
         if fs.lifts.get("shared_indicator") is not None and (lift := float(fs.lifts["shared_indicator"][i, j])) > 0:
             views["shared_indicator"] = {"with": shared_with(head, fs.codes[j]), "logit": round(lift, 3)}
         if fs.lifts.get("context") is not None and fs.lifts["context"][i, j] > 0:
