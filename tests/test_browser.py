@@ -379,7 +379,9 @@ def test_hybrid_search_right_after_start_up(
             start = time.perf_counter()
             page.goto(base + "/search?q=cybersecurity&mode=hybrid")
             took = time.perf_counter() - start
-            assert took < 1.0, f"the search waited {took:.1f} s for the model"
+            # the load is held for 10 s: an answer well inside that did not wait for it (a tighter
+            # wall-clock bound measured the machine, and failed at 1.4 s on a clean-clone CI run)
+            assert took < 5.0 and not release.is_set(), f"the search waited {took:.1f} s for the model"
             assert "meaning search is still loading; showing word matches" in page.locator("p.notice").inner_text()
             words = [h.code for h in hub.search("cybersecurity", mode="fulltext").data]
             assert page.locator("ol.hit-list > li h3 .code").all_inner_texts() == words
