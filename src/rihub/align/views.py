@@ -26,7 +26,8 @@
   custodian view or the wording).
 - **Guide terms** (`guide_term_hits`): a GDC objective's ``lexicon_terms`` are the words the guide's
   G rules tie to it (the LDCs and disasters for 1, MSMEs and e-commerce for 2, CIRTs and consumer
-  protection for 3); named in the head they lift it by ``GUIDE_TERM_LOGIT``. The label prior fitted
+  protection for 3), and the terms of the custodian entries that name the objective (access, spectrum,
+  broadband, skills and disasters: G1); named in the head they lift it by ``GUIDE_TERM_LOGIT``. The label prior fitted
   on the in-domain set (where objective 1 dominates) otherwise kept "Setting up national CIRTs." under
   objective 1.
 - **Named aims** (`NAMED_AIM_GOALS`, `unnamed_aims`): in a text about ICT, a goal about a sector
@@ -201,6 +202,8 @@ def _custodian_names(t: CustodianTarget) -> dict[str, object]:
         names["shares"] = list(t.shares)
     if t.line:
         names["line"] = t.line
+    if t.objective:
+        names["objective"] = t.objective
     return names
 
 
@@ -275,8 +278,13 @@ def application_hits(head: str, framework: str = "SDG") -> Hits:
 
 
 def guide_term_hits(head: str) -> Hits:
-    """Per GDC objective, the guide's words for it (its ``lexicon_terms``) that the head of a text names."""
-    return _named_hits(head, "guide_terms", "objective")
+    """Per GDC objective, the guide's words for it that the head of a text names: its ``lexicon_terms``,
+    and the terms of the custodian entries whose ``objective`` it is (G1: access and skills, the
+    targets 9.c, 17.6, 17.8 and 4.4 count; ICT for disasters, 11.b and 13.1)."""
+    found = _named_hits(head, "guide_terms", "objective")
+    for code, hits in _named_hits(head, "custodian", "objective").items():
+        found.setdefault(code, []).extend(hits)
+    return found
 
 
 def guide_term_matrix(heads: Sequence[str], codes: Sequence[str]) -> npt.NDArray[np.float64]:

@@ -130,6 +130,7 @@ class CustodianTarget:
     terms: tuple[str, ...]
     shares: tuple[str, ...] = ()
     line: str | None = None  # the WSIS line of what the terms name (9.c's networks and spectrum: C2)
+    objective: str | None = None  # the GDC objective the guide gives what the terms name (access, skills: 1)
 
 
 @cache
@@ -146,6 +147,7 @@ def custodian_targets() -> tuple[CustodianTarget, ...]:
             tuple(str(x) for x in t["terms"]),
             tuple(str(x) for x in t.get("shares", ())),
             t.get("line"),
+            t.get("objective"),
         )
         for t in raw["targets"]
     )
