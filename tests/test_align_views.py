@@ -289,6 +289,21 @@ def test_access_and_skills_targets_name_gdc_objective_1(aligner: Aligner, monkey
 
 
 @pytest.mark.parametrize(
+    ("text", "objective"),
+    [
+        ("Interoperability of mobile money platforms across the region.", "2"),
+        ("Interoperable data exchange between public administrations.", "4"),
+        ("Data interoperability frameworks for e-government.", "4"),
+    ],
+)
+def test_objective_4_is_interoperability_of_data(aligner: Aligner, text: str, objective: str) -> None:
+    """The Compact's objective 4 is interoperable *data* governance: interoperable payments rank the
+    digital economy first, interoperable data exchange ranks data governance first (constructed texts)."""
+    fs = aligner.scores([text])["GDC"]
+    assert fs.ranked(0)[0][0] == objective
+
+
+@pytest.mark.parametrize(
     ("text", "goal", "view"),
     [
         (
