@@ -261,7 +261,7 @@ def test_guide_terms_lift_their_gdc_objective(aligner: Aligner, monkeypatch: pyt
     """CIRTs are G3's: named in the head they propose objective 3 (constructed title); without the view's
     lift the wording and the in-domain label prior leave it far under its threshold; in an aside, no lift."""
     text = "Setting up national CIRTs."
-    assert guide_term_hits(text) == {"3": [{"objective": "3", "rule": "G3", "terms": ["CIRTs"]}]}
+    assert guide_term_hits(text)["3"][0] == {"objective": "3", "rule": "G3", "terms": ["CIRTs"]}
     (props,) = aligner.classify([text])
     (gdc,) = [p for p in props if p.framework == "GDC"]
     assert gdc.code == "3" and gdc.evidence["carried_by"] == "guide_terms"
@@ -286,6 +286,22 @@ def test_access_and_skills_targets_name_gdc_objective_1(aligner: Aligner, monkey
     assert aligner.scores([text])["GDC"].ranked(0)[0][0] != "1"
     assert guide_term_hits("Digital skills programmes for teachers.").keys() == {"1"}
     assert guide_term_hits("Awareness campaigns on safe Internet use for children.") == {}
+
+
+def test_applications_name_their_gdc_objective(aligner: Aligner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guide's G1 counts ICT for the SDGs (e-waste, green ICT, e-health), G3 cybersecurity: an
+    application entry names its objective, which the guide-terms view lifts (constructed text: the
+    wording alone scores objective 1 under its threshold for e-waste); e-government names none."""
+    text = "National e-waste management regulations."
+    (hit,) = guide_term_hits(text)["1"]
+    assert hit["application"] == "e-environment (e-waste)" and hit["line"] == "C7"
+    (gdc, *_) = [p for p in aligner.classify([text])[0] if p.framework == "GDC"]
+    assert gdc.code == "1" and gdc.evidence["carried_by"] == "guide_terms"
+    monkeypatch.setattr(align_views, "GUIDE_TERM_LOGIT", 0.0)
+    fs = aligner.scores([text])["GDC"]
+    assert fs.scores[0, fs.codes.index("1")] < fs.thresholds[fs.codes.index("1")]
+    assert guide_term_hits("Cyber resilience of critical infrastructure.").keys() == {"3"}
+    assert guide_term_hits("Digital government platforms.") == {}
 
 
 @pytest.mark.parametrize(

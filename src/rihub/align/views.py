@@ -55,7 +55,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from rihub.frameworks import CustodianTarget, custodian_targets, load, wsis_applications
+from rihub.frameworks import CustodianTarget, WsisApplication, custodian_targets, load, wsis_applications
 
 __all__ = [
     "APPLICATION_LOGIT",
@@ -214,10 +214,15 @@ def _custodian_entries() -> Named:
 
 @cache
 def _application_entries() -> Named:
-    return tuple(
-        (a.goal, {"application": a.application, "line": a.line, "rule": a.rule}, _term_patterns(a.terms))
-        for a in wsis_applications()
-    )
+    return tuple((a.goal, _application_names(a), _term_patterns(a.terms)) for a in wsis_applications())
+
+
+def _application_names(a: WsisApplication) -> dict[str, object]:
+    """What an application entry's evidence names: the use, its line and rule, the GDC objective it serves."""
+    names: dict[str, object] = {"application": a.application, "line": a.line, "rule": a.rule}
+    if a.objective:
+        names["objective"] = a.objective
+    return names
 
 
 @cache
@@ -279,11 +284,13 @@ def application_hits(head: str, framework: str = "SDG") -> Hits:
 
 def guide_term_hits(head: str) -> Hits:
     """Per GDC objective, the guide's words for it that the head of a text names: its ``lexicon_terms``,
-    and the terms of the custodian entries whose ``objective`` it is (G1: access and skills, the
-    targets 9.c, 17.6, 17.8 and 4.4 count; ICT for disasters, 11.b and 13.1)."""
+    and the terms of the custodian and application entries whose ``objective`` it is (G1: access and
+    skills, which targets 9.c, 17.6 and 4.4 count, and ICT for the SDGs: disasters, climate, e-waste,
+    e-health; G2 e-commerce; G3 cybersecurity and child online protection)."""
     found = _named_hits(head, "guide_terms", "objective")
-    for code, hits in _named_hits(head, "custodian", "objective").items():
-        found.setdefault(code, []).extend(hits)
+    for view in ("custodian", "application"):
+        for code, hits in _named_hits(head, view, "objective").items():
+            found.setdefault(code, []).extend(hits)
     return found
 
 

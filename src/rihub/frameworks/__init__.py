@@ -166,6 +166,7 @@ class WsisApplication:
     goal: str | None
     rule: str  # the labelling guide's rule that gives the goal or the line (data/indomain/guide.md)
     terms: tuple[str, ...]
+    objective: str | None = None  # the GDC objective the guide gives the use (ICT for the SDGs: 1)
 
 
 @cache
@@ -178,6 +179,7 @@ def wsis_applications() -> tuple[WsisApplication, ...]:
             None if a["goal"] is None else str(a["goal"]),
             str(a["rule"]),
             tuple(a["terms"]),
+            a.get("objective"),
         )
         for a in _raw("WSIS")["applications"]
     )
