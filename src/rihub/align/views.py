@@ -26,10 +26,10 @@
   custodian view or the wording).
 - **Guide terms** (`guide_term_hits`): a GDC objective's ``lexicon_terms`` are the words the guide's
   G rules tie to it (the LDCs and disasters for 1, MSMEs and e-commerce for 2, CIRTs and consumer
-  protection for 3), and the terms of the custodian entries that name the objective (access, spectrum,
-  broadband, skills and disasters: G1); named in the head they lift it by ``GUIDE_TERM_LOGIT``. The label prior fitted
-  on the in-domain set (where objective 1 dominates) otherwise kept "Setting up national CIRTs." under
-  objective 1.
+  protection for 3), and the terms of the custodian entries and applications that name the objective
+  (access, spectrum, skills, disasters and ICT for the SDGs: 1; e-commerce: 2; cybersecurity: 3);
+  named in the head they lift it by ``GUIDE_TERM_LOGIT``. The label prior fitted on the in-domain set
+  (where objective 1 dominates) otherwise kept "Setting up national CIRTs." under objective 1.
 - **Named aims** (`NAMED_AIM_GOALS`, `unnamed_aims`): in a text about ICT, a goal about a sector
   (health, agriculture, water, energy, cities, consumption, oceans, land) or a group of people (women,
   persons with disabilities and other excluded groups) is an aim only where the text or its context
