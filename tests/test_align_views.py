@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -584,3 +585,12 @@ def test_structural_links_on_the_page_and_its_json(aligned_client: TestClient) -
     assert "shared with goal 13" in ewaste.text  # its National Emergency Telecommunication Plans result
     links = aligned_client.get("/initiatives/ASP5.json").json()
     assert "shared_indicator" in json.dumps(links)
+
+
+def test_guide_terms_evidence_names_its_entry_on_the_page(aligned_client: TestClient) -> None:
+    """A GDC objective carried by a custodian entry or an application says which (ASP5's e-waste result:
+    the e-waste application), not the SDG rule that entry gives its goal."""
+    page = aligned_client.get("/initiatives/ASP5").text
+    lines = re.findall(r"\(guide-terms view\)(.*?)</dd>", page, re.DOTALL)
+    assert any('<span class="code">e-environment (e-waste)</span>' in line for line in lines)
+    assert not any(re.search(r'<span class="code">S-[A-Z]+</span>', line) for line in lines)
