@@ -46,6 +46,7 @@ def main() -> None:
                 f" (with per-label offsets: Brier {r.per_label_brier}, log loss {r.per_label_log_loss})"
             )
             print("  label offsets: " + ", ".join(f"{c} {v:+.2f}" for c, v in sorted(r.label_offsets.items())))
+            print(f"  {r.decision}")
 
 
 if __name__ == "__main__":

@@ -528,11 +528,21 @@ def test_reviews_recalibrate_and_reset_restores(aligned_hub: Hub, outline: Outli
         hub.review_many(ids, action, "tester", "follows the in-domain labelling guide")
     assert hub.review_learning() and not any(r.applied for r in hub.review_learning())
     fitted = {r.framework: r for r in hub.calibrate(actor="tester")}
-    assert set(fitted) == {"SDG", "WSIS", "GDC"} and all(r.applied for r in fitted.values())
+    assert set(fitted) == {"SDG", "WSIS", "GDC"}
     assert all(r.reviews >= 10 and r.recalibrated_brier is not None for r in fitted.values())
-    open_now = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in before}
-    assert any(open_now[i] != before[i] for i in open_now)
-    assert all(r.applied for r in hub.review_learning())
+    for r in fitted.values():  # a refit is applied only where it predicts left-out initiatives better
+        refits = [x for x in (r.recalibrated_log_loss, r.per_label_log_loss) if x is not None]
+        assert r.applied == (min(refits) < (r.shipped_log_loss or 0.0)), r
+        assert r.decision and r.decision.startswith(
+            "shipped calibration kept" if not r.applied else ("framework", "per-label")
+        )
+    assert fitted["SDG"].applied  # the shipped SDG numbers are fitted mostly on benchmark rows, not on these
+    open_now = {a.id: a for a in hub.alignments(status="proposed") if a.id in before}
+    assert any(a.score != before[i] for i, a in open_now.items())
+    for i, a in open_now.items():  # a framework that kept the shipped calibration was not rescored
+        if not fitted[a.framework].applied:
+            assert a.score == pytest.approx(before[i], abs=2e-3)
+    assert [r.applied for r in hub.review_learning()] == [fitted[r.framework].applied for r in hub.review_learning()]
     restored = hub.calibrate(reset=True, actor="tester")
     assert not any(r.applied for r in restored)
     again = {a.id: a.score for a in hub.alignments(status="proposed") if a.id in before}

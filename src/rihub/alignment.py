@@ -193,12 +193,14 @@ class Alignment:
 
         Accepted links count as correct, rejected ones as wrong, links people added as correct
         proposals the model scored too low. Per framework with enough reviews (both outcomes), a
-        Platt fit on the logit of the shipped probability is stored in ``align_calibration``, and
-        per label with enough reviews a penalised offset on top in ``align_label_calibration``
-        (``calibrate.fit_reviews``), kept only where, left one initiative out, they predict the
-        reviews better than the framework's fit alone. Every open proposal is rescored from its raw
-        ``model_score``; ``reset`` deletes both and rescores with the shipped calibration. Returns
-        the leave-one-initiative-out figures.
+        Platt fit on the logit of the shipped probability (stored in ``align_calibration``) and per
+        label with enough reviews a penalised offset on top (``align_label_calibration``;
+        ``calibrate.fit_reviews``) compete with the shipped calibration: whichever of the three
+        predicts each initiative's reviews best when fitted on the other initiatives' only (log
+        loss) is applied, so reviews that the shipped numbers already predict well change nothing.
+        Every open proposal is rescored from its raw ``model_score``; ``reset`` deletes both and
+        rescores with the shipped calibration. Returns the leave-one-initiative-out figures, with
+        the choice made and why in ``decision``.
         """
         import numpy as np
 
@@ -208,13 +210,13 @@ class Alignment:
 
         pairs = self._review_pairs()
         learning = self._learning(pairs)
-        per_label = {r.framework: _per_label_helps(r) for r in learning}
+        choice = {r.framework: _best_calibration(r) for r in learning}
         fitted: dict[str, ReviewFit] = {}
         rows, label_rows = [], []
         for fw, (prob, accepted, _, codes) in ({} if reset else pairs).items():
-            if (fit := fit_reviews(prob, accepted, codes)) is None:
+            if choice[fw] == "shipped" or (fit := fit_reviews(prob, accepted, codes)) is None:
                 continue
-            if not per_label.get(fw):
+            if choice[fw] == "framework":
                 fit = fit.framework_only()
             fitted[fw] = fit
             rows.append({"framework": fw, "slope": fit.slope, "intercept": fit.intercept, "reviews": len(accepted)})
@@ -232,7 +234,10 @@ class Alignment:
         with write_transaction(self.engine) as conn:
             store.save(conn, rows, label_rows, actor)
             store.rescore_proposals(conn, probability)
-        return [r.model_copy(update=_fit_fields(fitted.get(r.framework))) for r in learning]
+        decided = {r.framework: _fit_fields(fitted.get(r.framework)) for r in learning}
+        for r in learning:
+            decided[r.framework]["decision"] = _decision(r, choice[r.framework], reset)
+        return [r.model_copy(update=decided[r.framework]) for r in learning]
 
     def review_learning(self) -> list[ReviewLearning]:
         """Leave-one-initiative-out figures of learning from this registry's reviews, per framework."""
@@ -266,6 +271,7 @@ class Alignment:
                     slope=row.get("slope"),
                     intercept=row.get("intercept"),
                     applied=bool(row),
+                    decision=None,
                 )
             )
         return out
@@ -403,10 +409,31 @@ def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item") else str(v)))
 
 
-def _per_label_helps(learning: ReviewLearning) -> bool:
-    """Whether per-label offsets beat the framework's fit alone on initiatives left out (log loss)."""
-    ours, platt = learning.per_label_log_loss, learning.recalibrated_log_loss
-    return ours is not None and platt is not None and ours < platt
+def _best_calibration(learning: ReviewLearning) -> str:
+    """``shipped``, ``framework`` or ``per_label``: the calibration with the lowest log loss on
+    initiatives left out; a refit must beat the simpler one strictly, so ties keep what is simpler."""
+    best, loss = "shipped", learning.shipped_log_loss
+    for name, candidate in (("framework", learning.recalibrated_log_loss), ("per_label", learning.per_label_log_loss)):
+        if candidate is not None and (loss is None or candidate < loss):
+            best, loss = name, candidate
+    return best if learning.initiatives_recalibrated else "shipped"
+
+
+def _decision(learning: ReviewLearning, choice: str, reset: bool) -> str:
+    """One line for the operator: what ``calibrate`` applied and the figure that chose it."""
+    if reset:
+        return "reset: the shipped calibration applies"
+    if not learning.initiatives_recalibrated:
+        return "shipped calibration kept: too few reviews, or only one outcome, to refit"
+    shipped, platt, ours = learning.shipped_log_loss, learning.recalibrated_log_loss, learning.per_label_log_loss
+    if choice == "per_label":
+        return f"per-label offsets applied: log loss {ours} on initiatives left out (shipped {shipped}, fit {platt})"
+    if choice == "framework":
+        return f"framework fit applied: log loss {platt} on initiatives left out (shipped {shipped}, per label {ours})"
+    return (
+        f"shipped calibration kept: it predicts these reviews best (log loss {shipped}; refitted on other"
+        f" initiatives {platt}, per label {ours})"
+    )
 
 
 def _fit_fields(fit: ReviewFit | None) -> dict[str, Any]:

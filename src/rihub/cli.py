@@ -447,6 +447,8 @@ def align_calibrate(
             " ".join(f"{c} {v:+.2f}" for c, v in sorted(r.label_offsets.items())) or "–",
         )
     console.print(table)
+    for r in rows:
+        console.print(f"{r.framework}: {r.decision}")
     console.print("shipped calibration restored" if reset else "open proposals rescored")
 
 

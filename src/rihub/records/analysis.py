@@ -445,3 +445,6 @@ class ReviewLearning(Record):
         default_factory=dict, description="Label -> logit offset learnt from its reviews (labels with enough)"
     )
     applied: bool
+    decision: str | None = Field(
+        None, description="What `calibrate` applied (shipped, framework fit or per-label offsets) and the figure why"
+    )
