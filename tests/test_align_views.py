@@ -258,6 +258,26 @@ def test_the_networks_target_names_its_wsis_line(aligner: Aligner) -> None:
     assert custodian_hits("Assistance to LDCs in e-government.", "WSIS") == {}  # S-LDC names no line
 
 
+def test_training_of_people_is_skills_and_capacity_building(aligner: Aligner) -> None:
+    """The guide's S-SKILLS gives SDG 4 (4.4) to the training of a workforce or technical staff and W-C4
+    to training: 4.4.1's training entry lifts both where the head names it (constructed texts; the
+    wording of a regulatory topic leaves both far under their thresholds), never from a parenthetical."""
+    text = "A regional training programme on numbering and interconnection for regulatory staff."
+    scored = aligner.scores([text])
+    (props,) = aligner.classify([text])
+    for fw, code in (("SDG", "4"), ("WSIS", "C4")):
+        fs = scored[fw]
+        j = fs.codes.index(code)
+        assert fs.base is not None and fs.base[0, j] < 0.1 < fs.thresholds[j] <= fs.scores[0, j]
+        (p,) = [p for p in props if p.framework == fw and p.code == code]
+        views = p.evidence["views"]
+        assert p.evidence["carried_by"] == "custodian" and isinstance(views, dict)
+        assert views["custodian"][0]["indicator"] == "4.4.1" and views["custodian"][0]["terms"] == ["training"]
+    aside = "Network planning tools for regulators (for example through training and study visits)."
+    assert custodian_hits(salient(aside).head) == {} and custodian_hits(salient(aside).head, "WSIS") == {}
+    assert not {(p.framework, p.code) for p in aligner.classify([aside])[0]} & {("SDG", "4"), ("WSIS", "C4")}
+
+
 def test_guide_terms_lift_their_gdc_objective(aligner: Aligner, monkeypatch: pytest.MonkeyPatch) -> None:
     """CIRTs are G3's: named in the head they propose objective 3 (constructed title); without the view's
     lift the wording and the in-domain label prior leave it far under its threshold; in an aside, no lift."""
