@@ -446,5 +446,6 @@ class ReviewLearning(Record):
     )
     applied: bool
     decision: str | None = Field(
-        None, description="What `calibrate` applied (shipped, framework fit or per-label offsets) and the figure why"
+        None,
+        description="What `calibrate` applied (shipped, framework fit, per-label offsets) and the figures behind it",
     )
