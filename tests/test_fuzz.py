@@ -14,6 +14,7 @@ import sys
 import time
 import zipfile
 from collections import Counter
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,22 @@ from variants import wrapped_text, write_docx
 
 REPORT = demo_report_bytes().decode("utf-8")
 LIMITS = Settings(parse_seconds=30)  # the default limits; a slow input is caught by SLOW, not refused
-SLOW = 3.0  # seconds: no single generated input may take longer
+SLOW = 150  # no single generated input may take longer than this many parses of the bundled report
+
+
+@cache
+def slow_seconds() -> float:
+    """``SLOW`` x the best of five parses of the bundled report, timed now: a bound that moves with the
+    machine's speed, as the benchmarks' ratios do (3 s, fixed, failed on a machine running 3x slow).
+    On 2026-12-04 a parse took 0.04 s and the slowest input, a 16 MB PDF of 100,000 pages, 64 parses'
+    time (2.5 s); before their fixes that PDF took 20.6 s and a 400 KB paragraph 25 s."""
+    data = REPORT.encode()
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        parse_bytes(data, "report.txt")
+        best = min(best, time.perf_counter() - start)
+    return SLOW * best
 
 
 def PROPERTY(examples: int) -> settings:
@@ -69,7 +85,8 @@ class Feed:
 
     def check(self, at_least: int) -> None:
         assert not self.crashes, f"{len(self.crashes)} crashes, first: {self.crashes[:5]}"
-        assert self.slowest[0] < SLOW, f"slowest input took {self.slowest[0]:.1f} s: {self.slowest[1]}"
+        bound, (took, label) = slow_seconds(), self.slowest
+        assert took < bound, f"slowest input took {took:.1f} s (bound {bound:.1f} s): {label}"
         assert self.total >= at_least, self.counts
 
 
