@@ -30,6 +30,7 @@ from rihub.align.calibrate import (
     gold_matrix,
     grouped_oof,
     indomain_items,
+    prior_rescorer,
     ranking_figures,
     score_items,
 )
@@ -52,13 +53,9 @@ def scores_with_lift(
         fs = score_items(aligner, items, label_priors=False)[framework]
         scores = fs.scores
         if framework in aligner.label_priors:
-            gold = gold_matrix(items, framework, fs.codes)
-
-            def rescore(offsets: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-                priors = {framework: {c: float(t) for c, t in zip(fs.codes, offsets, strict=True)}}
-                return score_items(aligner.with_label_priors(priors), items)[framework].scores
-
-            scores = grouped_oof(fs.scores, gold, [it.initiative for it in items], rescore=rescore)[0]
+            gold, groups = gold_matrix(items, framework, fs.codes), [it.initiative for it in items]
+            rescore = prior_rescorer(aligner, items, framework, fs.codes)
+            scores = grouped_oof(fs.scores, gold, groups, rescore=rescore)[0]
     finally:
         for name, value in zip(names, saved, strict=True):
             setattr(views, name, value)

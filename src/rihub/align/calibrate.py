@@ -233,6 +233,19 @@ def score_items(
     return aligner.scores([it.text for it in items], [it.context for it in items], label_priors=label_priors)
 
 
+def prior_rescorer(
+    aligner: Aligner, items: Sequence[IndomainItem], framework: str, codes: Sequence[str]
+) -> Callable[[FloatArray], FloatArray]:
+    """Label offsets (one per code) -> every item's ``framework`` scores with them as its label priors,
+    as the ``Aligner`` applies them: what ``grouped_oof`` refits the priors with, fold by fold."""
+
+    def rescore(offsets: FloatArray) -> FloatArray:
+        priors = {framework: {c: float(t) for c, t in zip(codes, offsets, strict=True)}}
+        return score_items(aligner.with_label_priors(priors), items)[framework].scores
+
+    return rescore
+
+
 def indomain_figures(
     aligner: Aligner, items: Sequence[IndomainItem], sdg_extra: tuple[FloatArray, BoolArray] | None = None
 ) -> dict[str, Any]:
@@ -249,10 +262,7 @@ def indomain_figures(
         gold = gold_matrix(items, fw, fs.codes)
         k, shipped = RANK_K[fw], fw in PRIOR_FRAMEWORKS
 
-        def rescore(offsets: FloatArray, fw: str = fw, codes: tuple[str, ...] = fs.codes) -> FloatArray:
-            priors = {fw: {c: float(t) for c, t in zip(codes, offsets, strict=True)}}
-            return score_items(aligner.with_label_priors(priors), items)[fw].scores
-
+        rescore = prior_rescorer(aligner, items, fw, fs.codes)
         with_p, without_p = (rescore, None) if shipped else (None, rescore)
         extra = sdg_extra if fw == "SDG" else None
         ranked, oof = grouped_oof(fs.scores, gold, groups, extra, rescore=with_p)
