@@ -2,9 +2,10 @@
 
 ``bench/data/othercycles.json`` holds 60 texts written in the style of earlier cycles' regional
 initiatives and expected results by a helper that saw only the labelling guide, split by id into
-``dev`` (odd) and ``heldout`` (even). ``bench/data/othercycles-2.json`` and ``othercycles-3.json``
-(``--set``) hold 40 more each by other such helpers, all ``test``: the third is sealed, scored for
-aggregate figures only; the second was sealed until 2026-12-04 and is dev since (docs/benchmarks.md).
+``dev`` (odd) and ``heldout`` (even). ``bench/data/othercycles-2.json``, ``-3.json`` and ``-4.json``
+(``--set``) hold 40 more each by other such helpers, all ``test``: the fourth is sealed, scored for
+aggregate figures only; the second and third were sealed in their turn and are dev since
+(docs/benchmarks.md).
 Prints, per split, what ``rihub align evaluate`` prints for the in-domain set: mean average
 precision, recall@5 (SDG) / recall@3 (WSIS) / top-1 (GDC), and P / R / F1 of the shipped thresholds.
 ``--items dev`` lists each dev text's gold labels and top-ranked labels (``*`` = proposed).
