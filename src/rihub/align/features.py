@@ -67,6 +67,8 @@ class LabelSpace:
     target_owner: npt.NDArray[np.int64]
     target_codes: tuple[str, ...]
     target_texts: tuple[str, ...]  # display text (target title), not the embedded text
+    target_is_theme: npt.NDArray[np.bool_] | None = None
+    """Which 'targets' are themes of a childless label (``FrameworkItem.themes``); ``None``: none are."""
 
 
 def label_texts(framework: str) -> tuple[list[str], list[str], list[tuple[int, str, str]]]:
@@ -86,7 +88,7 @@ def label_texts(framework: str) -> tuple[list[str], list[str], list[tuple[int, s
             targets.append((index[item.parent], item.code, f"{item.title}{kws}"))
     for i, g in enumerate(tops):
         if not any(owner == i for owner, _, _ in targets):
-            targets += [(i, g.code, g.title), (i, g.code, g.description)]
+            targets += [(i, g.code, text) for text in (g.title, g.description, *g.themes)]
     return goal_txt, kw_txt, targets
 
 
@@ -123,6 +125,8 @@ def build_label_space(framework: str, embed: object, cache: Path | None = None) 
     goal_txt, kw_txt, targets = label_texts(framework)
     t_txt = [t for _, _, t in targets]
     titles = {item.code: item.title for item in load(framework) if item.parent is not None}
+    themes = [set(g.themes) for g in goals(framework)]
+    is_theme = np.array([t in themes[owner] for owner, _, t in targets], dtype=np.bool_)
     cached = _cached_arrays(framework, cache)
     if cached is None:
         assert callable(embed)  # typed loosely so tests can pass a stub
@@ -140,6 +144,7 @@ def build_label_space(framework: str, embed: object, cache: Path | None = None) 
         target_owner=np.array([o for o, _, _ in targets], dtype=np.int64),
         target_codes=tuple(c for _, c, _ in targets),
         target_texts=tuple(titles.get(c, t) for _, c, t in targets),
+        target_is_theme=is_theme if is_theme.any() else None,
     )
 
 
@@ -269,11 +274,18 @@ def lexicon_matrix(batch: TextBatch, space: LabelSpace) -> npt.NDArray[np.float3
 
 
 def view_matrices(batch: TextBatch, space: LabelSpace) -> dict[str, npt.NDArray[np.float32]]:
-    """The (n_texts, n_labels) similarity views the features are derived from."""
+    """The (n_texts, n_labels) similarity views the features are derived from.
+
+    ``combined`` compares every label by the same number of texts: a label's themes count in its
+    target views but not in ``combined``, which the WSIS->SDG prior turns into a distribution over
+    the action lines. A line with ten themes would otherwise take a larger share of every text
+    (the best of ten comparisons is higher than the best of two) for having more themes.
+    """
     n, k = len(batch.texts), len(space.codes)
     tgt = batch.emb @ space.target_emb.T
     sent_goal = batch.sent_emb @ space.goal_emb.T
-    sent_tgt = _group_max(batch.sent_emb @ space.target_emb.T, space.target_owner, k)
+    sent_all = batch.sent_emb @ space.target_emb.T
+    sent_tgt = _group_max(sent_all, space.target_owner, k)
     views = {
         "goal": batch.emb @ space.goal_emb.T,
         "keywords": batch.emb @ space.keyword_emb.T,
@@ -283,7 +295,12 @@ def view_matrices(batch: TextBatch, space: LabelSpace) -> dict[str, npt.NDArray[
         "sent_target": _rows_max(sent_tgt, batch.sent_owner, n),
         "lexicon": lexicon_matrix(batch, space),
     }
-    views["combined"] = views["goal"] + views["keywords"] + views["target_max"] + views["sent_target"]
+    line_max, line_sent = views["target_max"], views["sent_target"]
+    if space.target_is_theme is not None:
+        own = ~space.target_is_theme
+        line_max = _group_max(tgt[:, own], space.target_owner[own], k)
+        line_sent = _rows_max(_group_max(sent_all[:, own], space.target_owner[own], k), batch.sent_owner, n)
+    views["combined"] = views["goal"] + views["keywords"] + line_max + line_sent
     return views
 
 

@@ -45,6 +45,9 @@ class FrameworkItem:
     """Words the lexicon matches for this item but that are not embedded into its keyword vector: that
     vector also reaches the SDG scores (the WSIS->SDG prior), so adding a keyword is a retraining
     decision, while a lexicon term only adds evidence for this item's own framework."""
+    themes: tuple[str, ...] = ()
+    """The distinct uses a childless label covers (WSIS C7: e-government, e-health, e-environment …),
+    each embedded as one of its 'targets', so a text near one use is not compared with the blur of all."""
 
     @property
     def is_top_level(self) -> bool:
@@ -82,6 +85,7 @@ def _items(framework: str) -> tuple[FrameworkItem, ...]:
             keywords=tuple(str(k) for k in row.get("keywords", ())),
             parent=None if row.get("parent") is None else str(row["parent"]),
             lexicon_terms=tuple(str(k) for k in row.get("lexicon_terms", ())),
+            themes=tuple(str(k) for k in row.get("themes", ())),
         )
         for row in _raw(framework)["items"]
     )
