@@ -68,14 +68,15 @@ class LabelSpace:
     target_codes: tuple[str, ...]
     target_texts: tuple[str, ...]  # display text (target title), not the embedded text
     target_is_theme: npt.NDArray[np.bool_] | None = None
-    """Which 'targets' are themes of a childless label (``FrameworkItem.themes``); ``None``: none are."""
+    """Which 'targets' are a label's themes (``FrameworkItem.themes``); ``None``: none are."""
 
 
 def label_texts(framework: str) -> tuple[list[str], list[str], list[tuple[int, str, str]]]:
     """Texts embedded for each label: description, keyword list, and target-level texts.
 
     SDG targets and GDC commitment areas are real children; a WSIS action line has none, so its
-    title and description stand in as its two 'targets'.
+    title and description stand in as 'targets'. A label's themes (the uses it covers) are targets
+    too, whatever its children.
     """
     tops: list[FrameworkItem] = goals(framework)
     index = {g.code: i for i, g in enumerate(tops)}
@@ -88,7 +89,8 @@ def label_texts(framework: str) -> tuple[list[str], list[str], list[tuple[int, s
             targets.append((index[item.parent], item.code, f"{item.title}{kws}"))
     for i, g in enumerate(tops):
         if not any(owner == i for owner, _, _ in targets):
-            targets += [(i, g.code, text) for text in (g.title, g.description, *g.themes)]
+            targets += [(i, g.code, g.title), (i, g.code, g.description)]
+        targets += [(i, g.code, theme) for theme in g.themes]
     return goal_txt, kw_txt, targets
 
 

@@ -46,8 +46,8 @@ class FrameworkItem:
     vector also reaches the SDG scores (the WSIS->SDG prior), so adding a keyword is a retraining
     decision, while a lexicon term only adds evidence for this item's own framework."""
     themes: tuple[str, ...] = ()
-    """The distinct uses a childless label covers (WSIS C7: e-government, e-health, e-environment …),
-    each embedded as one of its 'targets', so a text near one use is not compared with the blur of all."""
+    """The distinct uses a label covers (WSIS C7: e-government, e-health, e-environment …), each
+    embedded as one of its 'targets', so a text near one use is not compared with the blur of all."""
 
     @property
     def is_top_level(self) -> bool:
