@@ -2,8 +2,8 @@
 
 ``bench/data/othercycles.json`` holds 60 texts written in the style of earlier cycles' regional
 initiatives and expected results by a helper that saw only the labelling guide, split by id into
-``dev`` (odd) and ``heldout`` (even). ``bench/data/othercycles-2.json`` … ``-5.json`` (``--set``)
-hold 40 more each by other such helpers, all ``test``: the fourth and fifth are sealed, scored for
+``dev`` (odd) and ``heldout`` (even). ``bench/data/othercycles-2.json`` … ``-6.json`` (``--set``)
+hold 40 more each by other such helpers, all ``test``: the fourth to sixth are sealed, scored for
 aggregate figures only; the second and third were sealed in their turn and are dev since
 (docs/benchmarks.md).
 Prints, per split, what ``rihub align evaluate`` prints for the in-domain set: mean average

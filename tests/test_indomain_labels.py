@@ -115,6 +115,7 @@ def test_structural_lines_are_not_labelled_by_rule(labelled: dict[str, Any]) -> 
         ("othercycles-3.json", 40, lambda i: "test"),
         ("othercycles-4.json", 40, lambda i: "test"),
         ("othercycles-5.json", 40, lambda i: "test"),
+        ("othercycles-6.json", 40, lambda i: "test"),
     ],
 )
 def test_the_other_cycles_check_sets_follow_the_guide(name: str, minimum: int, split_of: Callable[[int], str]) -> None:
