@@ -188,6 +188,39 @@ def test_ldcs_and_community_networks_get_the_guides_goals(aligner: Aligner, text
     assert "17" not in custodian_hits(salient(listed).head)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Using artificial intelligence to improve the daily life of persons with disabilities.",
+        "Training programmes for persons with specific needs in the use of smartphones.",
+        "Supporting national policies on ICT accessibility.",
+        "Connecting indigenous communities with services in their own languages.",
+    ],
+)
+def test_inclusion_entry_gives_goal_10_where_the_head_names_the_people(aligner: Aligner, text: str) -> None:
+    """S-INCLUSION on constructed texts: target 10.2 with ITU-D's accessibility and indigenous-peoples
+    resolutions (58, 175, 46, 184). The wording alone scores goal 10 under its threshold (the benchmark
+    combiner learnt goal 10 from income and migration); the entry proposes it, and names its sources."""
+    fs = aligner.scores([text])["SDG"]
+    j = fs.codes.index("10")
+    assert fs.base is not None and fs.base[0, j] < fs.thresholds[j] <= fs.scores[0, j]
+    (props,) = aligner.classify([text])
+    views = _sdgs(props)["10"].evidence["views"]
+    assert isinstance(views, dict) and views["custodian"][0]["target"] == "10.2"
+    assert views["custodian"][0]["kind"] == "itu_priority"
+
+
+def test_inclusion_entry_ignores_lookalikes_and_asides() -> None:
+    """An "indigenous" innovation is locally made, "countries with special needs" are the LDCs, LLDCs and
+    SIDS, and persons with disabilities inside an example list illustrate the head (S-SALIENCE)."""
+    for text in (
+        "Promoting indigenous innovation and local manufacturing of ICT equipment.",
+        "Assistance to countries with special needs in deploying broadband networks.",
+        "Digital skills programmes for teachers, including for persons with disabilities and older persons.",
+    ):
+        assert "10" not in custodian_hits(salient(text).head), text
+
+
 def test_an_application_named_in_the_head_proposes_its_wsis_line(aligner: Aligner) -> None:
     """The applications view lifts the action line that names the use as well as its goal: climate
     monitoring and early warning are C7's e-environment; a line-only entry (no goal: the custodian view

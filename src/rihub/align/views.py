@@ -7,10 +7,11 @@
   found only in the illustrations are reported as evidence (``example_terms``), and a label that only
   the asides take over its threshold is never proposed, so "agriculture" in a list of example
   sectors may rank SDG 2 but does not propose it.
-- **Custodian targets** (`custodian_hits`): the ICT-specific SDG targets and the indicators for which
-  ITU is the custodian agency (``frameworks/custodian.json``); a term that one of them counts
-  (spectrum, mobile network, data infrastructure ...) in the head of the text lifts the goal's logit,
-  and the logit of the WSIS line the entry names (9.c.1's networks: C2).
+- **Custodian targets** (`custodian_hits`): the ICT-specific SDG targets, the indicators for which
+  ITU is the custodian agency and the targets ITU-D mandates serve (emergency telecommunications:
+  11.b and 13.1; accessibility and indigenous peoples: 10.2) (``frameworks/custodian.json``); a term
+  that one of them counts (spectrum, mobile network, persons with disabilities ...) in the head of the
+  text lifts the goal's logit, and the logit of the WSIS line the entry names (9.c.1's networks: C2).
 - **Shared indicators** (`shared_indicator_scores`): the UN framework measures some targets of
   different goals by one indicator (national disaster risk reduction strategies: 11.b.1 = 13.1.2); a
   custodian entry names the goals it ``shares`` with, and where its terms are in the head each goal
