@@ -8,6 +8,7 @@ generated here from the bundled report (seeded, so a failure reproduces) and by 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 import sys
@@ -64,6 +65,7 @@ class Feed:
         self.counts: Counter[str] = Counter()
         self.crashes: list[str] = []
         self.slowest = (0.0, "")
+        self._slowest_input = (b"", "")
 
     def __call__(self, data: bytes, name: str, label: str) -> None:
         start = time.perf_counter()
@@ -77,7 +79,20 @@ class Feed:
         except Exception as exc:  # the bug this test exists to find
             self.crashes.append(f"{label}: {type(exc).__name__}: {str(exc)[:200]}")
         elapsed = time.perf_counter() - start
-        self.slowest = max(self.slowest, (elapsed, label))
+        if elapsed > self.slowest[0]:
+            self.slowest, self._slowest_input = (elapsed, label), (data, name)
+
+    def _best_of_three(self) -> float:
+        """The slowest input timed again: one pause of a shared machine (the 16 MB PDF once took 160
+        parses' time, 64 the run before) is not the input being slow; a slow input is slow each time."""
+        data, name = self._slowest_input
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            with contextlib.suppress(RihubError):
+                parse_bytes(data, name, LIMITS)
+            best = min(best, time.perf_counter() - start)
+        return best
 
     @property
     def total(self) -> int:
@@ -86,6 +101,8 @@ class Feed:
     def check(self, at_least: int) -> None:
         assert not self.crashes, f"{len(self.crashes)} crashes, first: {self.crashes[:5]}"
         bound, (took, label) = slow_seconds(), self.slowest
+        if took >= bound:
+            took = min(took, self._best_of_three())
         assert took < bound, f"slowest input took {took:.1f} s (bound {bound:.1f} s): {label}"
         assert self.total >= at_least, self.counts
 
